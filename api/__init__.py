@@ -1,0 +1,1 @@
+"""Bangfu's HTTP API: the only package that imports FastAPI."""

@@ -1,0 +1,59 @@
+"""Request dependencies: the ledger, the acting user, and the write context."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+import orjson
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from domain.access import Actor
+from domain.application import Context, Ledger
+from domain.errors import InvalidInputError, NotAuthenticatedError
+
+_bearer = HTTPBearer(auto_error=False, description="A token printed by `bangfu user add`")
+
+
+def get_ledger(request: Request) -> Ledger:
+    ledger: Ledger = request.app.state.ledger
+    return ledger
+
+
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+
+
+def current_actor(ledger: LedgerDep,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                         Depends(_bearer)]) -> Actor:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise NotAuthenticatedError("send 'Authorization: Bearer <token>'; "
+                                    "`bangfu user add` prints a token")
+    return ledger.authenticate(credentials.credentials)
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+async def request_fingerprint(request: Request) -> str:
+    body = await request.body()
+    try:
+        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
+    except orjson.JSONDecodeError:
+        canonical = body
+    return hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n"
+                          + canonical).hexdigest()
+
+
+def write_context(actor: ActorDep,
+                  fingerprint: Annotated[str, Depends(request_fingerprint)],
+                  idempotency_key: Annotated[str | None, Header(
+                      description="Repeat a write safely: the same key and body return the "
+                                  "first result")] = None) -> Context:
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
+        raise InvalidInputError("an Idempotency-Key has 1 to 200 characters")
+    return Context(actor=actor, idempotency_key=idempotency_key, request_sha256=fingerprint)
+
+
+ContextDep = Annotated[Context, Depends(write_context)]

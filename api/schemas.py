@@ -1,0 +1,264 @@
+"""Request and response bodies: yuan strings and ISO dates at the edge, fen inside."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
+
+from domain.errors import InvalidAmountError
+from domain.money import parse_yuan
+from domain.vocabulary import (
+    AssistanceType,
+    CampaignKind,
+    CentreLevel,
+    Category,
+    Cause,
+    ClosureReason,
+    FundSource,
+    HouseholdFlag,
+    VisitKind,
+)
+
+
+def _fen(allow_zero: bool) -> Any:
+    def to_fen(value: object) -> int:
+        if not isinstance(value, str):
+            raise ValueError("an amount must be a JSON string of yuan such as \"1234.50\" "
+                             "(numbers are refused so no float can creep in)")
+        try:
+            return parse_yuan(value, allow_zero=allow_zero)
+        except InvalidAmountError as e:
+            raise ValueError(e.detail) from None
+    return BeforeValidator(to_fen)
+
+
+_YUAN_SCHEMA = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "examples": ["1234.50"]}
+Amount = Annotated[int, _fen(False), WithJsonSchema(_YUAN_SCHEMA | {
+    "description": "yuan, more than zero, at most two decimals"})]
+YuanOrZero = Annotated[int, _fen(True), WithJsonSchema(_YUAN_SCHEMA | {
+    "description": "yuan, zero or more, at most two decimals"})]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(max_length=4000)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CentreIn(Body):
+    name: Name
+    level: CentreLevel
+    parent_id: UUID | None = None
+
+
+class FundIn(Body):
+    centre_id: UUID
+    name: Name
+    source: FundSource
+    fiscal_year: int = Field(ge=1949, le=2200)
+    purposes: list[AssistanceType] = Field(min_length=1,
+                                           description="the assistance types it may pay for")
+
+
+class ReceiptIn(Body):
+    amount: Amount
+    payer: Name
+    reference: Text = ""
+    business_date: date
+
+
+class AllocationIn(Body):
+    to_centre_id: UUID
+    amount: Amount
+    reference: Text = ""
+    business_date: date
+
+
+class ReturnIn(Body):
+    amount: Amount
+    reference: Text = ""
+    business_date: date
+
+
+class PersonIn(Body):
+    name: Name
+    id_number: str = Field(min_length=1, max_length=40, description="GB 11643, 18 characters")
+    phone: str = Field(default="", max_length=40)
+
+
+class AssessmentIn(Body):
+    category: Category
+    primary_cause: Cause
+    secondary_causes: list[Cause] = Field(default_factory=list, max_length=3)
+    household_size: int = Field(ge=1, le=30)
+    per_capita_monthly_income: YuanOrZero
+    flags: list[HouseholdFlag] = Field(default_factory=list)
+
+
+class CaseIn(AssessmentIn):
+    centre_id: UUID
+    person: PersonIn
+    business_date: date | None = None
+
+
+class ReassessmentIn(AssessmentIn):
+    note: Text = ""
+    business_date: date
+
+
+class GoodsIn(Body):
+    item: Name
+    value: YuanOrZero
+
+
+class VisitIn(Body):
+    business_date: date = Field(validation_alias=AliasChoices("business_date", "date"))
+    visitors: list[Name] = Field(min_length=1)
+    kind: VisitKind = VisitKind.ROUTINE
+    campaign: CampaignKind | None = None
+    notes: Text = ""
+    goods: list[GoodsIn] = Field(default_factory=list)
+
+
+class ClosureIn(Body):
+    reason: ClosureReason
+    business_date: date
+    note: Text = ""
+
+
+class ReopeningIn(Body):
+    business_date: date
+    note: Text = ""
+
+
+class PaymentIn(Body):
+    fund_id: UUID
+    case_id: UUID
+    assistance_type: AssistanceType
+    amount: Amount
+    reference: Text = ""
+    business_date: date
+
+
+class ReversalIn(Body):
+    reason: Name
+    business_date: date | None = None
+
+
+class Created(BaseModel):
+    """A write's answer: the new id, and the log position where it landed."""
+
+    model_config = ConfigDict(extra="allow")
+    id: UUID
+    position: int | None = None
+
+
+class CentreOut(BaseModel):
+    id: UUID
+    name: str
+    level: CentreLevel
+    level_zh: str
+    parent_id: UUID | None
+    ancestors: list[UUID]
+
+
+class FundOut(BaseModel):
+    id: UUID
+    centre_id: UUID
+    name: str
+    source: FundSource
+    source_zh: str
+    fiscal_year: int
+    purposes: list[AssistanceType]
+    parent_fund_id: UUID | None
+    balance: str
+    received: str
+    allocated_in: str
+    allocated_out: str
+    returned: str
+    returns_received: str
+    disbursed: str
+    reversed: str
+    version: int
+
+
+class PersonOut(BaseModel):
+    name: str
+    id_number: str
+    phone: str
+
+
+class CaseOut(BaseModel):
+    id: UUID
+    centre_id: UUID
+    status: str
+    status_zh: str
+    closure_reason: str | None
+    category: Category
+    primary_cause: Cause
+    secondary_causes: list[Cause]
+    household_size: int
+    per_capita_monthly_income: str
+    flags: list[HouseholdFlag]
+    person: PersonOut
+    filed_on: date
+    received: str
+    reversed: str
+    visits: int
+    last_visit_on: date | None
+    version: int
+
+
+class PaymentOut(BaseModel):
+    id: UUID
+    fund_id: UUID
+    case_id: UUID
+    centre_id: UUID
+    assistance_type: AssistanceType
+    amount: str
+    reference: str
+    business_date: date
+    reversed: bool
+    reversal_id: UUID | None
+    reversal_reason: str | None
+
+
+class EventOut(BaseModel):
+    """One event as recorded: what happened, who did it, and both clocks."""
+
+    version: int
+    type: str
+    type_zh: str
+    business_date: date | None
+    recorded_at: datetime
+    actor: str
+    data: dict[str, Any]
+
+
+class MovementOut(BaseModel):
+    """One change of a fund's balance, with the balance after it."""
+
+    version: int
+    type: str
+    type_zh: str
+    amount: str
+    balance_after: str
+    counterparty_kind: str
+    counterparty_id: str | None
+    payer: str | None = None
+    assistance_type: str | None = None
+    corrects: UUID | None = None
+    reference: str
+    business_date: date
+    recorded_at: datetime
+    actor: str

@@ -1,0 +1,1 @@
+"""The `bangfu` command: serve, demo, user."""

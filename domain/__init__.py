@@ -1,0 +1,1 @@
+"""Bangfu's domain: aggregates, their events and the Ledger application (no web, no SQL)."""

@@ -1,0 +1,385 @@
+"""The Ledger application: one method per use case, each saved atomically in one ``save()``."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoding
+
+from domain.access import Actor, Permission
+from domain.cases import Assessment, Case, Goods, Person
+from domain.centres import Centre
+from domain.errors import (
+    BusyError,
+    CaseNotFoundError,
+    CaseOutsideFundTreeError,
+    CentreNotFoundError,
+    FundNotFoundError,
+    IdempotencyKeyReusedError,
+    NotAChildCentreError,
+    NotAuthenticatedError,
+    NotFoundError,
+    PaymentNotFoundError,
+    UserExistsError,
+)
+from domain.funds import Fund, child_fund_id
+from domain.idempotency import IdempotencyRecord, idempotency_id
+from domain.payments import Payment
+from domain.person_index import PersonIndex, person_index_id
+from domain.users import TokenKey, User, new_token, token_key_id, user_id
+from domain.vocabulary import (
+    AssistanceType,
+    CampaignKind,
+    CentreLevel,
+    ClosureReason,
+    FundSource,
+    Role,
+    VisitKind,
+)
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class DateAsISO(Transcoding):
+    """Business dates are stored as ISO strings."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who is acting, and the request's idempotency key and fingerprint if it has one."""
+
+    actor: Actor
+    idempotency_key: str | None = None
+    request_sha256: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A write's answer: what it created and where it landed in the log."""
+
+    result: dict[str, str]
+    position: int | None = None
+    replayed: bool = False
+
+
+@dataclass
+class _Change:
+    result: dict[str, str]
+    aggregates: list[Aggregate] = field(default_factory=list)
+
+
+def today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+class Ledger(Application[UUID]):
+    """Bangfu's use cases over the event store (PostgreSQL or SQLite)."""
+
+    name = "Bangfu"
+    snapshotting_intervals = {Fund: 100, Case: 100}  # noqa: RUF012 - the library's class var
+    max_attempts = 30
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # --- the write path: idempotency, bounded retries of lost races, one atomic save --------
+    def _write(self, ctx: Context, change: Callable[[], _Change]) -> Outcome:
+        for attempt in range(self.max_attempts):
+            if ctx.idempotency_key is not None:
+                earlier = self._idempotent_replay(ctx)
+                if earlier is not None:
+                    return earlier
+            done = change()
+            if ctx.idempotency_key is not None:
+                done.aggregates.append(IdempotencyRecord(
+                    id=idempotency_id(ctx.actor.name, ctx.idempotency_key),
+                    request_sha256=ctx.request_sha256, result=done.result,
+                    actor=ctx.actor.name, business_date=today()))
+            try:
+                recordings = self.save(*done.aggregates)
+            except RecordConflictError:
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - jitter
+                continue
+            position = recordings[-1].notification.id if recordings else None
+            return Outcome(done.result, position)
+        raise BusyError("other writers kept changing the same records; please try again")
+
+    def _idempotent_replay(self, ctx: Context) -> Outcome | None:
+        assert ctx.idempotency_key is not None
+        record = self._find(IdempotencyRecord, idempotency_id(ctx.actor.name,
+                                                              ctx.idempotency_key))
+        if record is None:
+            return None
+        if record.request_sha256 != ctx.request_sha256:
+            raise IdempotencyKeyReusedError(
+                "this Idempotency-Key was already used for a different request")
+        return Outcome(dict(record.result), None, replayed=True)
+
+    def _find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            found = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, cls) else None
+
+    def _get(self, cls: type[A], aggregate_id: UUID, missing: type[NotFoundError]) -> A:
+        found = self._find(cls, aggregate_id)
+        if found is None:
+            raise missing(f"no {cls.__name__.lower()} has the id {aggregate_id}")
+        return found
+
+    # --- users ------------------------------------------------------------------------------
+    def add_user(self, actor: Actor, name: str, role: Role, centre_id: UUID | None) -> str:
+        """Add a user and return the bearer token (shown once; only its hash is kept)."""
+        actor.require(Permission.MANAGE_CENTRES)
+        if centre_id is not None:
+            self._get(Centre, centre_id, CentreNotFoundError)
+        if self._find(User, user_id(name.strip())) is not None:
+            raise UserExistsError(f"a user named {name!r} exists already")
+        token = new_token()
+        user = User.add(name, role, centre_id, token, actor.name, today())
+        self.save(user, TokenKey.issue(token, user, actor.name, today()))
+        return token
+
+    def issue_token(self, actor: Actor, name: str) -> str:
+        """Give an existing user a new token; the old one stops working."""
+        actor.require(Permission.MANAGE_CENTRES)
+        user = self._get(User, user_id(name), NotFoundError)
+        token = new_token()
+        user.issue_token(token, actor.name, today())
+        self.save(user, TokenKey.issue(token, user, actor.name, today()))
+        return token
+
+    def authenticate(self, token: str) -> Actor:
+        key = self._find(TokenKey, token_key_id(token))
+        user = self._find(User, key.user_id) if key else None
+        if user is None or not user.accepts(token):
+            raise NotAuthenticatedError("the bearer token is not valid")
+        return user.as_actor
+
+    # --- centres ------------------------------------------------------------------------------
+    def create_centre(self, ctx: Context, name: str, level: CentreLevel,
+                      parent_id: UUID | None) -> Outcome:
+        def change() -> _Change:
+            parent = self._get(Centre, parent_id, CentreNotFoundError) if parent_id else None
+            ctx.actor.require(Permission.MANAGE_CENTRES, parent.path if parent else None)
+            if parent is None and ctx.actor.centre_id is not None:
+                ctx.actor.require(Permission.MANAGE_CENTRES, [])
+            centre = Centre.found(name, level, parent, ctx.actor.name, today())
+            return _Change({"id": str(centre.id)}, [centre])
+        return self._write(ctx, change)
+
+    def centre(self, actor: Actor, centre_id: UUID) -> Centre:
+        centre = self._get(Centre, centre_id, CentreNotFoundError)
+        actor.require(Permission.READ, centre.path)
+        return centre
+
+    # --- funds ----------------------------------------------------------------------------------
+    def open_fund(self, ctx: Context, centre_id: UUID, name: str, source: FundSource,
+                  fiscal_year: int, purposes: list[AssistanceType],
+                  business_date: date | None = None) -> Outcome:
+        def change() -> _Change:
+            centre = self._get(Centre, centre_id, CentreNotFoundError)
+            ctx.actor.require(Permission.RECORD_MONEY, centre.path)
+            fund = Fund.open(centre.path, name, source, fiscal_year, purposes, ctx.actor.name,
+                             business_date or today())
+            return _Change({"id": str(fund.id)}, [fund])
+        return self._write(ctx, change)
+
+    def receive(self, ctx: Context, fund_id: UUID, amount_fen: int, payer: str, reference: str,
+                business_date: date) -> Outcome:
+        def change() -> _Change:
+            fund = self._money_fund(ctx, fund_id)
+            movement_id = uuid4()
+            fund.receive(movement_id, amount_fen, payer, reference, ctx.actor.name,
+                         business_date)
+            return _Change({"id": str(movement_id), "fund_id": str(fund.id)}, [fund])
+        return self._write(ctx, change)
+
+    def allocate(self, ctx: Context, fund_id: UUID, to_centre_id: UUID, amount_fen: int,
+                 reference: str, business_date: date) -> Outcome:
+        def change() -> _Change:
+            fund = self._money_fund(ctx, fund_id)
+            centre = self._get(Centre, to_centre_id, CentreNotFoundError)
+            if centre.parent_id != fund.centre_id:
+                raise NotAChildCentreError(
+                    f"centre {centre.name!r} is not a direct child of the fund's centre; "
+                    "money moves down the tree one level at a time")
+            child = self._find(Fund, child_fund_id(fund.id, centre.id)) or Fund.open(
+                centre.path, fund.name, fund.source, fund.fiscal_year, fund.purposes,
+                ctx.actor.name, business_date, parent_fund_id=fund.id)
+            movement_id = uuid4()
+            fund.allocate_to(child, movement_id, amount_fen, reference, ctx.actor.name,
+                             business_date)
+            return _Change({"id": str(child.id), "movement_id": str(movement_id)},
+                           [fund, child])
+        return self._write(ctx, change)
+
+    def return_funds(self, ctx: Context, fund_id: UUID, amount_fen: int, reference: str,
+                     business_date: date) -> Outcome:
+        def change() -> _Change:
+            fund = self._money_fund(ctx, fund_id)
+            parent = (self._get(Fund, fund.parent_fund_id, FundNotFoundError)
+                      if fund.parent_fund_id else None)
+            movement_id = uuid4()
+            fund.return_up(parent, movement_id, amount_fen, reference, ctx.actor.name,
+                           business_date)
+            return _Change({"id": str(movement_id), "fund_id": str(fund.id)},
+                           [fund, parent] if parent else [fund])
+        return self._write(ctx, change)
+
+    def _money_fund(self, ctx: Context, fund_id: UUID) -> Fund:
+        fund = self._get(Fund, fund_id, FundNotFoundError)
+        ctx.actor.require(Permission.RECORD_MONEY, fund.centre_path)
+        return fund
+
+    def fund(self, actor: Actor, fund_id: UUID) -> Fund:
+        fund = self._get(Fund, fund_id, FundNotFoundError)
+        actor.require(Permission.READ, fund.centre_path)
+        return fund
+
+    def fund_events(self, actor: Actor, fund_id: UUID) -> Iterator[DomainEventProtocol[UUID]]:
+        self.fund(actor, fund_id)
+        return self.events.get(fund_id)
+
+    # --- cases ----------------------------------------------------------------------------------
+    def register_case(self, ctx: Context, centre_id: UUID, assessment: Assessment,
+                      person: Person, business_date: date) -> Outcome:
+        def change() -> _Change:
+            centre = self._get(Centre, centre_id, CentreNotFoundError)
+            ctx.actor.require(Permission.MANAGE_CASES, centre.path)
+            case = Case.register(centre.path, assessment, person, ctx.actor.name, business_date)
+            index = self._claim_person(case, ctx.actor.name, business_date)
+            return _Change({"id": str(case.id)}, [case, index])
+        return self._write(ctx, change)
+
+    def _claim_person(self, case: Case, actor: str, business_date: date) -> PersonIndex:
+        index = self._find(PersonIndex, person_index_id(case.id_number))
+        if index is None:
+            return PersonIndex.claim_new(case.id_number, case.id, actor, business_date)
+        index.claim(case.id, actor, business_date)
+        return index
+
+    def reassess(self, ctx: Context, case_id: UUID, assessment: Assessment, note: str,
+                 business_date: date) -> Outcome:
+        def change() -> _Change:
+            case = self._managed_case(ctx, case_id)
+            reassessment_id = uuid4()
+            case.reassess(reassessment_id, assessment, note, ctx.actor.name, business_date)
+            return _Change({"id": str(reassessment_id), "case_id": str(case.id)}, [case])
+        return self._write(ctx, change)
+
+    def record_visit(self, ctx: Context, case_id: UUID, visitors: list[str], kind: VisitKind,
+                     campaign: CampaignKind | None, notes: str, goods: list[Goods],
+                     business_date: date) -> Outcome:
+        def change() -> _Change:
+            case = self._managed_case(ctx, case_id)
+            visit_id = uuid4()
+            case.record_visit(visit_id, visitors, kind, campaign, notes, goods, ctx.actor.name,
+                              business_date)
+            return _Change({"id": str(visit_id), "case_id": str(case.id)}, [case])
+        return self._write(ctx, change)
+
+    def close_case(self, ctx: Context, case_id: UUID, reason: ClosureReason, note: str,
+                   business_date: date) -> Outcome:
+        def change() -> _Change:
+            case = self._managed_case(ctx, case_id)
+            case.close(reason, note, ctx.actor.name, business_date)
+            index = self._get(PersonIndex, person_index_id(case.id_number), CaseNotFoundError)
+            index.release(case.id, ctx.actor.name, business_date)
+            return _Change({"id": str(case.id)}, [case, index])
+        return self._write(ctx, change)
+
+    def reopen_case(self, ctx: Context, case_id: UUID, note: str,
+                    business_date: date) -> Outcome:
+        def change() -> _Change:
+            case = self._managed_case(ctx, case_id)
+            case.reopen(note, ctx.actor.name, business_date)
+            index = self._claim_person(case, ctx.actor.name, business_date)
+            return _Change({"id": str(case.id)}, [case, index])
+        return self._write(ctx, change)
+
+    def _managed_case(self, ctx: Context, case_id: UUID) -> Case:
+        case = self._get(Case, case_id, CaseNotFoundError)
+        ctx.actor.require(Permission.MANAGE_CASES, case.centre_path)
+        return case
+
+    def case(self, actor: Actor, case_id: UUID) -> Case:
+        case = self._get(Case, case_id, CaseNotFoundError)
+        actor.require(Permission.READ, case.centre_path)
+        return case
+
+    def case_events(self, actor: Actor, case_id: UUID) -> Iterator[DomainEventProtocol[UUID]]:
+        self.case(actor, case_id)
+        return self.events.get(case_id)
+
+    # --- payments ------------------------------------------------------------------------------
+    def pay(self, ctx: Context, fund_id: UUID, case_id: UUID, assistance_type: AssistanceType,
+            amount_fen: int, reference: str, business_date: date) -> Outcome:
+        def change() -> _Change:
+            fund = self._money_fund(ctx, fund_id)
+            case = self._get(Case, case_id, CaseNotFoundError)
+            if fund.centre_id not in case.centre_path:
+                raise CaseOutsideFundTreeError(
+                    f"case {case.id} belongs to a centre outside the fund's centre and its "
+                    "subtree; a fund pays only households at or below its own centre")
+            payment_id = uuid4()
+            case.receive_assistance(payment_id, fund.id, assistance_type.value, amount_fen,
+                                    ctx.actor.name, business_date)
+            fund.disburse(payment_id, case.id, assistance_type, amount_fen, reference,
+                          ctx.actor.name, business_date)
+            payment = Payment(id=payment_id, fund_id=fund.id, case_id=case.id,
+                              centre_id=case.centre_id, centre_path=case.centre_path,
+                              assistance_type=assistance_type.value, amount_fen=amount_fen,
+                              reference=reference, actor=ctx.actor.name,
+                              business_date=business_date)
+            return _Change({"id": str(payment_id)}, [fund, case, payment])
+        return self._write(ctx, change)
+
+    def reverse_payment(self, ctx: Context, payment_id: UUID, reason: str,
+                        business_date: date) -> Outcome:
+        def change() -> _Change:
+            payment = self._get(Payment, payment_id, PaymentNotFoundError)
+            fund = self._money_fund(ctx, payment.fund_id)
+            case = self._get(Case, payment.case_id, CaseNotFoundError)
+            reversal_id = uuid4()
+            payment.reverse(reversal_id, reason, ctx.actor.name, business_date)
+            fund.take_back(payment.id, reversal_id, payment.amount_fen, reason.strip(),
+                           ctx.actor.name, business_date)
+            case.note_reversal(payment.id, reversal_id, payment.amount_fen, reason.strip(),
+                               ctx.actor.name, business_date)
+            return _Change({"id": str(reversal_id), "payment_id": str(payment.id)},
+                           [payment, fund, case])
+        return self._write(ctx, change)
+
+    def payment(self, actor: Actor, payment_id: UUID) -> Payment:
+        payment = self._get(Payment, payment_id, PaymentNotFoundError)
+        actor.require(Permission.READ, payment.centre_path)
+        return payment
+
+    # --- the whole log ---------------------------------------------------------------------------
+    def is_empty(self) -> bool:
+        return self.recorder.max_notification_id() is None
+
+    def event_fields(self, event: DomainEventProtocol[UUID]) -> dict[str, Any]:
+        """The event's own fields, as stored, without the library's bookkeeping."""
+        skip = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+        return {k: v for k, v in event.__dict__.items() if k not in skip}

@@ -1,0 +1,123 @@
+"""Domain errors: every refusal the ledger can give, each with a message a person can act on."""
+
+from __future__ import annotations
+
+
+class BangfuError(Exception):
+    """Base of every refusal by the ledger; the message is the problem's detail."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+# --- not found (404) ---------------------------------------------------------------------------
+class NotFoundError(BangfuError):
+    """Something named by id does not exist."""
+
+
+class CentreNotFoundError(NotFoundError):
+    """No assistance centre has this id."""
+
+
+class FundNotFoundError(NotFoundError):
+    """No fund has this id."""
+
+
+class CaseNotFoundError(NotFoundError):
+    """No hardship archive has this id."""
+
+
+class PaymentNotFoundError(NotFoundError):
+    """No payment has this id."""
+
+
+# --- invalid input (422) -----------------------------------------------------------------------
+class InvalidInputError(BangfuError):
+    """Input that no state of the ledger could accept."""
+
+
+class InvalidAmountError(InvalidInputError):
+    """An amount that is not a positive yuan string with at most two decimals."""
+
+
+class InvalidIdNumberError(InvalidInputError):
+    """A national ID number that fails GB 11643."""
+
+
+class InvalidHouseholdError(InvalidInputError):
+    """Household size, income or causes out of range."""
+
+
+class InvalidCentreLevelError(InvalidInputError):
+    """A centre whose level may not hang under its parent's level."""
+
+
+class PurposeNotAllowedError(InvalidInputError):
+    """A payment of an assistance type outside the fund's earmark."""
+
+
+class NotAChildCentreError(InvalidInputError):
+    """An allocation to a centre that is not a direct child of the fund's centre."""
+
+
+class CaseOutsideFundTreeError(InvalidInputError):
+    """A payment to a case that is not at the fund's centre or below it."""
+
+
+# --- conflicts with the current state (409) ----------------------------------------------------
+class ConflictError(BangfuError):
+    """The request is well formed but the ledger's current state refuses it."""
+
+
+class InsufficientFundsError(ConflictError):
+    """The fund's balance is too low."""
+
+    def __init__(self, fund_id: object, balance_fen: int, amount_fen: int) -> None:
+        from domain.money import yuan
+
+        super().__init__(f"fund {fund_id} holds {yuan(balance_fen)} yuan, "
+                         f"less than the {yuan(amount_fen)} yuan asked for")
+        self.balance_fen = balance_fen
+        self.amount_fen = amount_fen
+
+
+class CaseClosedError(ConflictError):
+    """The archive is closed and takes no payments or visits."""
+
+
+class CaseNotClosedError(ConflictError):
+    """Only a closed archive can be reopened."""
+
+
+class DuplicateArchiveError(ConflictError):
+    """The person already has an open archive (一人一档)."""
+
+
+class AlreadyReversedError(ConflictError):
+    """The payment was reversed already."""
+
+
+class NoParentFundError(ConflictError):
+    """A return needs somewhere to go."""
+
+
+class UserExistsError(ConflictError):
+    """A user of this name exists."""
+
+
+class IdempotencyKeyReusedError(ConflictError):
+    """The Idempotency-Key was used before with a different request."""
+
+
+class BusyError(BangfuError):
+    """Concurrent writers kept winning the race; the client may try again."""
+
+
+# --- who may act (401/403) ---------------------------------------------------------------------
+class NotAuthenticatedError(BangfuError):
+    """No valid bearer token."""
+
+
+class ForbiddenError(BangfuError):
+    """The user's role or centre does not allow this."""

@@ -1,0 +1,55 @@
+"""One open archive per person (一人一档): an index aggregate keyed by the ID number's hash."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import DuplicateArchiveError
+
+_PERSONS = uuid5(NAMESPACE_URL, "https://bangfu.example/persons")
+
+
+def person_index_id(id_number: str) -> UUID:
+    """The index's id: derived from a hash of the ID number, never the number itself."""
+    digest = hashlib.sha256(id_number.encode()).hexdigest()
+    return uuid5(_PERSONS, digest)
+
+
+class PersonIndex(Aggregate):
+    """Remembers which archive, if any, is open for one person."""
+
+    @event("Claimed")
+    def __init__(self, id: UUID, case_id: UUID, actor: str, business_date: date) -> None:
+        self.open_case_id: UUID | None = case_id
+
+    @classmethod
+    def claim_new(cls, id_number: str, case_id: UUID, actor: str,
+                  business_date: date) -> PersonIndex:
+        return cls(id=person_index_id(id_number), case_id=case_id, actor=actor,
+                   business_date=business_date)
+
+    def claim(self, case_id: UUID, actor: str, business_date: date) -> None:
+        """Point the index at a newly opened (or reopened) archive."""
+        if self.open_case_id is not None and self.open_case_id != case_id:
+            raise DuplicateArchiveError(
+                f"this ID number already has an open archive ({self.open_case_id}); "
+                "one person, one archive (一人一档)")
+        if self.open_case_id != case_id:
+            self._reclaimed(case_id=case_id, actor=actor, business_date=business_date)
+
+    def release(self, case_id: UUID, actor: str, business_date: date) -> None:
+        """Free the index when the archive closes."""
+        if self.open_case_id == case_id:
+            self._released(case_id=case_id, actor=actor, business_date=business_date)
+
+    @event("Reclaimed")
+    def _reclaimed(self, case_id: UUID, actor: str, business_date: date) -> None:
+        self.open_case_id = case_id
+
+    @event("Released")
+    def _released(self, case_id: UUID, actor: str, business_date: date) -> None:
+        self.open_case_id = None

@@ -1,0 +1,83 @@
+"""Users and their bearer tokens: only a hash of a token is ever stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.access import Actor
+from domain.errors import InvalidInputError
+from domain.vocabulary import Role
+
+_USERS = uuid5(NAMESPACE_URL, "https://bangfu.example/users")
+_TOKENS = uuid5(NAMESPACE_URL, "https://bangfu.example/tokens")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_id(name: str) -> UUID:
+    return uuid5(_USERS, name)
+
+
+def token_key_id(token: str) -> UUID:
+    return uuid5(_TOKENS, token_hash(token))
+
+
+def new_token() -> str:
+    return "bf_" + secrets.token_urlsafe(32)
+
+
+class User(Aggregate):
+    """A named user with a role, optionally bound to a centre's subtree."""
+
+    @event("Added")
+    def __init__(self, id: UUID, name: str, role: str, centre_id: UUID | None, token_sha256: str,
+                 actor: str, business_date: date) -> None:
+        self.name = name
+        self.role_value = role
+        self.centre_id = centre_id
+        self.token_sha256 = token_sha256
+
+    @classmethod
+    def add(cls, name: str, role: Role, centre_id: UUID | None, token: str, actor: str,
+            business_date: date) -> User:
+        if not name.strip() or len(name) > 100:
+            raise InvalidInputError("a user needs a name of 1 to 100 characters")
+        return cls(id=user_id(name.strip()), name=name.strip(), role=role.value,
+                   centre_id=centre_id, token_sha256=token_hash(token), actor=actor,
+                   business_date=business_date)
+
+    def issue_token(self, token: str, actor: str, business_date: date) -> None:
+        """Replace the token: the old one stops working."""
+        self._token_issued(token_sha256=token_hash(token), actor=actor,
+                           business_date=business_date)
+
+    @event("TokenIssued")
+    def _token_issued(self, token_sha256: str, actor: str, business_date: date) -> None:
+        self.token_sha256 = token_sha256
+
+    def accepts(self, token: str) -> bool:
+        return secrets.compare_digest(self.token_sha256, token_hash(token))
+
+    @property
+    def as_actor(self) -> Actor:
+        return Actor(name=self.name, role=Role(self.role_value), centre_id=self.centre_id)
+
+
+class TokenKey(Aggregate):
+    """Finds the user of a token by the token's hash."""
+
+    @event("Issued")
+    def __init__(self, id: UUID, user_id: UUID, actor: str, business_date: date) -> None:
+        self.user_id = user_id
+
+    @classmethod
+    def issue(cls, token: str, user: User, actor: str, business_date: date) -> TokenKey:
+        return cls(id=token_key_id(token), user_id=user.id, actor=actor,
+                   business_date=business_date)

@@ -1,0 +1,64 @@
+"""An aggregate's history: every event in order, readable, with who and both clocks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import DomainEventProtocol
+
+from domain.money import yuan
+
+EVENT_ZH = {
+    "Registered": "建档", "Reassessed": "复核", "Visited": "走访", "AssistanceReceived": "帮扶支出",
+    "AssistanceReversed": "冲正", "Closed": "结档", "Reopened": "返困重启",
+    "Opened": "开立", "Received": "拨入", "AllocatedOut": "下拨", "AllocatedIn": "上级下拨",
+    "Returned": "退回/上缴", "ReturnReceived": "下级退回", "Disbursed": "帮扶支出",
+    "DisbursementReversed": "支出冲正", "Made": "支付", "Reversed": "冲正", "Created": "设立",
+}
+_BOOKKEEPING = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+
+
+def event_type(event: DomainEventProtocol[UUID]) -> str:
+    return type(event).__name__
+
+
+def plain(value: Any) -> Any:
+    """Make a stored value JSON-friendly; fen amounts are shown as yuan by ``readable``."""
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return readable(value)
+    return value
+
+
+def readable(fields: dict[str, Any]) -> dict[str, Any]:
+    """Rename every ``*_fen`` field to yuan (``amount_fen`` -> ``amount``)."""
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key.endswith("_fen") and isinstance(value, int):
+            out[key.removesuffix("_fen")] = yuan(value)
+        else:
+            out[key] = plain(value)
+    return out
+
+
+def describe(event: DomainEventProtocol[UUID]) -> dict[str, Any]:
+    """One event as a person reads it."""
+    fields = {k: v for k, v in event.__dict__.items() if k not in _BOOKKEEPING}
+    actor = fields.pop("actor", "")
+    business_date = fields.pop("business_date", None)
+    name = event_type(event)
+    return {"version": event.originator_version, "type": name,
+            "type_zh": EVENT_ZH.get(name, name), "business_date": business_date,
+            "recorded_at": event.timestamp, "actor": actor, "data": readable(fields)}
+
+
+def history(events: Iterable[DomainEventProtocol[UUID]]) -> list[dict[str, Any]]:
+    return [describe(e) for e in events]

@@ -1,0 +1,60 @@
+"""Where events are kept: turns a database URL into the eventsourcing library's settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from domain.application import Ledger
+
+DEFAULT_DATABASE_URL = "sqlite:///bangfu-data/bangfu.sqlite"
+
+
+class StoreConfigError(ValueError):
+    """The database URL names no store Bangfu can use."""
+
+
+def store_env(database_url: str | None, *, create_tables: bool = True) -> dict[str, str]:
+    """The eventsourcing environment for ``postgresql://...`` or ``sqlite:///path``."""
+    url = database_url or DEFAULT_DATABASE_URL
+    parsed = urlparse(url)
+    env = {"CREATE_TABLE": "y" if create_tables else "n"}
+    if parsed.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        query = parse_qs(parsed.query)
+        env |= {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(parsed.path.lstrip("/")) or "postgres",
+            "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parsed.port or 5432),
+            "POSTGRES_USER": unquote(parsed.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+            "POSTGRES_POOL_SIZE": query.get("pool_size", ["10"])[0],
+            "POSTGRES_MAX_OVERFLOW": "10",
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+        }
+        if "schema" in query:
+            env["POSTGRES_SCHEMA"] = query["schema"][0]
+        return env
+    if parsed.scheme == "sqlite":
+        path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
+        if not path or path == ":memory:":
+            raise StoreConfigError("SQLite needs a file: sqlite:///relative/path or "
+                                   "sqlite:////absolute/path (the in-memory store is not used)")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return env | {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path,
+                      "SQLITE_LOCK_TIMEOUT": "30"}
+    raise StoreConfigError(f"{url!r}: BANGFU_DATABASE_URL must start with postgresql:// "
+                           "or sqlite:///")
+
+
+def describe(database_url: str | None) -> str:
+    """A password-free description of the store for messages."""
+    parsed = urlparse(database_url or DEFAULT_DATABASE_URL)
+    if parsed.scheme == "sqlite":
+        return f"SQLite file {(database_url or DEFAULT_DATABASE_URL)[len('sqlite:///'):]}"
+    return f"PostgreSQL {parsed.hostname}:{parsed.port or 5432}/{parsed.path.lstrip('/')}"
+
+
+def open_ledger(database_url: str | None, *, create_tables: bool = True) -> Ledger:
+    """A Ledger on the store the URL names."""
+    return Ledger(env=store_env(database_url, create_tables=create_tables))
