@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import problems
-from api.routers import cases, centres, funds, meta, payments
+from api.routers import audit, cases, centres, funds, meta, payments
 from api.settings import Settings
 from domain.application import Ledger
 from stores import open_ledger
@@ -36,6 +36,6 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
                   lifespan=lifespan)
     app.state.ledger = the_ledger
     problems.install(app)
-    for module in (centres, funds, cases, payments, meta):
+    for module in (centres, funds, cases, payments, audit, meta):
         app.include_router(module.router)
     return app

@@ -12,6 +12,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictInt,
     WithJsonSchema,
 )
 
@@ -42,7 +43,7 @@ def _fen(allow_zero: bool) -> Any:
     return BeforeValidator(to_fen)
 
 
-_YUAN_SCHEMA = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "examples": ["1234.50"]}
+_YUAN_SCHEMA = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$", "examples": ["1234.50"]}
 Amount = Annotated[int, _fen(False), WithJsonSchema(_YUAN_SCHEMA | {
     "description": "yuan, more than zero, at most two decimals"})]
 YuanOrZero = Annotated[int, _fen(True), WithJsonSchema(_YUAN_SCHEMA | {
@@ -65,7 +66,7 @@ class FundIn(Body):
     centre_id: UUID
     name: Name
     source: FundSource
-    fiscal_year: int = Field(ge=1949, le=2200)
+    fiscal_year: StrictInt = Field(ge=1949, le=2200)
     purposes: list[AssistanceType] = Field(min_length=1,
                                            description="the assistance types it may pay for")
 
@@ -100,7 +101,7 @@ class AssessmentIn(Body):
     category: Category
     primary_cause: Cause
     secondary_causes: list[Cause] = Field(default_factory=list, max_length=3)
-    household_size: int = Field(ge=1, le=30)
+    household_size: StrictInt = Field(ge=1, le=30)
     per_capita_monthly_income: YuanOrZero
     flags: list[HouseholdFlag] = Field(default_factory=list)
 

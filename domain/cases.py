@@ -22,7 +22,7 @@ from domain.vocabulary import (
     VisitKind,
 )
 
-_PHONE = re.compile(r"^\+?[\d\- ]{5,20}$")
+_PHONE = re.compile(r"^\+?[0-9\- ]{5,20}$")
 MAX_HOUSEHOLD_SIZE = 30
 MAX_MONTHLY_INCOME_FEN = 100_000_000  # ¥1,000,000 a month per head is no hardship case
 

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from domain.errors import InvalidAmountError
 
-_YUAN = re.compile(r"^-?\d+(\.\d{1,2})?$")
+_YUAN = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
 
 
 def parse_yuan(text: str, *, allow_zero: bool = False) -> int:

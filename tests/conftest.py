@@ -1,0 +1,73 @@
+"""Real stores for every integration and API test: a fresh PostgreSQL schema or SQLite file."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from domain.application import Ledger
+from stores import open_ledger
+
+PG_DSN = os.environ.get("BANGFU_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        with psycopg.connect(PG_DSN, connect_timeout=3):
+            return None
+    except psycopg.Error as e:
+        return str(e)
+
+
+_PG_PROBLEM = _postgres_reachable()
+
+
+def require_postgres() -> None:
+    """Fail loudly under CI=true when PostgreSQL is down; skip on a developer's laptop."""
+    if _PG_PROBLEM is None:
+        return
+    message = f"PostgreSQL is unreachable at {PG_DSN}: {_PG_PROBLEM}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A database URL naming a new schema, dropped afterwards."""
+    require_postgres()
+    schema = f"bangfu_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG_DSN}?schema={schema}"
+    finally:
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/bangfu.sqlite"
+
+
+@pytest.fixture(params=["postgres", "sqlite"])
+def store_url(request: pytest.FixtureRequest) -> str:
+    """Each test using this runs once on PostgreSQL and once on SQLite."""
+    name = "postgres_url" if request.param == "postgres" else "sqlite_url"
+    url: str = request.getfixturevalue(name)
+    return url
+
+
+@pytest.fixture
+def ledger(store_url: str) -> Iterator[Ledger]:
+    the_ledger = open_ledger(store_url)
+    try:
+        yield the_ledger
+    finally:
+        the_ledger.close()
