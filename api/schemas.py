@@ -16,14 +16,15 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from domain.application import Outcome
 from domain.errors import InvalidAmountError
 from domain.money import parse_yuan
 from domain.vocabulary import (
     AssistanceType,
     CampaignKind,
-    CentreLevel,
     Category,
     Cause,
+    CentreLevel,
     ClosureReason,
     FundSource,
     HouseholdFlag,
@@ -162,6 +163,10 @@ class Created(BaseModel):
     model_config = ConfigDict(extra="allow")
     id: UUID
     position: int | None = None
+
+    @classmethod
+    def of(cls, outcome: Outcome) -> Created:
+        return cls.model_validate({**outcome.result, "position": outcome.position})
 
 
 class CentreOut(BaseModel):

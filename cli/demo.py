@@ -38,7 +38,8 @@ CAUSE_WEIGHTS = {Cause.SERIOUS_ILLNESS: 30, Cause.LAID_OFF_UNEMPLOYED: 16,
                  Cause.CHILD_SCHOOLING: 10, Cause.ACCIDENT: 6, Cause.NO_SOCIAL_INSURANCE: 6,
                  Cause.INSURANCE_BENEFITS_NOT_DELIVERED: 3, Cause.NATURAL_DISASTER: 3,
                  Cause.OTHER: 5}
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢"
+            "宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈")
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰建国建华淑珍凤英红梅"
 CENTRAL = [T.LIVING_RELIEF, T.MEDICAL_RELIEF, T.EDUCATION_AID, T.TEMPORARY_RELIEF,
            T.WARMTH_VISIT]

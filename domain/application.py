@@ -6,12 +6,12 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Any, TypeVar
+from datetime import UTC, date, datetime
+from typing import TypeVar, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.domain import Aggregate, AggregateEvent
 from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoding
 
 from domain.access import Actor, Permission
@@ -86,7 +86,7 @@ class _Change:
 
 
 def today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 class Ledger(Application[UUID]):
@@ -95,6 +95,7 @@ class Ledger(Application[UUID]):
     name = "Bangfu"
     snapshotting_intervals = {Fund: 100, Case: 100}  # noqa: RUF012 - the library's class var
     max_attempts = 30
+    lost_races = 0  # writes retried because another writer changed a record first
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -116,7 +117,8 @@ class Ledger(Application[UUID]):
             try:
                 recordings = self.save(*done.aggregates)
             except RecordConflictError:
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - jitter
+                self.lost_races += 1
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
                 continue
             position = recordings[-1].notification.id if recordings else None
             return Outcome(done.result, position)
@@ -135,7 +137,7 @@ class Ledger(Application[UUID]):
 
     def _find(self, cls: type[A], aggregate_id: UUID) -> A | None:
         try:
-            found = self.repository.get(aggregate_id)
+            found: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
         return found if isinstance(found, cls) else None
@@ -256,9 +258,9 @@ class Ledger(Application[UUID]):
         actor.require(Permission.READ, fund.centre_path)
         return fund
 
-    def fund_events(self, actor: Actor, fund_id: UUID) -> Iterator[DomainEventProtocol[UUID]]:
+    def fund_events(self, actor: Actor, fund_id: UUID) -> Iterator[AggregateEvent]:
         self.fund(actor, fund_id)
-        return self.events.get(fund_id)
+        return self.stream(fund_id)
 
     # --- cases ----------------------------------------------------------------------------------
     def register_case(self, ctx: Context, centre_id: UUID, assessment: Assessment,
@@ -327,9 +329,9 @@ class Ledger(Application[UUID]):
         actor.require(Permission.READ, case.centre_path)
         return case
 
-    def case_events(self, actor: Actor, case_id: UUID) -> Iterator[DomainEventProtocol[UUID]]:
+    def case_events(self, actor: Actor, case_id: UUID) -> Iterator[AggregateEvent]:
         self.case(actor, case_id)
-        return self.events.get(case_id)
+        return self.stream(case_id)
 
     # --- payments ------------------------------------------------------------------------------
     def pay(self, ctx: Context, fund_id: UUID, case_id: UUID, assistance_type: AssistanceType,
@@ -379,7 +381,6 @@ class Ledger(Application[UUID]):
     def is_empty(self) -> bool:
         return self.recorder.max_notification_id() is None
 
-    def event_fields(self, event: DomainEventProtocol[UUID]) -> dict[str, Any]:
-        """The event's own fields, as stored, without the library's bookkeeping."""
-        skip = {"originator_id", "originator_version", "timestamp", "originator_topic"}
-        return {k: v for k, v in event.__dict__.items() if k not in skip}
+    def stream(self, aggregate_id: UUID) -> Iterator[AggregateEvent]:
+        """One aggregate's events, oldest first."""
+        return cast("Iterator[AggregateEvent]", self.events.get(aggregate_id))

@@ -14,7 +14,8 @@ class Payment(Aggregate):
     """A payment is never edited: a reversal is a new event that names it."""
 
     @event("Made")
-    def __init__(self, id: UUID, fund_id: UUID, case_id: UUID, centre_id: UUID, centre_path: list[UUID],
+    def __init__(self, id: UUID, fund_id: UUID, case_id: UUID, centre_id: UUID,
+                 centre_path: list[UUID],
                  assistance_type: str, amount_fen: int, reference: str, actor: str,
                  business_date: date) -> None:
         self.fund_id = fund_id

@@ -50,7 +50,7 @@ def check(ledger: Ledger) -> Conservation:
             totals[name] += fields["amount_fen"]
     balances = 0
     for fund_id in fund_ids:
-        fund = ledger.repository.get(fund_id)
+        fund: object = ledger.repository.get(fund_id)
         assert isinstance(fund, Fund)
         balances += fund.balance_fen
     return Conservation(totals["Received"], totals["Disbursed"], totals["DisbursementReversed"],

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from uuid import UUID
 
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import AggregateEvent
 
 from domain.money import yuan
 from projections.history import EVENT_ZH, event_type
@@ -23,7 +22,7 @@ MOVEMENTS: dict[str, tuple[int, str, str | None]] = {
 }
 
 
-def movements(events: Iterable[DomainEventProtocol[UUID]]) -> list[dict[str, Any]]:
+def movements(events: Iterable[AggregateEvent]) -> list[dict[str, Any]]:
     """Every event that moved money, oldest first, with the balance after each."""
     balance = 0
     rows: list[dict[str, Any]] = []

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import AggregateEvent
 
 from domain.money import yuan
 
@@ -21,7 +21,7 @@ EVENT_ZH = {
 _BOOKKEEPING = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
 
-def event_type(event: DomainEventProtocol[UUID]) -> str:
+def event_type(event: AggregateEvent) -> str:
     return type(event).__name__
 
 
@@ -49,7 +49,7 @@ def readable(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def describe(event: DomainEventProtocol[UUID]) -> dict[str, Any]:
+def describe(event: AggregateEvent) -> dict[str, Any]:
     """One event as a person reads it."""
     fields = {k: v for k, v in event.__dict__.items() if k not in _BOOKKEEPING}
     actor = fields.pop("actor", "")
@@ -60,5 +60,5 @@ def describe(event: DomainEventProtocol[UUID]) -> dict[str, Any]:
             "recorded_at": event.timestamp, "actor": actor, "data": readable(fields)}
 
 
-def history(events: Iterable[DomainEventProtocol[UUID]]) -> list[dict[str, Any]]:
+def history(events: Iterable[AggregateEvent]) -> list[dict[str, Any]]:
     return [describe(e) for e in events]

@@ -22,6 +22,7 @@ from api.schemas import (
 from domain.application import today
 from domain.cases import Assessment, Case, Goods, Person
 from domain.money import yuan
+from domain.vocabulary import Category, Cause, HouseholdFlag
 from projections.history import history
 
 router = APIRouter(prefix="/cases", tags=["cases 困难职工档案"])
@@ -37,10 +38,12 @@ def assessment(body: AssessmentIn) -> Assessment:
 def case_out(case: Case) -> CaseOut:
     return CaseOut(
         id=case.id, centre_id=case.centre_id, status=case.status.value,
-        status_zh=case.status.zh, closure_reason=case.closure_reason, category=case.category,
-        primary_cause=case.primary_cause, secondary_causes=case.secondary_causes,
+        status_zh=case.status.zh, closure_reason=case.closure_reason,
+        category=Category(case.category), primary_cause=Cause(case.primary_cause),
+        secondary_causes=[Cause(c) for c in case.secondary_causes],
         household_size=case.household_size, per_capita_monthly_income=yuan(case.income_fen),
-        flags=case.flags, person=PersonOut(**case.person), filed_on=case.filed_on,
+        flags=[HouseholdFlag(f) for f in case.flags], person=PersonOut(**case.person),
+        filed_on=case.filed_on,
         received=yuan(case.received_fen), reversed=yuan(case.reversed_fen), visits=case.visits,
         last_visit_on=case.last_visit_on, version=case.version)
 
@@ -51,14 +54,14 @@ def register_case(body: CaseIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     person = Person.checked(body.person.name, body.person.id_number, body.person.phone)
     outcome = ledger.register_case(ctx, body.centre_id, assessment(body), person,
                                    body.business_date or today())
-    return Created(**outcome.result, position=outcome.position)
+    return Created.of(outcome)
 
 
 @router.post("/{case_id}/reassessments", status_code=status.HTTP_201_CREATED,
              response_model=Created)
 def reassess(case_id: UUID, body: ReassessmentIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     outcome = ledger.reassess(ctx, case_id, assessment(body), body.note, body.business_date)
-    return Created(**outcome.result, position=outcome.position)
+    return Created.of(outcome)
 
 
 @router.post("/{case_id}/visits", status_code=status.HTTP_201_CREATED, response_model=Created)
@@ -67,13 +70,13 @@ def record_visit(case_id: UUID, body: VisitIn, ctx: ContextDep, ledger: LedgerDe
     goods = [Goods(g.item, g.value) for g in body.goods]
     outcome = ledger.record_visit(ctx, case_id, body.visitors, body.kind, body.campaign,
                                   body.notes, goods, body.business_date)
-    return Created(**outcome.result, position=outcome.position)
+    return Created.of(outcome)
 
 
 @router.post("/{case_id}/closure", status_code=status.HTTP_201_CREATED, response_model=Created)
 def close_case(case_id: UUID, body: ClosureIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     outcome = ledger.close_case(ctx, case_id, body.reason, body.note, body.business_date)
-    return Created(**outcome.result, position=outcome.position)
+    return Created.of(outcome)
 
 
 @router.post("/{case_id}/reopening", status_code=status.HTTP_201_CREATED,
@@ -81,7 +84,7 @@ def close_case(case_id: UUID, body: ClosureIn, ctx: ContextDep, ledger: LedgerDe
 def reopen_case(case_id: UUID, body: ReopeningIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     """Reopen a closed archive on relapse (返困)."""
     outcome = ledger.reopen_case(ctx, case_id, body.note, body.business_date)
-    return Created(**outcome.result, position=outcome.position)
+    return Created.of(outcome)
 
 
 @router.get("/{case_id}", response_model=CaseOut)

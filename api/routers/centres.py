@@ -23,7 +23,7 @@ def centre_out(centre: Centre) -> CentreOut:
 def create_centre(body: CentreIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     """Create a centre under its parent (admin)."""
     outcome = ledger.create_centre(ctx, body.name, body.level, body.parent_id)
-    return Created(**outcome.result, position=outcome.position)
+    return Created.of(outcome)
 
 
 @router.get("/{centre_id}", response_model=CentreOut)

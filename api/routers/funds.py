@@ -31,7 +31,7 @@ def open_fund(body: FundIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     """Open a fund at a centre, with its source, fiscal year and earmark (finance)."""
     outcome = ledger.open_fund(ctx, body.centre_id, body.name, body.source, body.fiscal_year,
                                body.purposes)
-    return Created(**outcome.result, position=outcome.position)
+    return Created.of(outcome)
 
 
 @router.post("/{fund_id}/receipts", status_code=status.HTTP_201_CREATED, response_model=Created)
@@ -39,7 +39,7 @@ def receive(fund_id: UUID, body: ReceiptIn, ctx: ContextDep, ledger: LedgerDep) 
     """Record money received into the fund (appropriation, 拨入)."""
     outcome = ledger.receive(ctx, fund_id, body.amount, body.payer, body.reference,
                              body.business_date)
-    return Created(**outcome.result, position=outcome.position)
+    return Created.of(outcome)
 
 
 @router.post("/{fund_id}/allocations", status_code=status.HTTP_201_CREATED,
@@ -48,14 +48,14 @@ def allocate(fund_id: UUID, body: AllocationIn, ctx: ContextDep, ledger: LedgerD
     """Allocate money to a child centre (下拨); answers with the child fund's id."""
     outcome = ledger.allocate(ctx, fund_id, body.to_centre_id, body.amount, body.reference,
                               body.business_date)
-    return Created(**outcome.result, position=outcome.position)
+    return Created.of(outcome)
 
 
 @router.post("/{fund_id}/returns", status_code=status.HTTP_201_CREATED, response_model=Created)
 def return_funds(fund_id: UUID, body: ReturnIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     """Return money up to the parent fund (上缴), or to the payer from a top fund (退回)."""
     outcome = ledger.return_funds(ctx, fund_id, body.amount, body.reference, body.business_date)
-    return Created(**outcome.result, position=outcome.position)
+    return Created.of(outcome)
 
 
 @router.get("/{fund_id}", response_model=FundOut)

@@ -34,10 +34,13 @@ class Api:
 
     def post(self, path: str, body: Any, as_: str | None = "admin",
              key: str | None = None) -> httpx.Response:
-        return self.client.post(path, json=body, headers=self.headers(as_, key))
+        response: httpx.Response = self.client.post(path, json=body,
+                                                    headers=self.headers(as_, key))
+        return response
 
     def get(self, path: str, as_: str | None = "admin") -> httpx.Response:
-        return self.client.get(path, headers=self.headers(as_))
+        response: httpx.Response = self.client.get(path, headers=self.headers(as_))
+        return response
 
     def created(self, path: str, body: Any, as_: str = "admin") -> str:
         response = self.post(path, body, as_)

@@ -56,8 +56,9 @@ def test_reopening_is_refused_while_another_archive_of_the_person_is_open(
     assert response.status_code == 409
 
 
-@pytest.mark.parametrize("id_number", ["110105194912310021", "11010519491231002", "ABCDEFGHIJKLMNOPQR",
-                                       "110105194913310025", "１１０１０５１９４９１２３１００２Ｘ"])
+@pytest.mark.parametrize("id_number", [
+    "110105194912310021", "11010519491231002", "ABCDEFGHIJKLMNOPQR", "110105194913310025",
+    "１１０１０５１９４９１２３１００２Ｘ"])
 def test_a_national_id_number_failing_gb_11643_is_422(
         api: Api, world: World, id_number: str) -> None:
     body = case_body(world.street, person=person() | {"id_number": id_number})

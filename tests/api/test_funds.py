@@ -56,7 +56,8 @@ def test_money_can_be_traced_down_two_levels_and_returned_up(api: Api, world: Wo
                            allocation(world.street, "1000.00")).json()["id"]
 
     response = api.post(f"/funds/{street_fund}/returns",
-                        {"amount": "400.00", "reference": "退回结余", "business_date": "2026-12-20"})
+                        {"amount": "400.00", "reference": "退回结余",
+                         "business_date": "2026-12-20"})
 
     assert response.status_code == 201
     assert api.get(f"/funds/{street_fund}").json()["balance"] == "600.00"

@@ -1,0 +1,120 @@
+"""The `bangfu` command on real stores: users, demo data, and a running server."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from domain.errors import NotAuthenticatedError
+from stores import open_ledger
+
+BANGFU = str(Path(sys.executable).parent / "bangfu")
+
+
+def run(args: list[str], cwd: Path, url: str | None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANGFU_")}
+    if url:
+        env["BANGFU_DATABASE_URL"] = url
+    return subprocess.run([BANGFU, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def test_user_add_prints_a_working_token_on_its_last_line(store_url: str, tmp_path: Path) -> None:
+    result = run(["user", "add", "alice", "--role", "finance"], tmp_path, store_url)
+
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip().splitlines()[-1]
+    ledger = open_ledger(store_url)
+    actor = ledger.authenticate(token)
+    assert (actor.name, actor.role.value, actor.centre_id) == ("alice", "finance", None)
+    ledger.close()
+
+
+def test_user_add_refuses_an_unknown_centre_and_a_duplicate_name(
+        store_url: str, tmp_path: Path) -> None:
+    run(["user", "add", "bob", "--role", "auditor"], tmp_path, store_url)
+
+    unknown = run(["user", "add", "carol", "--role", "caseworker", "--centre",
+                   "00000000-0000-0000-0000-000000000001"], tmp_path, store_url)
+    duplicate = run(["user", "add", "bob", "--role", "auditor"], tmp_path, store_url)
+
+    assert unknown.returncode == 1 and "centre" in unknown.stderr
+    assert duplicate.returncode == 1 and "exists" in duplicate.stderr
+
+
+def test_demo_fills_the_embedded_default_store_once(tmp_path: Path) -> None:
+    first = run(["demo", "--households", "10"], tmp_path, None)
+    second = run(["demo", "--households", "10"], tmp_path, None)
+
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "bangfu-data" / "bangfu.sqlite").exists()
+    assert re.findall(r"demo-(\w+)\s*│\s*(bf_\S+)", first.stdout)
+    assert second.returncode == 1 and "already holds events" in second.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def serve_demo_until_healthy(cwd: Path, port: int) -> str:
+    """Run `bangfu serve --demo`, wait for /health, stop it, and return what it printed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANGFU_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    server = subprocess.Popen([BANGFU, "serve", "--demo", "--port", str(port)], cwd=cwd,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, server.communicate()[0]
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not answer in time"
+            time.sleep(0.3)
+        server.terminate()
+        return server.communicate(timeout=30)[0]
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def tokens_in(output: str) -> dict[str, str]:
+    return dict(re.findall(r"(demo-\w+)\s*│\s*(bf_\S+)", output))
+
+
+def test_serve_with_demo_runs_the_api_on_sqlite_with_no_database_server(tmp_path: Path) -> None:
+    port = free_port()
+
+    output = serve_demo_until_healthy(tmp_path, port)
+
+    assert set(tokens_in(output)) == {"demo-admin", "demo-finance", "demo-caseworker",
+                                      "demo-supervisor", "demo-auditor"}
+    assert f"http://127.0.0.1:{port}/docs" in output
+    assert (tmp_path / "bangfu-data" / "bangfu.sqlite").exists()
+
+
+def test_serve_with_demo_on_an_existing_store_issues_new_tokens(tmp_path: Path) -> None:
+    first = tokens_in(serve_demo_until_healthy(tmp_path, free_port()))
+
+    again = tokens_in(serve_demo_until_healthy(tmp_path, free_port()))
+
+    assert again["demo-auditor"] != first["demo-auditor"]
+    ledger = open_ledger(f"sqlite:///{tmp_path}/bangfu-data/bangfu.sqlite")
+    assert ledger.authenticate(again["demo-auditor"]).role.value == "auditor"
+    with pytest.raises(NotAuthenticatedError):
+        ledger.authenticate(first["demo-auditor"])
+    ledger.close()
