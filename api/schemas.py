@@ -166,7 +166,8 @@ class Created(BaseModel):
 
     @classmethod
     def of(cls, outcome: Outcome) -> Created:
-        return cls.model_validate({**outcome.result, "position": outcome.position})
+        body = {**outcome.result, "position": outcome.position}
+        return cls.model_validate(body | ({"replayed": True} if outcome.replayed else {}))
 
 
 class CentreOut(BaseModel):

@@ -17,6 +17,7 @@ def test_the_same_key_and_body_return_the_first_result_and_write_nothing(
 
     assert first.status_code == again.status_code == 201
     assert again.json()["id"] == first.json()["id"]
+    assert again.json()["replayed"] is True and "replayed" not in first.json()
     assert api.ledger.recorder.max_notification_id() == position
     assert api.get(f"/funds/{world.fund}").json()["balance"] == "10100.00"
 

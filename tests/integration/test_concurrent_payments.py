@@ -17,6 +17,7 @@ from api.app import create_app
 from domain.access import SYSTEM, Actor
 from domain.application import Context, Ledger
 from domain.cases import Assessment, Person
+from domain.errors import BusyError
 from domain.funds import Fund
 from domain.id_numbers import make_id_number
 from domain.vocabulary import AssistanceType, Category, Cause, CentreLevel, FundSource, Role
@@ -138,5 +139,21 @@ def test_a_write_that_lost_a_race_is_retried_on_fresh_state_and_applied_once(
     assert fund.balance_fen == 1_000_00 - 100_00 - 300_00
     assert [row["amount"] for row in movements(setup.stream(fund_id))] == [
         "1000.00", "-100.00", "-300.00"]
+    racing.close()
+    setup.close()
+
+
+def test_a_writer_that_keeps_losing_the_race_gets_a_clear_busy_refusal_and_writes_nothing(
+        store_url: str) -> None:
+    setup = open_ledger(store_url)
+    fund_id, cases = small_fund_with_cases(setup, 1_000_00, cases=2)
+    racing = RacingLedger(env=setup.env)
+    racing.max_attempts = 1
+    racing.rival, racing.rival_case = setup, cases[1]
+
+    with pytest.raises(BusyError):
+        racing.pay(ADMIN, fund_id, cases[0], AssistanceType.WARMTH_VISIT, 300_00, "mine", DAY)
+
+    assert [row["amount"] for row in movements(setup.stream(fund_id))] == ["1000.00", "-100.00"]
     racing.close()
     setup.close()
