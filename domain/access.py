@@ -41,7 +41,7 @@ class Actor:
                 f"user {self.name!r} is {self.role.value} ({self.role.zh}) and may not "
                 f"{permission.value}")
         if self.centre_id is not None and centre_path is not None \
-                and self.centre_id not in centre_path:
+                and self.centre_id not in centre_path:  # [] is the whole tree: bound users fail
             raise ForbiddenError(
                 f"user {self.name!r} acts only within centre {self.centre_id} and below")
 

@@ -164,7 +164,9 @@ class Ledger(Application[UUID]):
     def issue_token(self, actor: Actor, name: str) -> str:
         """Give an existing user a new token; the old one stops working."""
         actor.require(Permission.MANAGE_CENTRES)
-        user = self._get(User, user_id(name), NotFoundError)
+        user = self._find(User, user_id(name))
+        if user is None:
+            raise NotFoundError(f"no user is named {name!r}")
         token = new_token()
         user.issue_token(token, actor.name, today())
         self.save(user, TokenKey.issue(token, user, actor.name, today()))
@@ -182,9 +184,7 @@ class Ledger(Application[UUID]):
                       parent_id: UUID | None) -> Outcome:
         def change() -> _Change:
             parent = self._get(Centre, parent_id, CentreNotFoundError) if parent_id else None
-            ctx.actor.require(Permission.MANAGE_CENTRES, parent.path if parent else None)
-            if parent is None and ctx.actor.centre_id is not None:
-                ctx.actor.require(Permission.MANAGE_CENTRES, [])
+            ctx.actor.require(Permission.MANAGE_CENTRES, parent.path if parent else [])
             centre = Centre.found(name, level, parent, ctx.actor.name, today())
             return _Change({"id": str(centre.id)}, [centre])
         return self._write(ctx, change)
