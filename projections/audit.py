@@ -1,0 +1,165 @@
+"""The audit trail (auditors): every event in commit order, filterable; case timelines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+import orjson
+
+from projections.db import Cursor
+from projections.funds import stamp
+from projections.history import EVENT_ZH, readable
+from projections.runner import Batch, View
+
+_HIDDEN = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor",
+           "business_date", "token_sha256", "request_sha256"}
+COLUMNS = ["position", "originator_id", "aggregate", "type", "version", "actor", "recorded_at",
+           "business_date", "centre_id", "fund_id", "case_id", "data"]
+
+
+class AuditView(View):
+    """One row per event with the columns auditors filter on, and the aggregates' centres."""
+
+    name = "audit"
+    tables: ClassVar[dict[str, str]] = {
+        "audit_events": (
+            "position BIGINT PRIMARY KEY, originator_id TEXT NOT NULL, aggregate TEXT NOT NULL, "
+            "type TEXT NOT NULL, version INTEGER NOT NULL, actor TEXT NOT NULL, "
+            "recorded_at TEXT NOT NULL, business_date TEXT, centre_id TEXT, fund_id TEXT, "
+            "case_id TEXT, data TEXT NOT NULL"),
+        "audit_aggregates": (
+            "aggregate_id TEXT PRIMARY KEY, kind TEXT NOT NULL, centre_id TEXT, name TEXT"),
+        "audit_centres": (
+            "ancestor_id TEXT NOT NULL, centre_id TEXT NOT NULL, "
+            "PRIMARY KEY (ancestor_id, centre_id)"),
+    }
+    indexes: ClassVar[list[tuple[str, str]]] = [
+        ("audit_events", "originator_id, position"), ("audit_events", "actor, position"),
+        ("audit_events", "type, position"), ("audit_events", "centre_id, position"),
+        ("audit_events", "fund_id, position"), ("audit_events", "case_id, position"),
+        ("audit_events", "recorded_at"),
+    ]
+
+    def apply(self, cursor: Cursor, generation: int, batch: Batch) -> None:
+        aggregates_t = self.table("audit_aggregates", generation)
+        ids = sorted({str(e.originator_id) for _, e in batch} | {
+            str(e.__dict__["fund_id"]) for _, e in batch if "fund_id" in e.__dict__})
+        known: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            cursor.execute(self.db.sql(f"SELECT * FROM {aggregates_t} WHERE aggregate_id IN "
+                                       f"({', '.join(['%s'] * len(chunk))})"), tuple(chunk))
+            known.update({r["aggregate_id"]: dict(r) for r in cursor.fetchall()})
+        new: dict[str, dict[str, Any]] = {}
+        closure: list[tuple[str, str]] = []
+        rows = []
+        for position, event in batch:
+            aggregate, kind = type(event).__qualname__.split(".", 1)
+            f, oid = event.__dict__, str(event.originator_id)
+            centre = f.get("centre_id")
+            if event.originator_version == 1:
+                if aggregate == "Centre":
+                    centre = event.originator_id
+                    closure += [(str(a), oid) for a in f["ancestors"]] + [(oid, oid)]
+                known[oid] = new[oid] = {"aggregate_id": oid, "kind": aggregate,
+                                         "centre_id": str(centre) if centre else None,
+                                         "name": f.get("name")}
+            me = known.get(oid, {})
+            fund_id = oid if aggregate == "Fund" else f.get("fund_id")
+            case_id = oid if aggregate == "Case" else f.get("case_id")
+            business_date: date | None = f.get("business_date")
+            rows.append((
+                position, oid, aggregate, kind, event.originator_version, f.get("actor", ""),
+                stamp(event.timestamp), business_date.isoformat() if business_date else None,
+                me.get("centre_id"), str(fund_id) if fund_id else None,
+                str(case_id) if case_id else None,
+                orjson.dumps(readable({k: v for k, v in f.items() if k not in _HIDDEN})).decode()))
+        cursor.executemany(self.db.sql(
+            f"INSERT INTO {self.table('audit_events', generation)} ({', '.join(COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(COLUMNS))})"), rows)
+        if new:
+            cursor.executemany(self.db.sql(f"INSERT INTO {aggregates_t} VALUES (%s, %s, %s, %s)"),
+                               [tuple(r.values()) for r in new.values()])
+        if closure:
+            cursor.executemany(self.db.sql(
+                f"INSERT INTO {self.table('audit_centres', generation)} VALUES (%s, %s) "
+                "ON CONFLICT DO NOTHING"), closure)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What an auditor can ask of the trail."""
+
+    actor: str | None = None
+    type: str | None = None
+    centre_id: str | None = None
+    fund_id: str | None = None
+    case_id: str | None = None
+    recorded_from: datetime | None = None
+    recorded_to: datetime | None = None
+
+
+def events(view: AuditView, f: AuditFilter, limit: int = 100,
+           after: int = 0) -> list[dict[str, Any]]:
+    """A page of the trail in commit order, after log position ``after``."""
+    g = view.generation()
+    clauses, params = ["e.position > %s"], [after]
+    for column, value in (("actor", f.actor), ("type", f.type), ("fund_id", f.fund_id),
+                          ("case_id", f.case_id)):
+        if value:
+            clauses.append(f"e.{column} = %s")
+            params.append(value)
+    if f.centre_id:
+        clauses.append(f"e.centre_id IN (SELECT centre_id FROM "
+                       f"{view.table('audit_centres', g)} WHERE ancestor_id = %s)")
+        params.append(f.centre_id)
+    if f.recorded_from:
+        clauses.append("e.recorded_at >= %s")
+        params.append(stamp(f.recorded_from))
+    if f.recorded_to:
+        clauses.append("e.recorded_at < %s")
+        params.append(stamp(f.recorded_to))
+    rows = view.db.query(
+        f"SELECT e.* FROM {view.table('audit_events', g)} e WHERE {' AND '.join(clauses)} "
+        f"ORDER BY e.position LIMIT %s", [*params, limit])
+    return [_readable(r) for r in rows]
+
+
+def timeline(view: AuditView, case_id: str) -> list[dict[str, Any]]:
+    """Every event of one household's archive in order, with fund names for payments."""
+    g = view.generation()
+    rows = view.db.query(
+        f"SELECT e.*, a.name AS fund_name FROM {view.table('audit_events', g)} e "
+        f"LEFT JOIN {view.table('audit_aggregates', g)} a ON a.aggregate_id = e.fund_id "
+        f"AND e.aggregate = 'Case' WHERE e.originator_id = %s ORDER BY e.position", (case_id,))
+    return [_readable(r) | {"summary": _summary(r)} for r in rows]
+
+
+def _readable(row: dict[str, Any]) -> dict[str, Any]:
+    out = {k: row[k] for k in COLUMNS if k != "data"}
+    out["type_zh"] = EVENT_ZH.get(row["type"], row["type"])
+    out["data"] = orjson.loads(row["data"])
+    if row.get("fund_name"):
+        out["fund_name"] = row["fund_name"]
+    return out
+
+
+def _summary(row: dict[str, Any]) -> str:
+    d = orjson.loads(row["data"])
+    kind = row["type"]
+    if kind == "Visited":
+        goods = "; ".join(f"{g['item']} ¥{g['value']}" for g in d.get("goods", []))
+        return (f"走访 visit by {', '.join(d['visitors'])}"
+                + (f" ({d['campaign']})" if d.get("campaign") else "") + (f"; {goods}" if goods else ""))
+    if kind == "AssistanceReceived":
+        return f"帮扶 paid ¥{d['amount']} {d['assistance_type']} from {row.get('fund_name') or d['fund_id']}"
+    if kind == "AssistanceReversed":
+        return f"冲正 reversed ¥{d['amount']} of payment {d['payment_id']}: {d['reason']}"
+    if kind in ("Registered", "Reassessed"):
+        return (f"{EVENT_ZH[kind]} {d['category']}, {d['primary_cause']}, "
+                f"{d['household_size']} people, ¥{d['income']} per head a month")
+    if kind == "Closed":
+        return f"结档 closed: {d['reason']}"
+    return EVENT_ZH.get(kind, kind)
