@@ -1,22 +1,25 @@
-"""create_app(): the FastAPI application around one Ledger."""
+"""create_app(): the FastAPI application around one Ledger and its read models."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from api import problems
-from api.routers import audit, cases, centres, funds, meta, payments
+from api.routers import archive, audit, cases, centres, funds, meta, payments, reports
 from api.settings import Settings
 from domain.application import Ledger
+from projections import Views
 from stores import open_ledger
 
 DESCRIPTION = """Bangfu (帮扶) records trade-union hardship assistance as an immutable event log:
 centres, earmarked funds, household archives, visits and payments. Amounts are yuan strings
 ("1234.50"); dates are ISO 8601; every request carries `Authorization: Bearer <token>`;
-every error is RFC 9457 problem+json."""
+every error is RFC 9457 problem+json. Writes answer with their log `position`; reads of lists and
+reports accept `min_position` to wait until their view has caught up (read-your-writes)."""
 
 
 def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -> FastAPI:
@@ -25,17 +28,29 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     owned = ledger is None
     the_ledger = ledger or open_ledger(settings.database_url,
                                        create_tables=settings.create_tables)
+    views = Views(the_ledger)
+    stop = threading.Event()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        projector = None
+        if settings.project_in_process:
+            the_ledger.listeners.append(lambda position: views.projector.wake.set())
+            projector = threading.Thread(target=views.projector.run_forever, args=(stop,),
+                                         name="bangfu-projector", daemon=True)
+            projector.start()
         yield
+        stop.set()
+        views.projector.wake.set()
+        if projector is not None:
+            projector.join(timeout=30)
         if owned:
             the_ledger.close()
 
-    app = FastAPI(title="Bangfu 帮扶", version="0.1.0", description=DESCRIPTION,
+    app = FastAPI(title="Bangfu 帮扶", version="0.2.0", description=DESCRIPTION,
                   lifespan=lifespan)
-    app.state.ledger = the_ledger
+    app.state.ledger, app.state.views, app.state.settings = the_ledger, views, settings
     problems.install(app)
-    for module in (centres, funds, cases, payments, audit, meta):
+    for module in (centres, funds, reports, archive, cases, payments, audit, meta):
         app.include_router(module.router)
     return app

@@ -6,12 +6,13 @@ import hashlib
 from typing import Annotated
 
 import orjson
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from domain.access import Actor
 from domain.application import Context, Ledger
 from domain.errors import InvalidInputError, NotAuthenticatedError
+from projections import Views
 
 _bearer = HTTPBearer(auto_error=False, description="A token printed by `bangfu user add`")
 
@@ -57,3 +58,20 @@ def write_context(actor: ActorDep,
 
 
 ContextDep = Annotated[Context, Depends(write_context)]
+
+
+def get_views(request: Request) -> Views:
+    views: Views = request.app.state.views
+    return views
+
+
+ViewsDep = Annotated[Views, Depends(get_views)]
+MinPosition = Annotated[int | None, Query(
+    ge=0, description="read-your-writes: wait (briefly) until the view has applied this log "
+                      "position, which every write answers with")]
+
+
+def caught_up(views: Views, view: str, min_position: int | None, wait_seconds: float) -> None:
+    """Wait for the view to reach the client's last write, or raise ViewBehindError."""
+    if min_position:
+        views.projector.wait_for(view, min_position, wait_seconds)

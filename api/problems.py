@@ -21,6 +21,7 @@ from domain.errors import (
     NotAuthenticatedError,
     NotFoundError,
 )
+from projections.runner import ViewBehindError
 
 log = logging.getLogger("bangfu.api")
 
@@ -72,6 +73,13 @@ async def on_domain_error(request: Request, error: Exception) -> Response:
     return problem(request, status, slug(type(error)), title, error.detail, headers)
 
 
+async def on_view_behind(request: Request, error: Exception) -> Response:
+    assert isinstance(error, ViewBehindError)
+    return problem(request, 503, "view-behind", "The view has not caught up yet", str(error),
+                   {"Retry-After": "1"}, view=error.view, view_position=error.position,
+                   wanted_position=error.wanted)
+
+
 async def on_validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     errors = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
@@ -97,6 +105,7 @@ async def on_unexpected_error(request: Request, error: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(BangfuError, on_domain_error)
+    app.add_exception_handler(ViewBehindError, on_view_behind)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected_error)

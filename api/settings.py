@@ -14,3 +14,5 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     create_tables: bool = True
+    project_in_process: bool = True  # false when `bangfu project` runs the projections
+    read_wait_seconds: float = 5.0  # how long a read waits for its view (min_position)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TypeVar, cast
@@ -12,7 +12,12 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, AggregateEvent
-from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoding
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    RecordConflictError,
+    Recording,
+    Transcoding,
+)
 
 from domain.access import Actor, Permission
 from domain.cases import Assessment, Case, Goods, Person
@@ -96,6 +101,15 @@ class Ledger(Application[UUID]):
     snapshotting_intervals = {Fund: 100, Case: 100}  # noqa: RUF012 - the library's class var
     max_attempts = 30
     lost_races = 0  # writes retried because another writer changed a record first
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.listeners: list[Callable[[int], None]] = []  # told each new log position
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        if recordings:
+            for listener in self.listeners:
+                listener(recordings[-1].notification.id)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

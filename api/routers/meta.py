@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import LedgerDep
+from api.deps import LedgerDep, ViewsDep
 from domain import vocabulary as v
 
 router = APIRouter(tags=["meta"])
@@ -20,6 +20,19 @@ TERMS: dict[str, type[v.Term]] = {
 @router.get("/health")
 def health(ledger: LedgerDep) -> dict[str, object]:
     return {"status": "ok", "position": ledger.recorder.max_notification_id()}
+
+
+@router.get("/projections/status")
+def projections_status(views: ViewsDep, ledger: LedgerDep) -> list[dict[str, object]]:
+    """Each view's generation, position and lag behind the log."""
+    head = ledger.recorder.max_notification_id() or 0
+    out: list[dict[str, object]] = []
+    for view in views.projector.views:
+        state = views.projector.state(view.name)
+        position = state.position if state else 0
+        out.append({"view": view.name, "generation": state.generation if state else None,
+                    "position": position, "head": head, "lag": head - position})
+    return out
 
 
 @router.get("/vocabulary")
