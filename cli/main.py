@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+import time
 from typing import Annotated
 from uuid import UUID
 
@@ -18,6 +21,7 @@ from domain.access import SYSTEM
 from domain.application import Ledger
 from domain.errors import BangfuError
 from domain.vocabulary import Role
+from projections import Views
 from stores import StoreConfigError, describe, open_ledger
 
 app = typer.Typer(help="Bangfu (帮扶): the hardship-assistance ledger.", no_args_is_help=True)
@@ -59,7 +63,7 @@ def _print_tokens(tokens: dict[str, str], base_url: str | None = None) -> None:
 
 
 @app.command()
-def demo(households: Annotated[int, typer.Option(min=5, max=1_000_000,
+def demo(households: Annotated[int, typer.Option(min=5, max=10_000_000,
                                                  help="how many archived households")] = 300
          ) -> None:
     """Load a realistic demo data set into an empty store and print a token per role."""
@@ -133,3 +137,66 @@ def user_token(name: str) -> None:
         err.print(f"[red]{e.detail}[/red]")
         raise typer.Exit(1) from None
     print(token)
+
+
+projections_app = typer.Typer(help="The read models (views) built from the log.",
+                              no_args_is_help=True)
+app.add_typer(projections_app, name="projections")
+
+
+@app.command()
+def project(poll: Annotated[float, typer.Option(help="seconds between looks at the log")] = 0.5
+            ) -> None:
+    """Run the projections as their own process (then serve with BANGFU_PROJECT_IN_PROCESS=false)."""
+    settings = Settings()
+    views = Views(_ledger(settings))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    console.print(f"Projecting {describe(settings.database_url)} into "
+                  f"{', '.join(v.name for v in views.projector.views)}; Ctrl-C to stop.")
+    try:
+        views.projector.run_forever(stop, poll)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@projections_app.command("status")
+def projections_status() -> None:
+    """Show each view's position and lag behind the log."""
+    ledger = _ledger(Settings())
+    views = Views(ledger)
+    head = ledger.recorder.max_notification_id() or 0
+    table = Table(title=f"Views 视图 (log head {head})")
+    for column in ("view", "generation", "position", "lag"):
+        table.add_column(column, justify="right" if column != "view" else "left")
+    for view in views.projector.views:
+        state = views.projector.state(view.name)
+        assert state is not None
+        table.add_row(view.name, str(state.generation), str(state.position),
+                      str(head - state.position))
+    console.print(table)
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(name: Annotated[str | None, typer.Argument(
+        help="archive, funds or audit; all when left out")] = None) -> None:
+    """Rebuild views from the whole log beside the ones in use, then switch over."""
+    ledger = _ledger(Settings())
+    views = Views(ledger)
+    names = [name] if name else [v.name for v in views.projector.views]
+    head = ledger.recorder.max_notification_id() or 0
+    for view_name in names:
+        try:
+            views.projector.view(view_name)
+        except KeyError as e:
+            err.print(f"[red]{e.args[0]}[/red]")
+            raise typer.Exit(2) from None
+        with Progress(TextColumn(f"[bold]Rebuilding {view_name}"), BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=err) as progress:
+            task = progress.add_task(view_name, total=head)
+            started = time.perf_counter()
+            applied = views.projector.rebuild(view_name, lambda n: progress.advance(task, n))
+            progress.update(task, completed=head)
+        seconds = time.perf_counter() - started
+        console.print(f"{view_name}: {applied} events in {seconds:.1f} s "
+                      f"({applied / max(seconds, 1e-9):,.0f} events/s)")

@@ -51,7 +51,7 @@ def list_cases(
         description="unchanged since this date (the annual review list)")] = None,
     never_assisted: bool = False, year: int | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50, after: str | None = None,
-    format: Format = "json", lang: Lang = "en", min_position: MinPosition = None,  # noqa: A002
+    format: Format = "json", lang: Lang = "en", min_position: MinPosition = None,
 ) -> Any:
     """The archive of a centre subtree, filtered; one page at a time (``after`` = last id)."""
     caught_up(views, "archive", min_position, request.app.state.settings.read_wait_seconds)

@@ -57,12 +57,12 @@ AUDIT_COLUMNS = [
 def audit_events(
     request: Request, actor: ActorDep, ledger: LedgerDep, views: ViewsDep,
     by: Annotated[str | None, Query(description="the acting user")] = None,
-    type: str | None = None, centre_id: UUID | None = None,  # noqa: A002
+    type: str | None = None, centre_id: UUID | None = None,
     fund_id: UUID | None = None, case_id: UUID | None = None,
     recorded_from: datetime | None = None, recorded_to: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     after: Annotated[int, Query(ge=0, description="the last position seen")] = 0,
-    format: Format = "json", lang: Lang = "en", min_position: MinPosition = None,  # noqa: A002
+    format: Format = "json", lang: Lang = "en", min_position: MinPosition = None,
 ) -> Any:
     """Every event of the ledger in commit order, filtered by actor, type, centre subtree,
     fund, case and recorded-time window."""

@@ -69,7 +69,7 @@ def balance(request: Request, fund_id: UUID, actor: ActorDep, ledger: LedgerDep,
 def postings(request: Request, fund_id: UUID, actor: ActorDep, ledger: LedgerDep,
              views: ViewsDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
              after: Annotated[int, Query(ge=0, description="the last `version` seen")] = 0,
-             format: Format = "json", lang: Lang = "en",  # noqa: A002
+             format: Format = "json", lang: Lang = "en",
              min_position: MinPosition = None) -> Any:
     """Every movement of the fund with the running balance, counterparty, both clocks, actor."""
     ledger.fund(actor, fund_id)
@@ -111,7 +111,7 @@ def flows(request: Request, fund_id: UUID, actor: ActorDep, ledger: LedgerDep,
 
 @router.get("/reports/year-end")
 def year_end(request: Request, centre_id: UUID, fiscal_year: int, actor: ActorDep,
-             ledger: LedgerDep, views: ViewsDep, format: Format = "json",  # noqa: A002
+             ledger: LedgerDep, views: ViewsDep, format: Format = "json",
              lang: Lang = "en", min_position: MinPosition = None) -> Any:
     """Year-end statistics per centre of the subtree and per fund source (年终统计)."""
     ledger.centre(actor, centre_id)
