@@ -26,8 +26,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     """Build the API on the given ledger, or on the store the settings name."""
     settings = settings or Settings()
     owned = ledger is None
-    the_ledger = ledger or open_ledger(settings.database_url,
-                                       create_tables=settings.create_tables)
+    the_ledger = ledger or open_ledger(settings.database_url, create_tables=settings.create_tables)
     views = Views(the_ledger)
     stop = threading.Event()
 
@@ -36,8 +35,12 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
         projector = None
         if settings.project_in_process:
             the_ledger.listeners.append(lambda position: views.projector.wake.set())
-            projector = threading.Thread(target=views.projector.run_forever, args=(stop,),
-                                         name="bangfu-projector", daemon=True)
+            projector = threading.Thread(
+                target=views.projector.run_forever,
+                args=(stop,),
+                name="bangfu-projector",
+                daemon=True,
+            )
             projector.start()
         yield
         stop.set()
@@ -47,8 +50,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
         if owned:
             the_ledger.close()
 
-    app = FastAPI(title="Bangfu 帮扶", version="0.2.0", description=DESCRIPTION,
-                  lifespan=lifespan)
+    app = FastAPI(title="Bangfu 帮扶", version="0.2.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.ledger, app.state.views, app.state.settings = the_ledger, views, settings
     problems.install(app)
     for module in (centres, funds, reports, archive, cases, payments, audit, meta):

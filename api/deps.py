@@ -25,12 +25,13 @@ def get_ledger(request: Request) -> Ledger:
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 
-def current_actor(ledger: LedgerDep,
-                  credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                         Depends(_bearer)]) -> Actor:
+def current_actor(
+    ledger: LedgerDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise NotAuthenticatedError("send 'Authorization: Bearer <token>'; "
-                                    "`bangfu user add` prints a token")
+        raise NotAuthenticatedError(
+            "send 'Authorization: Bearer <token>'; `bangfu user add` prints a token"
+        )
     return ledger.authenticate(credentials.credentials)
 
 
@@ -43,15 +44,19 @@ async def request_fingerprint(request: Request) -> str:
         canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
     except orjson.JSONDecodeError:
         canonical = body
-    return hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n"
-                          + canonical).hexdigest()
+    return hashlib.sha256(
+        request.method.encode() + b" " + request.url.path.encode() + b"\n" + canonical
+    ).hexdigest()
 
 
-def write_context(actor: ActorDep,
-                  fingerprint: Annotated[str, Depends(request_fingerprint)],
-                  idempotency_key: Annotated[str | None, Header(
-                      description="Repeat a write safely: the same key and body return the "
-                                  "first result")] = None) -> Context:
+def write_context(
+    actor: ActorDep,
+    fingerprint: Annotated[str, Depends(request_fingerprint)],
+    idempotency_key: Annotated[
+        str | None,
+        Header(description="Repeat a write safely: the same key and body return the first result"),
+    ] = None,
+) -> Context:
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise InvalidInputError("an Idempotency-Key has 1 to 200 characters")
     return Context(actor=actor, idempotency_key=idempotency_key, request_sha256=fingerprint)
@@ -66,9 +71,14 @@ def get_views(request: Request) -> Views:
 
 
 ViewsDep = Annotated[Views, Depends(get_views)]
-MinPosition = Annotated[int | None, Query(
-    ge=0, description="read-your-writes: wait (briefly) until the view has applied this log "
-                      "position, which every write answers with")]
+MinPosition = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        description="read-your-writes: wait (briefly) until the view has applied this log "
+        "position, which every write answers with",
+    ),
+]
 
 
 def caught_up(views: Views, view: str, min_position: int | None, wait_seconds: float) -> None:

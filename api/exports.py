@@ -29,8 +29,9 @@ def cell(value: Any) -> Any:
     return value
 
 
-def tabular(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: Format,
-            lang: Lang, name: str) -> Response:
+def tabular(
+    rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: Format, lang: Lang, name: str
+) -> Response:
     """Render rows as a CSV (UTF-8 with BOM, so Excel shows Chinese) or an XLSX download."""
     headers = [c.zh if lang == "zh" else c.en for c in columns]
     values = [[cell(row.get(c.key)) for c in columns] for row in rows]
@@ -39,8 +40,11 @@ def tabular(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: Form
         writer = csv.writer(out)
         writer.writerow(headers)
         writer.writerows(values)
-        return Response(("\ufeff" + out.getvalue()).encode(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        return Response(
+            ("\ufeff" + out.getvalue()).encode(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -53,5 +57,8 @@ def tabular(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: Form
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
-    return Response(buffer.getvalue(), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return Response(
+        buffer.getvalue(),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )

@@ -49,10 +49,23 @@ def slug(error: type[Exception]) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
 
-def problem(request: Request, status: int, kind: str, title: str, detail: str,
-            headers: dict[str, str] | None = None, **extra: Any) -> ProblemResponse:
-    body = {"type": f"urn:bangfu:problem:{kind}", "title": title, "status": status,
-            "detail": detail, "instance": request.url.path, **extra}
+def problem(
+    request: Request,
+    status: int,
+    kind: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> ProblemResponse:
+    body = {
+        "type": f"urn:bangfu:problem:{kind}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
     return ProblemResponse(body, status_code=status, headers=headers)
 
 
@@ -75,32 +88,57 @@ async def on_domain_error(request: Request, error: Exception) -> Response:
 
 async def on_view_behind(request: Request, error: Exception) -> Response:
     assert isinstance(error, ViewBehindError)
-    return problem(request, 503, "view-behind", "The view has not caught up yet", str(error),
-                   {"Retry-After": "1"}, view=error.view, view_position=error.position,
-                   wanted_position=error.wanted)
+    return problem(
+        request,
+        503,
+        "view-behind",
+        "The view has not caught up yet",
+        str(error),
+        {"Retry-After": "1"},
+        view=error.view,
+        view_position=error.position,
+        wanted_position=error.wanted,
+    )
 
 
 async def on_validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
-    errors = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
-               "message": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-              for e in error.errors()]
+    errors = [
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+            "message": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
+        for e in error.errors()
+    ]
     detail = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
-    return problem(request, 422, "validation-failed", "The request is not valid", detail,
-                   errors=errors)
+    return problem(
+        request, 422, "validation-failed", "The request is not valid", detail, errors=errors
+    )
 
 
 async def on_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     kind = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
-    return problem(request, error.status_code, kind, str(error.detail), str(error.detail),
-                   dict(error.headers) if error.headers else None)
+    return problem(
+        request,
+        error.status_code,
+        kind,
+        str(error.detail),
+        str(error.detail),
+        dict(error.headers) if error.headers else None,
+    )
 
 
 async def on_unexpected_error(request: Request, error: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return problem(request, 500, "internal-error", "Internal error",
-                   "Bangfu failed unexpectedly; this is a bug and has been logged")
+    return problem(
+        request,
+        500,
+        "internal-error",
+        "Internal error",
+        "Bangfu failed unexpectedly; this is a bug and has been logged",
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -35,20 +35,29 @@ from domain.vocabulary import (
 def _fen(allow_zero: bool) -> Any:
     def to_fen(value: object) -> int:
         if not isinstance(value, str):
-            raise ValueError("an amount must be a JSON string of yuan such as \"1234.50\" "
-                             "(numbers are refused so no float can creep in)")
+            raise ValueError(
+                'an amount must be a JSON string of yuan such as "1234.50" '
+                "(numbers are refused so no float can creep in)"
+            )
         try:
             return parse_yuan(value, allow_zero=allow_zero)
         except InvalidAmountError as e:
             raise ValueError(e.detail) from None
+
     return BeforeValidator(to_fen)
 
 
 _YUAN_SCHEMA = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$", "examples": ["1234.50"]}
-Amount = Annotated[int, _fen(False), WithJsonSchema(_YUAN_SCHEMA | {
-    "description": "yuan, more than zero, at most two decimals"})]
-YuanOrZero = Annotated[int, _fen(True), WithJsonSchema(_YUAN_SCHEMA | {
-    "description": "yuan, zero or more, at most two decimals"})]
+Amount = Annotated[
+    int,
+    _fen(False),
+    WithJsonSchema(_YUAN_SCHEMA | {"description": "yuan, more than zero, at most two decimals"}),
+]
+YuanOrZero = Annotated[
+    int,
+    _fen(True),
+    WithJsonSchema(_YUAN_SCHEMA | {"description": "yuan, zero or more, at most two decimals"}),
+]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=4000)]
 
@@ -68,8 +77,9 @@ class FundIn(Body):
     name: Name
     source: FundSource
     fiscal_year: StrictInt = Field(ge=1949, le=2200)
-    purposes: list[AssistanceType] = Field(min_length=1,
-                                           description="the assistance types it may pay for")
+    purposes: list[AssistanceType] = Field(
+        min_length=1, description="the assistance types it may pay for"
+    )
 
 
 class ReceiptIn(Body):

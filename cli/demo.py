@@ -31,22 +31,38 @@ YEAR = 2026
 DIBAO_LINE_FEN = 79_000  # the city's 低保 line, ¥790 a month per head (dated policy data)
 # Shares of the archive. domain.md names the categories and causes but gives no shares; these
 # are illustrative weights (illness and lay-offs lead, as the seeds describe), not statistics.
-CATEGORY_WEIGHTS = {Category.DEEP_HARDSHIP: 30, Category.RELATIVE_HARDSHIP: 45,
-                    Category.ACCIDENT_INDUCED: 15, Category.BORDERLINE: 10}
-CAUSE_WEIGHTS = {Cause.SERIOUS_ILLNESS: 30, Cause.LAID_OFF_UNEMPLOYED: 16,
-                 Cause.NO_WORK_CAPACITY: 12, Cause.ABLE_BUT_NOT_EMPLOYED: 9,
-                 Cause.CHILD_SCHOOLING: 10, Cause.ACCIDENT: 6, Cause.NO_SOCIAL_INSURANCE: 6,
-                 Cause.INSURANCE_BENEFITS_NOT_DELIVERED: 3, Cause.NATURAL_DISASTER: 3,
-                 Cause.OTHER: 5}
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢"
-            "宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈")
+CATEGORY_WEIGHTS = {
+    Category.DEEP_HARDSHIP: 30,
+    Category.RELATIVE_HARDSHIP: 45,
+    Category.ACCIDENT_INDUCED: 15,
+    Category.BORDERLINE: 10,
+}
+CAUSE_WEIGHTS = {
+    Cause.SERIOUS_ILLNESS: 30,
+    Cause.LAID_OFF_UNEMPLOYED: 16,
+    Cause.NO_WORK_CAPACITY: 12,
+    Cause.ABLE_BUT_NOT_EMPLOYED: 9,
+    Cause.CHILD_SCHOOLING: 10,
+    Cause.ACCIDENT: 6,
+    Cause.NO_SOCIAL_INSURANCE: 6,
+    Cause.INSURANCE_BENEFITS_NOT_DELIVERED: 3,
+    Cause.NATURAL_DISASTER: 3,
+    Cause.OTHER: 5,
+}
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢"
+    "宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰建国建华淑珍凤英红梅"
-CENTRAL = [T.LIVING_RELIEF, T.MEDICAL_RELIEF, T.EDUCATION_AID, T.TEMPORARY_RELIEF,
-           T.WARMTH_VISIT]
+CENTRAL = [T.LIVING_RELIEF, T.MEDICAL_RELIEF, T.EDUCATION_AID, T.TEMPORARY_RELIEF, T.WARMTH_VISIT]
 WARMTH = [T.WARMTH_VISIT, T.SUMMER_COOLING]
-DEMO_USERS = [("demo-admin", Role.ADMIN), ("demo-finance", Role.FINANCE),
-              ("demo-caseworker", Role.CASEWORKER), ("demo-supervisor", Role.SUPERVISOR),
-              ("demo-auditor", Role.AUDITOR)]
+DEMO_USERS = [
+    ("demo-admin", Role.ADMIN),
+    ("demo-finance", Role.FINANCE),
+    ("demo-caseworker", Role.CASEWORKER),
+    ("demo-supervisor", Role.SUPERVISOR),
+    ("demo-auditor", Role.AUDITOR),
+]
 
 
 @dataclass
@@ -68,8 +84,13 @@ def _id(outcome_result: dict[str, str]) -> UUID:
 class DemoBuilder:
     """Builds the data set through the Ledger's own use cases, as staff would."""
 
-    def __init__(self, ledger: Ledger, households: int, seed: int = 2026,
-                 tick: Callable[[int], None] = lambda n: None) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        households: int,
+        seed: int = 2026,
+        tick: Callable[[int], None] = lambda n: None,
+    ) -> None:
         self.ledger, self.households, self.tick = ledger, households, tick
         self.rng = random.Random(seed)
         self.admin = Context(Actor("demo-loader", Role.ADMIN))
@@ -98,8 +119,11 @@ class DemoBuilder:
         data = DemoData(root_centre_id=UUID(int=0))
         city = self._centre(data, "长春市总工会困难职工帮扶中心", CentreLevel.PREFECTURE, None)
         data.root_centre_id = city
-        layout = {"朝阳区": ["红旗街道", "桂林街道"], "南关区": ["自由大路街道", "永吉街道"],
-                  "宽城区": ["新发街道"]}
+        layout = {
+            "朝阳区": ["红旗街道", "桂林街道"],
+            "南关区": ["自由大路街道", "永吉街道"],
+            "宽城区": ["新发街道"],
+        }
         for district, streets in layout.items():
             d = self._centre(data, f"{district}总工会帮扶中心", CentreLevel.COUNTY, city)
             for street in streets:
@@ -111,28 +135,36 @@ class DemoBuilder:
         """Central money matched 1:1 by province and city, allocated down to every street."""
         lg, ctx, city = self.ledger, self.admin, data.root_centre_id
         jan = date(YEAR, 1, 8)
-        specs = [("中央财政专项帮扶资金", FundSource.CENTRAL_SPECIAL_FUND, "财政部", CENTRAL),
-                 ("省级财政配套帮扶资金", FundSource.PROVINCIAL_MATCH, "吉林省财政厅", CENTRAL),
-                 ("市级财政配套帮扶资金", FundSource.MUNICIPAL_MATCH, "长春市财政局", CENTRAL),
-                 ("全总送温暖资金", FundSource.ACFTU_WARMTH_FUND, "中华全国总工会", WARMTH)]
+        specs = [
+            ("中央财政专项帮扶资金", FundSource.CENTRAL_SPECIAL_FUND, "财政部", CENTRAL),
+            ("省级财政配套帮扶资金", FundSource.PROVINCIAL_MATCH, "吉林省财政厅", CENTRAL),
+            ("市级财政配套帮扶资金", FundSource.MUNICIPAL_MATCH, "长春市财政局", CENTRAL),
+            ("全总送温暖资金", FundSource.ACFTU_WARMTH_FUND, "中华全国总工会", WARMTH),
+        ]
         amount = max(self.households * 2_000_00, 100_000_00)  # ample for every street's needs
         fund_by_street: dict[UUID, list[UUID]] = {s: [] for s in streets}
         for name, source, payer, purposes in specs:
-            fund = _id(lg.open_fund(ctx, city, f"{YEAR}年{name}", source, YEAR, purposes,
-                                    jan).result)
+            fund = _id(
+                lg.open_fund(ctx, city, f"{YEAR}年{name}", source, YEAR, purposes, jan).result
+            )
             data.funds.append(fund)
             total = amount
             lg.receive(ctx, fund, total, payer, f"{source.value}-{YEAR}-001", jan)
-            districts = [c for n, c in data.centres.items() if n.endswith("帮扶中心")
-                         and c != city]
+            districts = [c for n, c in data.centres.items() if n.endswith("帮扶中心") and c != city]
             for d in districts:
-                child = _id(lg.allocate(ctx, fund, d, total * 3 // 10, f"下拨-{YEAR}",
-                                        jan + timedelta(days=3)).result)
+                child = _id(
+                    lg.allocate(
+                        ctx, fund, d, total * 3 // 10, f"下拨-{YEAR}", jan + timedelta(days=3)
+                    ).result
+                )
                 data.funds.append(child)
                 my_streets = [s for s in streets if lg.centre(SYSTEM, s).parent_id == d]
                 for s in my_streets:
-                    grand = _id(lg.allocate(ctx, child, s, total * 3 // 20, f"下拨-{YEAR}",
-                                            jan + timedelta(days=6)).result)
+                    grand = _id(
+                        lg.allocate(
+                            ctx, child, s, total * 3 // 20, f"下拨-{YEAR}", jan + timedelta(days=6)
+                        ).result
+                    )
                     data.funds.append(grand)
                     fund_by_street[s].append(grand)
                 self.tick(1 + len(my_streets))
@@ -142,8 +174,9 @@ class DemoBuilder:
         lg.return_funds(ctx, data.funds[0], 500_00, "退回多拨款", date(YEAR, 4, 2))
         return fund_by_street
 
-    def _households(self, data: DemoData, streets: list[UUID],
-                    fund_by_street: dict[UUID, list[UUID]]) -> None:
+    def _households(
+        self, data: DemoData, streets: list[UUID], fund_by_street: dict[UUID, list[UUID]]
+    ) -> None:
         rng, lg, ctx = self.rng, self.ledger, self.admin
         cats, cat_w = list(CATEGORY_WEIGHTS), list(CATEGORY_WEIGHTS.values())
         causes, cause_w = list(CAUSE_WEIGHTS), list(CAUSE_WEIGHTS.values())
@@ -151,44 +184,90 @@ class DemoBuilder:
             street = streets[n % len(streets)]
             category = rng.choices(cats, cat_w)[0]
             primary = rng.choices(causes, cause_w)[0]
-            secondary = tuple(c for c in rng.sample(causes, 2) if c != primary)[:rng.randint(0, 2)]
+            secondary = tuple(c for c in rng.sample(causes, 2) if c != primary)[: rng.randint(0, 2)]
             ceiling = DIBAO_LINE_FEN if category is Category.DEEP_HARDSHIP else 2 * DIBAO_LINE_FEN
-            flags = tuple(f for f, p in ((HouseholdFlag.ZERO_EMPLOYMENT_FAMILY, 0.12),
-                                         (HouseholdFlag.SINGLE_PARENT, 0.15),
-                                         (HouseholdFlag.DISABILITY, 0.1)) if rng.random() < p)
-            assessment = Assessment(category, primary, secondary, rng.randint(1, 6),
-                                    rng.randrange(0, ceiling, 100), flags)
+            flags = tuple(
+                f
+                for f, p in (
+                    (HouseholdFlag.ZERO_EMPLOYMENT_FAMILY, 0.12),
+                    (HouseholdFlag.SINGLE_PARENT, 0.15),
+                    (HouseholdFlag.DISABILITY, 0.1),
+                )
+                if rng.random() < p
+            )
+            assessment = Assessment(
+                category,
+                primary,
+                secondary,
+                rng.randint(1, 6),
+                rng.randrange(0, ceiling, 100),
+                flags,
+            )
             birth = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 365 * 35))
-            person = Person(rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-                            make_id_number("220104", birth, n % 1000),
-                            f"13{rng.randrange(10**9, 10**10 - 1)}")
+            person = Person(
+                rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                make_id_number("220104", birth, n % 1000),
+                f"13{rng.randrange(10**9, 10**10 - 1)}",
+            )
             filed = date(YEAR - 1, 1, 1) + timedelta(days=rng.randrange(0, 330))
             case = _id(lg.register_case(ctx, street, assessment, person, filed).result)
             data.cases.append(case)
             self._spring_festival(data, case, fund_by_street[street], n)
             self.tick(3)
         for i, case in enumerate(data.cases[: max(1, self.households // 15)]):
-            reason = [ClosureReason.EXITED_INCOME_ABOVE_LINE, ClosureReason.STABILIZED_SAFETY_NET,
-                      ClosureReason.RETIRED, ClosureReason.DECEASED][i % 4]
+            reason = [
+                ClosureReason.EXITED_INCOME_ABOVE_LINE,
+                ClosureReason.STABILIZED_SAFETY_NET,
+                ClosureReason.RETIRED,
+                ClosureReason.DECEASED,
+            ][i % 4]
             lg.close_case(ctx, case, reason, "年度复核", date(YEAR, 6, 30))
 
     def _spring_festival(self, data: DemoData, case: UUID, funds: list[UUID], n: int) -> None:
         """两节送温暖: every archived household is visited and given ¥500-1,000."""
         rng, lg, ctx = self.rng, self.ledger, self.admin
         day = date(YEAR, 1, 20) + timedelta(days=n % 20)
-        lg.record_visit(ctx, case, ["王主席", "李干事"], VisitKind.CAMPAIGN,
-                        CampaignKind.SPRING_FESTIVAL_WARMTH, "春节前入户慰问",
-                        [Goods("米面油", 200_00)], day)
+        lg.record_visit(
+            ctx,
+            case,
+            ["王主席", "李干事"],
+            VisitKind.CAMPAIGN,
+            CampaignKind.SPRING_FESTIVAL_WARMTH,
+            "春节前入户慰问",
+            [Goods("米面油", 200_00)],
+            day,
+        )
         warmth_fund = funds[-1]
-        payment = lg.pay(ctx, warmth_fund, case, T.WARMTH_VISIT,
-                         rng.choice([500_00, 800_00, 1_000_00]), f"SW-{YEAR}-{n:05d}", day)
+        payment = lg.pay(
+            ctx,
+            warmth_fund,
+            case,
+            T.WARMTH_VISIT,
+            rng.choice([500_00, 800_00, 1_000_00]),
+            f"SW-{YEAR}-{n:05d}",
+            day,
+        )
         data.payments.append(_id(payment.result))
         if n % 7 == 3:
-            lg.pay(ctx, funds[0], case, T.MEDICAL_RELIEF, rng.randrange(2_000_00, 8_000_00, 100),
-                   f"YL-{YEAR}-{n:05d}", day + timedelta(days=30))
+            lg.pay(
+                ctx,
+                funds[0],
+                case,
+                T.MEDICAL_RELIEF,
+                rng.randrange(2_000_00, 8_000_00, 100),
+                f"YL-{YEAR}-{n:05d}",
+                day + timedelta(days=30),
+            )
         if n % 9 == 4:
-            lg.pay(ctx, funds[1], case, T.EDUCATION_AID, rng.choice([1_000_00, 3_000_00]),
-                   f"ZX-{YEAR}-{n:05d}", date(YEAR, 8, 25))
+            lg.pay(
+                ctx,
+                funds[1],
+                case,
+                T.EDUCATION_AID,
+                rng.choice([1_000_00, 3_000_00]),
+                f"ZX-{YEAR}-{n:05d}",
+                date(YEAR, 8, 25),
+            )
         if n % 25 == 0:
             lg.reverse_payment(ctx, data.payments[-1], "重复发放，冲正", day + timedelta(days=5))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
@@ -40,8 +41,13 @@ def _ledger(settings: Settings) -> Ledger:
 
 
 def load_demo(ledger: Ledger, households: int) -> DemoData:
-    with Progress(TextColumn("[bold]Loading demo data 演示数据"), BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=err) as progress:
+    with Progress(
+        TextColumn("[bold]Loading demo data 演示数据"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    ) as progress:
         task = progress.add_task("demo", total=None)
         builder = DemoBuilder(ledger, households, tick=lambda n: progress.advance(task, n))
         progress.update(task, total=builder.steps())
@@ -58,35 +64,49 @@ def _print_tokens(tokens: dict[str, str], base_url: str | None = None) -> None:
         table.add_row(name, token)
     console.print(table)
     if base_url:
-        console.print(f"Try: curl -H 'Authorization: Bearer {tokens['demo-auditor']}' "
-                      f"{base_url}/vocabulary")
+        console.print(
+            f"Try: curl -H 'Authorization: Bearer {tokens['demo-auditor']}' {base_url}/vocabulary"
+        )
 
 
 @app.command()
-def demo(households: Annotated[int, typer.Option(min=5, max=10_000_000,
-                                                 help="how many archived households")] = 300
-         ) -> None:
+def demo(
+    households: Annotated[
+        int, typer.Option(min=5, max=10_000_000, help="how many archived households")
+    ] = 300,
+) -> None:
     """Load a realistic demo data set into an empty store and print a token per role."""
     settings = Settings()
     ledger = _ledger(settings)
     if not ledger.is_empty():
-        err.print(f"[red]The store ({describe(settings.database_url)}) already holds events;[/red] "
-                  "the demo loads only into an empty store. Point BANGFU_DATABASE_URL "
-                  "elsewhere, or use `bangfu serve --demo` to reuse it.")
+        err.print(
+            f"[red]The store ({describe(settings.database_url)}) already holds events;[/red] "
+            "the demo loads only into an empty store. Point BANGFU_DATABASE_URL "
+            "elsewhere, or use `bangfu serve --demo` to reuse it."
+        )
         raise typer.Exit(1)
     data = load_demo(ledger, households)
-    console.print(f"Loaded {len(data.centres)} centres, {len(data.funds)} funds, "
-                  f"{len(data.cases)} households into {describe(settings.database_url)}.")
+    console.print(
+        f"Loaded {len(data.centres)} centres, {len(data.funds)} funds, "
+        f"{len(data.cases)} households into {describe(settings.database_url)}."
+    )
     console.print(f"Root centre 市帮扶中心: {data.root_centre_id}")
     _print_tokens(data.tokens)
 
 
 @app.command()
-def serve(host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
-          port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
-          with_demo: Annotated[bool, typer.Option(
-              "--demo", help="load the demo data set if the store is empty, "
-                             "else print new tokens for the demo users")] = False) -> None:
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    with_demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="load the demo data set if the store is empty, "
+            "else print new tokens for the demo users",
+        ),
+    ] = False,
+) -> None:
     """Start the HTTP API (OpenAPI at /docs)."""
     settings = Settings()
     ledger = _ledger(settings)
@@ -99,19 +119,24 @@ def serve(host: Annotated[str | None, typer.Option(help="address to listen on")]
             try:
                 _print_tokens(reissue_tokens(ledger), base_url)
             except BangfuError:
-                err.print("[yellow]This store holds data but no demo users;[/yellow] "
-                          "add a user with `bangfu user add NAME --role admin`.")
-    console.print(f"Bangfu 帮扶 on {describe(settings.database_url)}: "
-                  f"open {base_url}/docs in a browser")
+                err.print(
+                    "[yellow]This store holds data but no demo users;[/yellow] "
+                    "add a user with `bangfu user add NAME --role admin`."
+                )
+    console.print(
+        f"Bangfu 帮扶 on {describe(settings.database_url)}: open {base_url}/docs in a browser"
+    )
     uvicorn.run(create_app(ledger, settings), host=host, port=port, log_level="info")
 
 
 @user_app.command("add")
-def user_add(name: str,
-             role: Annotated[Role, typer.Option(help="admin, finance, caseworker, "
-                                                     "supervisor or auditor")],
-             centre: Annotated[str | None, typer.Option(
-                 help="limit the user to this centre's subtree")] = None) -> None:
+def user_add(
+    name: str,
+    role: Annotated[Role, typer.Option(help="admin, finance, caseworker, supervisor or auditor")],
+    centre: Annotated[
+        str | None, typer.Option(help="limit the user to this centre's subtree")
+    ] = None,
+) -> None:
     """Add a user; prints the bearer token once, on the last line (only a hash is kept)."""
     ledger = _ledger(Settings())
     try:
@@ -139,21 +164,25 @@ def user_token(name: str) -> None:
     print(token)
 
 
-projections_app = typer.Typer(help="The read models (views) built from the log.",
-                              no_args_is_help=True)
+projections_app = typer.Typer(
+    help="The read models (views) built from the log.", no_args_is_help=True
+)
 app.add_typer(projections_app, name="projections")
 
 
 @app.command()
-def project(poll: Annotated[float, typer.Option(help="seconds between looks at the log")] = 0.5
-            ) -> None:
-    """Run the projections as their own process (then serve with BANGFU_PROJECT_IN_PROCESS=false)."""
+def project(
+    poll: Annotated[float, typer.Option(help="seconds between looks at the log")] = 0.5,
+) -> None:
+    """Run the projections as their own process (serve with BANGFU_PROJECT_IN_PROCESS=false)."""
     settings = Settings()
     views = Views(_ledger(settings))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    console.print(f"Projecting {describe(settings.database_url)} into "
-                  f"{', '.join(v.name for v in views.projector.views)}; Ctrl-C to stop.")
+    console.print(
+        f"Projecting {describe(settings.database_url)} into "
+        f"{', '.join(v.name for v in views.projector.views)}; Ctrl-C to stop."
+    )
     try:
         views.projector.run_forever(stop, poll)
     except KeyboardInterrupt:
@@ -172,14 +201,18 @@ def projections_status() -> None:
     for view in views.projector.views:
         state = views.projector.state(view.name)
         assert state is not None
-        table.add_row(view.name, str(state.generation), str(state.position),
-                      str(head - state.position))
+        table.add_row(
+            view.name, str(state.generation), str(state.position), str(head - state.position)
+        )
     console.print(table)
 
 
 @projections_app.command("rebuild")
-def projections_rebuild(name: Annotated[str | None, typer.Argument(
-        help="archive, funds or audit; all when left out")] = None) -> None:
+def projections_rebuild(
+    name: Annotated[
+        str | None, typer.Argument(help="archive, funds or audit; all when left out")
+    ] = None,
+) -> None:
     """Rebuild views from the whole log beside the ones in use, then switch over."""
     ledger = _ledger(Settings())
     views = Views(ledger)
@@ -191,12 +224,19 @@ def projections_rebuild(name: Annotated[str | None, typer.Argument(
         except KeyError as e:
             err.print(f"[red]{e.args[0]}[/red]")
             raise typer.Exit(2) from None
-        with Progress(TextColumn(f"[bold]Rebuilding {view_name}"), BarColumn(),
-                      MofNCompleteColumn(), TimeElapsedColumn(), console=err) as progress:
+        with Progress(
+            TextColumn(f"[bold]Rebuilding {view_name}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+        ) as progress:
             task = progress.add_task(view_name, total=head)
             started = time.perf_counter()
-            applied = views.projector.rebuild(view_name, lambda n: progress.advance(task, n))
+            applied = views.projector.rebuild(view_name, partial(progress.advance, task))
             progress.update(task, completed=head)
         seconds = time.perf_counter() - started
-        console.print(f"{view_name}: {applied} events in {seconds:.1f} s "
-                      f"({applied / max(seconds, 1e-9):,.0f} events/s)")
+        console.print(
+            f"{view_name}: {applied} events in {seconds:.1f} s "
+            f"({applied / max(seconds, 1e-9):,.0f} events/s)"
+        )

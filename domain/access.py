@@ -39,11 +39,16 @@ class Actor:
         if permission not in GRANTS[self.role]:
             raise ForbiddenError(
                 f"user {self.name!r} is {self.role.value} ({self.role.zh}) and may not "
-                f"{permission.value}")
-        if self.centre_id is not None and centre_path is not None \
-                and self.centre_id not in centre_path:  # [] is the whole tree: bound users fail
+                f"{permission.value}"
+            )
+        if (
+            self.centre_id is not None
+            and centre_path is not None
+            and self.centre_id not in centre_path
+        ):  # [] is the whole tree: bound users fail
             raise ForbiddenError(
-                f"user {self.name!r} acts only within centre {self.centre_id} and below")
+                f"user {self.name!r} acts only within centre {self.centre_id} and below"
+            )
 
 
 SYSTEM = Actor(name="system", role=Role.ADMIN)

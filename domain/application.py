@@ -124,10 +124,15 @@ class Ledger(Application[UUID]):
                     return earlier
             done = change()
             if ctx.idempotency_key is not None:
-                done.aggregates.append(IdempotencyRecord(
-                    id=idempotency_id(ctx.actor.name, ctx.idempotency_key),
-                    request_sha256=ctx.request_sha256, result=done.result,
-                    actor=ctx.actor.name, business_date=today()))
+                done.aggregates.append(
+                    IdempotencyRecord(
+                        id=idempotency_id(ctx.actor.name, ctx.idempotency_key),
+                        request_sha256=ctx.request_sha256,
+                        result=done.result,
+                        actor=ctx.actor.name,
+                        business_date=today(),
+                    )
+                )
             try:
                 recordings = self.save(*done.aggregates)
             except RecordConflictError:
@@ -140,13 +145,13 @@ class Ledger(Application[UUID]):
 
     def _idempotent_replay(self, ctx: Context) -> Outcome | None:
         assert ctx.idempotency_key is not None
-        record = self._find(IdempotencyRecord, idempotency_id(ctx.actor.name,
-                                                              ctx.idempotency_key))
+        record = self._find(IdempotencyRecord, idempotency_id(ctx.actor.name, ctx.idempotency_key))
         if record is None:
             return None
         if record.request_sha256 != ctx.request_sha256:
             raise IdempotencyKeyReusedError(
-                "this Idempotency-Key was already used for a different request")
+                "this Idempotency-Key was already used for a different request"
+            )
         return Outcome(dict(record.result), None, replayed=True)
 
     def _find(self, cls: type[A], aggregate_id: UUID) -> A | None:
@@ -194,13 +199,15 @@ class Ledger(Application[UUID]):
         return user.as_actor
 
     # --- centres ------------------------------------------------------------------------------
-    def create_centre(self, ctx: Context, name: str, level: CentreLevel,
-                      parent_id: UUID | None) -> Outcome:
+    def create_centre(
+        self, ctx: Context, name: str, level: CentreLevel, parent_id: UUID | None
+    ) -> Outcome:
         def change() -> _Change:
             parent = self._get(Centre, parent_id, CentreNotFoundError) if parent_id else None
             ctx.actor.require(Permission.MANAGE_CENTRES, parent.path if parent else [])
             centre = Centre.found(name, level, parent, ctx.actor.name, today())
             return _Change({"id": str(centre.id)}, [centre])
+
         return self._write(ctx, change)
 
     def centre(self, actor: Actor, centre_id: UUID) -> Centre:
@@ -209,57 +216,103 @@ class Ledger(Application[UUID]):
         return centre
 
     # --- funds ----------------------------------------------------------------------------------
-    def open_fund(self, ctx: Context, centre_id: UUID, name: str, source: FundSource,
-                  fiscal_year: int, purposes: list[AssistanceType],
-                  business_date: date | None = None) -> Outcome:
+    def open_fund(
+        self,
+        ctx: Context,
+        centre_id: UUID,
+        name: str,
+        source: FundSource,
+        fiscal_year: int,
+        purposes: list[AssistanceType],
+        business_date: date | None = None,
+    ) -> Outcome:
         def change() -> _Change:
             centre = self._get(Centre, centre_id, CentreNotFoundError)
             ctx.actor.require(Permission.RECORD_MONEY, centre.path)
-            fund = Fund.open(centre.path, name, source, fiscal_year, purposes, ctx.actor.name,
-                             business_date or today())
+            fund = Fund.open(
+                centre.path,
+                name,
+                source,
+                fiscal_year,
+                purposes,
+                ctx.actor.name,
+                business_date or today(),
+            )
             return _Change({"id": str(fund.id)}, [fund])
+
         return self._write(ctx, change)
 
-    def receive(self, ctx: Context, fund_id: UUID, amount_fen: int, payer: str, reference: str,
-                business_date: date) -> Outcome:
+    def receive(
+        self,
+        ctx: Context,
+        fund_id: UUID,
+        amount_fen: int,
+        payer: str,
+        reference: str,
+        business_date: date,
+    ) -> Outcome:
         def change() -> _Change:
             fund = self._money_fund(ctx, fund_id)
             movement_id = uuid4()
-            fund.receive(movement_id, amount_fen, payer, reference, ctx.actor.name,
-                         business_date)
+            fund.receive(movement_id, amount_fen, payer, reference, ctx.actor.name, business_date)
             return _Change({"id": str(movement_id), "fund_id": str(fund.id)}, [fund])
+
         return self._write(ctx, change)
 
-    def allocate(self, ctx: Context, fund_id: UUID, to_centre_id: UUID, amount_fen: int,
-                 reference: str, business_date: date) -> Outcome:
+    def allocate(
+        self,
+        ctx: Context,
+        fund_id: UUID,
+        to_centre_id: UUID,
+        amount_fen: int,
+        reference: str,
+        business_date: date,
+    ) -> Outcome:
         def change() -> _Change:
             fund = self._money_fund(ctx, fund_id)
             centre = self._get(Centre, to_centre_id, CentreNotFoundError)
             if centre.parent_id != fund.centre_id:
                 raise NotAChildCentreError(
                     f"centre {centre.name!r} is not a direct child of the fund's centre; "
-                    "money moves down the tree one level at a time")
+                    "money moves down the tree one level at a time"
+                )
             child = self._find(Fund, child_fund_id(fund.id, centre.id)) or Fund.open(
-                centre.path, fund.name, fund.source, fund.fiscal_year, fund.purposes,
-                ctx.actor.name, business_date, parent_fund_id=fund.id)
+                centre.path,
+                fund.name,
+                fund.source,
+                fund.fiscal_year,
+                fund.purposes,
+                ctx.actor.name,
+                business_date,
+                parent_fund_id=fund.id,
+            )
             movement_id = uuid4()
-            fund.allocate_to(child, movement_id, amount_fen, reference, ctx.actor.name,
-                             business_date)
-            return _Change({"id": str(child.id), "movement_id": str(movement_id)},
-                           [fund, child])
+            fund.allocate_to(
+                child, movement_id, amount_fen, reference, ctx.actor.name, business_date
+            )
+            return _Change({"id": str(child.id), "movement_id": str(movement_id)}, [fund, child])
+
         return self._write(ctx, change)
 
-    def return_funds(self, ctx: Context, fund_id: UUID, amount_fen: int, reference: str,
-                     business_date: date) -> Outcome:
+    def return_funds(
+        self, ctx: Context, fund_id: UUID, amount_fen: int, reference: str, business_date: date
+    ) -> Outcome:
         def change() -> _Change:
             fund = self._money_fund(ctx, fund_id)
-            parent = (self._get(Fund, fund.parent_fund_id, FundNotFoundError)
-                      if fund.parent_fund_id else None)
+            parent = (
+                self._get(Fund, fund.parent_fund_id, FundNotFoundError)
+                if fund.parent_fund_id
+                else None
+            )
             movement_id = uuid4()
-            fund.return_up(parent, movement_id, amount_fen, reference, ctx.actor.name,
-                           business_date)
-            return _Change({"id": str(movement_id), "fund_id": str(fund.id)},
-                           [fund, parent] if parent else [fund])
+            fund.return_up(
+                parent, movement_id, amount_fen, reference, ctx.actor.name, business_date
+            )
+            return _Change(
+                {"id": str(movement_id), "fund_id": str(fund.id)},
+                [fund, parent] if parent else [fund],
+            )
+
         return self._write(ctx, change)
 
     def _money_fund(self, ctx: Context, fund_id: UUID) -> Fund:
@@ -277,14 +330,21 @@ class Ledger(Application[UUID]):
         return self.stream(fund_id)
 
     # --- cases ----------------------------------------------------------------------------------
-    def register_case(self, ctx: Context, centre_id: UUID, assessment: Assessment,
-                      person: Person, business_date: date) -> Outcome:
+    def register_case(
+        self,
+        ctx: Context,
+        centre_id: UUID,
+        assessment: Assessment,
+        person: Person,
+        business_date: date,
+    ) -> Outcome:
         def change() -> _Change:
             centre = self._get(Centre, centre_id, CentreNotFoundError)
             ctx.actor.require(Permission.MANAGE_CASES, centre.path)
             case = Case.register(centre.path, assessment, person, ctx.actor.name, business_date)
             index = self._claim_person(case, ctx.actor.name, business_date)
             return _Change({"id": str(case.id)}, [case, index])
+
         return self._write(ctx, change)
 
     def _claim_person(self, case: Case, actor: str, business_date: date) -> PersonIndex:
@@ -294,43 +354,57 @@ class Ledger(Application[UUID]):
         index.claim(case.id, actor, business_date)
         return index
 
-    def reassess(self, ctx: Context, case_id: UUID, assessment: Assessment, note: str,
-                 business_date: date) -> Outcome:
+    def reassess(
+        self, ctx: Context, case_id: UUID, assessment: Assessment, note: str, business_date: date
+    ) -> Outcome:
         def change() -> _Change:
             case = self._managed_case(ctx, case_id)
             reassessment_id = uuid4()
             case.reassess(reassessment_id, assessment, note, ctx.actor.name, business_date)
             return _Change({"id": str(reassessment_id), "case_id": str(case.id)}, [case])
+
         return self._write(ctx, change)
 
-    def record_visit(self, ctx: Context, case_id: UUID, visitors: list[str], kind: VisitKind,
-                     campaign: CampaignKind | None, notes: str, goods: list[Goods],
-                     business_date: date) -> Outcome:
+    def record_visit(
+        self,
+        ctx: Context,
+        case_id: UUID,
+        visitors: list[str],
+        kind: VisitKind,
+        campaign: CampaignKind | None,
+        notes: str,
+        goods: list[Goods],
+        business_date: date,
+    ) -> Outcome:
         def change() -> _Change:
             case = self._managed_case(ctx, case_id)
             visit_id = uuid4()
-            case.record_visit(visit_id, visitors, kind, campaign, notes, goods, ctx.actor.name,
-                              business_date)
+            case.record_visit(
+                visit_id, visitors, kind, campaign, notes, goods, ctx.actor.name, business_date
+            )
             return _Change({"id": str(visit_id), "case_id": str(case.id)}, [case])
+
         return self._write(ctx, change)
 
-    def close_case(self, ctx: Context, case_id: UUID, reason: ClosureReason, note: str,
-                   business_date: date) -> Outcome:
+    def close_case(
+        self, ctx: Context, case_id: UUID, reason: ClosureReason, note: str, business_date: date
+    ) -> Outcome:
         def change() -> _Change:
             case = self._managed_case(ctx, case_id)
             case.close(reason, note, ctx.actor.name, business_date)
             index = self._get(PersonIndex, person_index_id(case.id_number), CaseNotFoundError)
             index.release(case.id, ctx.actor.name, business_date)
             return _Change({"id": str(case.id)}, [case, index])
+
         return self._write(ctx, change)
 
-    def reopen_case(self, ctx: Context, case_id: UUID, note: str,
-                    business_date: date) -> Outcome:
+    def reopen_case(self, ctx: Context, case_id: UUID, note: str, business_date: date) -> Outcome:
         def change() -> _Change:
             case = self._managed_case(ctx, case_id)
             case.reopen(note, ctx.actor.name, business_date)
             index = self._claim_person(case, ctx.actor.name, business_date)
             return _Change({"id": str(case.id)}, [case, index])
+
         return self._write(ctx, change)
 
     def _managed_case(self, ctx: Context, case_id: UUID) -> Case:
@@ -348,42 +422,87 @@ class Ledger(Application[UUID]):
         return self.stream(case_id)
 
     # --- payments ------------------------------------------------------------------------------
-    def pay(self, ctx: Context, fund_id: UUID, case_id: UUID, assistance_type: AssistanceType,
-            amount_fen: int, reference: str, business_date: date) -> Outcome:
+    def pay(
+        self,
+        ctx: Context,
+        fund_id: UUID,
+        case_id: UUID,
+        assistance_type: AssistanceType,
+        amount_fen: int,
+        reference: str,
+        business_date: date,
+    ) -> Outcome:
         def change() -> _Change:
             fund = self._money_fund(ctx, fund_id)
             case = self._get(Case, case_id, CaseNotFoundError)
             if fund.centre_id not in case.centre_path:
                 raise CaseOutsideFundTreeError(
                     f"case {case.id} belongs to a centre outside the fund's centre and its "
-                    "subtree; a fund pays only households at or below its own centre")
+                    "subtree; a fund pays only households at or below its own centre"
+                )
             payment_id = uuid4()
-            case.receive_assistance(payment_id, fund.id, assistance_type.value, amount_fen,
-                                    ctx.actor.name, business_date)
-            fund.disburse(payment_id, case.id, assistance_type, amount_fen, reference,
-                          ctx.actor.name, business_date)
-            payment = Payment(id=payment_id, fund_id=fund.id, case_id=case.id,
-                              centre_id=case.centre_id, centre_path=case.centre_path,
-                              assistance_type=assistance_type.value, amount_fen=amount_fen,
-                              reference=reference, actor=ctx.actor.name,
-                              business_date=business_date)
+            case.receive_assistance(
+                payment_id,
+                fund.id,
+                assistance_type.value,
+                amount_fen,
+                ctx.actor.name,
+                business_date,
+            )
+            fund.disburse(
+                payment_id,
+                case.id,
+                assistance_type,
+                amount_fen,
+                reference,
+                ctx.actor.name,
+                business_date,
+            )
+            payment = Payment(
+                id=payment_id,
+                fund_id=fund.id,
+                case_id=case.id,
+                centre_id=case.centre_id,
+                centre_path=case.centre_path,
+                assistance_type=assistance_type.value,
+                amount_fen=amount_fen,
+                reference=reference,
+                actor=ctx.actor.name,
+                business_date=business_date,
+            )
             return _Change({"id": str(payment_id)}, [fund, case, payment])
+
         return self._write(ctx, change)
 
-    def reverse_payment(self, ctx: Context, payment_id: UUID, reason: str,
-                        business_date: date) -> Outcome:
+    def reverse_payment(
+        self, ctx: Context, payment_id: UUID, reason: str, business_date: date
+    ) -> Outcome:
         def change() -> _Change:
             payment = self._get(Payment, payment_id, PaymentNotFoundError)
             fund = self._money_fund(ctx, payment.fund_id)
             case = self._get(Case, payment.case_id, CaseNotFoundError)
             reversal_id = uuid4()
             payment.reverse(reversal_id, reason, ctx.actor.name, business_date)
-            fund.take_back(payment.id, reversal_id, payment.amount_fen, reason.strip(),
-                           ctx.actor.name, business_date)
-            case.note_reversal(payment.id, reversal_id, payment.amount_fen, reason.strip(),
-                               ctx.actor.name, business_date)
-            return _Change({"id": str(reversal_id), "payment_id": str(payment.id)},
-                           [payment, fund, case])
+            fund.take_back(
+                payment.id,
+                reversal_id,
+                payment.amount_fen,
+                reason.strip(),
+                ctx.actor.name,
+                business_date,
+            )
+            case.note_reversal(
+                payment.id,
+                reversal_id,
+                payment.amount_fen,
+                reason.strip(),
+                ctx.actor.name,
+                business_date,
+            )
+            return _Change(
+                {"id": str(reversal_id), "payment_id": str(payment.id)}, [payment, fund, case]
+            )
+
         return self._write(ctx, change)
 
     def payment(self, actor: Actor, payment_id: UUID) -> Payment:

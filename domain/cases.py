@@ -48,15 +48,18 @@ class Assessment:
         if not 1 <= self.household_size <= MAX_HOUSEHOLD_SIZE:
             raise InvalidHouseholdError(
                 f"household size must be between 1 and {MAX_HOUSEHOLD_SIZE}, "
-                f"not {self.household_size}")
+                f"not {self.household_size}"
+            )
         if not 0 <= self.income_fen <= MAX_MONTHLY_INCOME_FEN:
             raise InvalidHouseholdError("per-capita monthly income is out of range")
 
     def as_event_fields(self) -> dict[str, Any]:
         return {
-            "category": self.category.value, "primary_cause": self.primary_cause.value,
+            "category": self.category.value,
+            "primary_cause": self.primary_cause.value,
             "secondary_causes": [c.value for c in self.secondary_causes],
-            "household_size": self.household_size, "income_fen": self.income_fen,
+            "household_size": self.household_size,
+            "income_fen": self.income_fen,
             "flags": sorted({f.value for f in self.flags}),
         }
 
@@ -90,10 +93,20 @@ class Case(Aggregate):
     """One household's archive; payments and visits are refused once it is closed."""
 
     @event("Registered")
-    def __init__(self, centre_id: UUID, centre_path: list[UUID], category: str,
-                 primary_cause: str, secondary_causes: list[str], household_size: int,
-                 income_fen: int, flags: list[str], person: dict[str, str], actor: str,
-                 business_date: date) -> None:
+    def __init__(
+        self,
+        centre_id: UUID,
+        centre_path: list[UUID],
+        category: str,
+        primary_cause: str,
+        secondary_causes: list[str],
+        household_size: int,
+        income_fen: int,
+        flags: list[str],
+        person: dict[str, str],
+        actor: str,
+        business_date: date,
+    ) -> None:
         self.centre_id = centre_id
         self.centre_path = list(centre_path)
         self.person = dict(person)
@@ -107,17 +120,33 @@ class Case(Aggregate):
         self._assess(category, primary_cause, secondary_causes, household_size, income_fen, flags)
 
     @classmethod
-    def register(cls, centre_path: list[UUID], assessment: Assessment, person: Person,
-                 actor: str, business_date: date) -> Case:
+    def register(
+        cls,
+        centre_path: list[UUID],
+        assessment: Assessment,
+        person: Person,
+        actor: str,
+        business_date: date,
+    ) -> Case:
         """File a household in the archive (建档)."""
-        return cls(centre_id=centre_path[-1], centre_path=centre_path, actor=actor,
-                   business_date=business_date,
-                   person={"name": person.name, "id_number": person.id_number,
-                           "phone": person.phone},
-                   **assessment.as_event_fields())
+        return cls(
+            centre_id=centre_path[-1],
+            centre_path=centre_path,
+            actor=actor,
+            business_date=business_date,
+            person={"name": person.name, "id_number": person.id_number, "phone": person.phone},
+            **assessment.as_event_fields(),
+        )
 
-    def _assess(self, category: str, primary_cause: str, secondary_causes: list[str],
-                household_size: int, income_fen: int, flags: list[str]) -> None:
+    def _assess(
+        self,
+        category: str,
+        primary_cause: str,
+        secondary_causes: list[str],
+        household_size: int,
+        income_fen: int,
+        flags: list[str],
+    ) -> None:
         self.category = category
         self.primary_cause = primary_cause
         self.secondary_causes = list(secondary_causes)
@@ -140,19 +169,39 @@ class Case(Aggregate):
     def _require_open(self, doing: str) -> None:
         if not self.is_open:
             raise CaseClosedError(
-                f"case {self.id} was closed ({self.closure_reason}); it cannot {doing}")
+                f"case {self.id} was closed ({self.closure_reason}); it cannot {doing}"
+            )
 
     # --- commands ----------------------------------------------------------------------------
-    def reassess(self, reassessment_id: UUID, assessment: Assessment, note: str, actor: str,
-                 business_date: date) -> None:
+    def reassess(
+        self,
+        reassessment_id: UUID,
+        assessment: Assessment,
+        note: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         """Record an annual or ad-hoc review (动态管理)."""
         self._require_open("be reassessed")
-        self._reassessed(reassessment_id=reassessment_id, note=note, actor=actor,
-                         business_date=business_date, **assessment.as_event_fields())
+        self._reassessed(
+            reassessment_id=reassessment_id,
+            note=note,
+            actor=actor,
+            business_date=business_date,
+            **assessment.as_event_fields(),
+        )
 
-    def record_visit(self, visit_id: UUID, visitors: list[str], kind: VisitKind,
-                     campaign: CampaignKind | None, notes: str, goods: list[Goods], actor: str,
-                     business_date: date) -> None:
+    def record_visit(
+        self,
+        visit_id: UUID,
+        visitors: list[str],
+        kind: VisitKind,
+        campaign: CampaignKind | None,
+        notes: str,
+        goods: list[Goods],
+        actor: str,
+        business_date: date,
+    ) -> None:
         """Record a home visit (走访), with any goods given in kind."""
         self._require_open("be visited")
         if not [v for v in visitors if v.strip()]:
@@ -163,26 +212,55 @@ class Case(Aggregate):
             raise InvalidHouseholdError("a routine visit names no campaign")
         if any(g.value_fen < 0 or not g.item.strip() for g in goods):
             raise InvalidHouseholdError("goods need a description and a value of zero or more")
-        self._visited(visit_id=visit_id, visitors=[v.strip() for v in visitors if v.strip()],
-                      kind=kind.value, campaign=campaign.value if campaign else None,
-                      notes=notes, goods=[{"item": g.item, "value_fen": g.value_fen}
-                                          for g in goods],
-                      actor=actor, business_date=business_date)
+        self._visited(
+            visit_id=visit_id,
+            visitors=[v.strip() for v in visitors if v.strip()],
+            kind=kind.value,
+            campaign=campaign.value if campaign else None,
+            notes=notes,
+            goods=[{"item": g.item, "value_fen": g.value_fen} for g in goods],
+            actor=actor,
+            business_date=business_date,
+        )
 
-    def receive_assistance(self, payment_id: UUID, fund_id: UUID, assistance_type: str,
-                           amount_fen: int, actor: str, business_date: date) -> None:
+    def receive_assistance(
+        self,
+        payment_id: UUID,
+        fund_id: UUID,
+        assistance_type: str,
+        amount_fen: int,
+        actor: str,
+        business_date: date,
+    ) -> None:
         """Note a payment made to the household; a closed archive takes none."""
         self._require_open("receive payments")
-        self._assistance_received(payment_id=payment_id, fund_id=fund_id,
-                                  assistance_type=assistance_type, amount_fen=amount_fen,
-                                  actor=actor, business_date=business_date)
+        self._assistance_received(
+            payment_id=payment_id,
+            fund_id=fund_id,
+            assistance_type=assistance_type,
+            amount_fen=amount_fen,
+            actor=actor,
+            business_date=business_date,
+        )
 
-    def note_reversal(self, payment_id: UUID, reversal_id: UUID, amount_fen: int, reason: str,
-                      actor: str, business_date: date) -> None:
+    def note_reversal(
+        self,
+        payment_id: UUID,
+        reversal_id: UUID,
+        amount_fen: int,
+        reason: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         """Show that an earlier payment was reversed (the payment itself stays on record)."""
-        self._assistance_reversed(payment_id=payment_id, reversal_id=reversal_id,
-                                  amount_fen=amount_fen, reason=reason, actor=actor,
-                                  business_date=business_date)
+        self._assistance_reversed(
+            payment_id=payment_id,
+            reversal_id=reversal_id,
+            amount_fen=amount_fen,
+            reason=reason,
+            actor=actor,
+            business_date=business_date,
+        )
 
     def close(self, reason: ClosureReason, note: str, actor: str, business_date: date) -> None:
         """Close the archive: exited (脱困/解困) or cancelled (退档, death, transfer...)."""
@@ -197,27 +275,59 @@ class Case(Aggregate):
 
     # --- mutators ----------------------------------------------------------------------------
     @event("Reassessed")
-    def _reassessed(self, reassessment_id: UUID, category: str, primary_cause: str,
-                    secondary_causes: list[str], household_size: int, income_fen: int,
-                    flags: list[str], note: str, actor: str, business_date: date) -> None:
+    def _reassessed(
+        self,
+        reassessment_id: UUID,
+        category: str,
+        primary_cause: str,
+        secondary_causes: list[str],
+        household_size: int,
+        income_fen: int,
+        flags: list[str],
+        note: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         self._assess(category, primary_cause, secondary_causes, household_size, income_fen, flags)
 
     @event("Visited")
-    def _visited(self, visit_id: UUID, visitors: list[str], kind: str, campaign: str | None,
-                 notes: str, goods: list[dict[str, Any]], actor: str,
-                 business_date: date) -> None:
+    def _visited(
+        self,
+        visit_id: UUID,
+        visitors: list[str],
+        kind: str,
+        campaign: str | None,
+        notes: str,
+        goods: list[dict[str, Any]],
+        actor: str,
+        business_date: date,
+    ) -> None:
         self.visits += 1
         if self.last_visit_on is None or business_date > self.last_visit_on:
             self.last_visit_on = business_date
 
     @event("AssistanceReceived")
-    def _assistance_received(self, payment_id: UUID, fund_id: UUID, assistance_type: str,
-                             amount_fen: int, actor: str, business_date: date) -> None:
+    def _assistance_received(
+        self,
+        payment_id: UUID,
+        fund_id: UUID,
+        assistance_type: str,
+        amount_fen: int,
+        actor: str,
+        business_date: date,
+    ) -> None:
         self.received_fen += amount_fen
 
     @event("AssistanceReversed")
-    def _assistance_reversed(self, payment_id: UUID, reversal_id: UUID, amount_fen: int,
-                             reason: str, actor: str, business_date: date) -> None:
+    def _assistance_reversed(
+        self,
+        payment_id: UUID,
+        reversal_id: UUID,
+        amount_fen: int,
+        reason: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         self.reversed_fen += amount_fen
 
     @event("Closed")

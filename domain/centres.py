@@ -15,27 +15,41 @@ class Centre(Aggregate):
     """A centre knows its parent and all its ancestors, so subtree checks need no extra reads."""
 
     @event("Created")
-    def __init__(self, name: str, level: str, parent_id: UUID | None,
-                 ancestors: list[UUID], actor: str, business_date: date) -> None:
+    def __init__(
+        self,
+        name: str,
+        level: str,
+        parent_id: UUID | None,
+        ancestors: list[UUID],
+        actor: str,
+        business_date: date,
+    ) -> None:
         self.name = name
         self.level_value = level
         self.parent_id = parent_id
         self.ancestors = list(ancestors)
 
     @classmethod
-    def found(cls, name: str, level: CentreLevel, parent: Centre | None, actor: str,
-              business_date: date) -> Centre:
+    def found(
+        cls, name: str, level: CentreLevel, parent: Centre | None, actor: str, business_date: date
+    ) -> Centre:
         """Create a centre, checking its level against its parent's."""
         if not name.strip():
             raise InvalidInputError("a centre needs a name")
         if parent is not None and not level.may_hang_under(parent.level):
             raise InvalidCentreLevelError(
                 f"a {level.value} ({level.zh}) centre cannot hang under a "
-                f"{parent.level.value} ({parent.level.zh}) centre")
+                f"{parent.level.value} ({parent.level.zh}) centre"
+            )
         ancestors = [*parent.path] if parent is not None else []
-        return cls(name=name.strip(), level=level.value,
-                   parent_id=parent.id if parent else None, ancestors=ancestors,
-                   actor=actor, business_date=business_date)
+        return cls(
+            name=name.strip(),
+            level=level.value,
+            parent_id=parent.id if parent else None,
+            ancestors=ancestors,
+            actor=actor,
+            business_date=business_date,
+        )
 
     @property
     def level(self) -> CentreLevel:

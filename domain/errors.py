@@ -76,8 +76,10 @@ class InsufficientFundsError(ConflictError):
     def __init__(self, fund_id: object, balance_fen: int, amount_fen: int) -> None:
         from domain.money import yuan
 
-        super().__init__(f"fund {fund_id} holds {yuan(balance_fen)} yuan, "
-                         f"less than the {yuan(amount_fen)} yuan asked for")
+        super().__init__(
+            f"fund {fund_id} holds {yuan(balance_fen)} yuan, "
+            f"less than the {yuan(amount_fen)} yuan asked for"
+        )
         self.balance_fen = balance_fen
         self.amount_fen = amount_fen
 

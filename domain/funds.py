@@ -32,9 +32,18 @@ class Fund(Aggregate):
         return child_fund_id(parent_fund_id, centre_id) if parent_fund_id else uuid4()
 
     @event("Opened")
-    def __init__(self, centre_id: UUID, centre_path: list[UUID], name: str, source: str,
-                 fiscal_year: int, purposes: list[str], parent_fund_id: UUID | None,
-                 actor: str, business_date: date) -> None:
+    def __init__(
+        self,
+        centre_id: UUID,
+        centre_path: list[UUID],
+        name: str,
+        source: str,
+        fiscal_year: int,
+        purposes: list[str],
+        parent_fund_id: UUID | None,
+        actor: str,
+        business_date: date,
+    ) -> None:
         self.centre_id = centre_id
         self.centre_path = list(centre_path)
         self.name = name
@@ -52,9 +61,17 @@ class Fund(Aggregate):
         self.reversed_fen = 0
 
     @classmethod
-    def open(cls, centre_path: list[UUID], name: str, source: FundSource, fiscal_year: int,
-             purposes: list[AssistanceType], actor: str, business_date: date,
-             parent_fund_id: UUID | None = None) -> Fund:
+    def open(
+        cls,
+        centre_path: list[UUID],
+        name: str,
+        source: FundSource,
+        fiscal_year: int,
+        purposes: list[AssistanceType],
+        actor: str,
+        business_date: date,
+        parent_fund_id: UUID | None = None,
+    ) -> Fund:
         """Open a fund at the last centre of ``centre_path``, checking name, year and earmark."""
         if not name.strip():
             raise InvalidInputError("a fund needs a name")
@@ -62,10 +79,17 @@ class Fund(Aggregate):
             raise InvalidInputError(f"{fiscal_year} is not a plausible fiscal year")
         if not purposes:
             raise InvalidInputError("a fund must be earmarked for at least one assistance type")
-        return cls(centre_id=centre_path[-1], centre_path=centre_path,
-                   name=name.strip(), source=source.value, fiscal_year=fiscal_year,
-                   purposes=sorted({p.value for p in purposes}), parent_fund_id=parent_fund_id,
-                   actor=actor, business_date=business_date)
+        return cls(
+            centre_id=centre_path[-1],
+            centre_path=centre_path,
+            name=name.strip(),
+            source=source.value,
+            fiscal_year=fiscal_year,
+            purposes=sorted({p.value for p in purposes}),
+            parent_fund_id=parent_fund_id,
+            actor=actor,
+            business_date=business_date,
+        )
 
     @property
     def source(self) -> FundSource:
@@ -81,97 +105,224 @@ class Fund(Aggregate):
             raise InsufficientFundsError(self.id, self.balance_fen, amount_fen)
 
     # --- commands ----------------------------------------------------------------------------
-    def receive(self, movement_id: UUID, amount_fen: int, payer: str, reference: str,
-                actor: str, business_date: date) -> None:
+    def receive(
+        self,
+        movement_id: UUID,
+        amount_fen: int,
+        payer: str,
+        reference: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         """Record an appropriation (拨入) from outside the ledger."""
         if not payer.strip():
             raise InvalidInputError("a receipt needs the payer's name")
-        self._received(movement_id=movement_id, amount_fen=amount_fen, payer=payer.strip(),
-                       reference=reference, actor=actor, business_date=business_date)
+        self._received(
+            movement_id=movement_id,
+            amount_fen=amount_fen,
+            payer=payer.strip(),
+            reference=reference,
+            actor=actor,
+            business_date=business_date,
+        )
 
-    def allocate_to(self, child: Fund, movement_id: UUID, amount_fen: int, reference: str,
-                    actor: str, business_date: date) -> None:
+    def allocate_to(
+        self,
+        child: Fund,
+        movement_id: UUID,
+        amount_fen: int,
+        reference: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         """Move money down to a child centre's fund (下拨); both sides are recorded."""
         self._require_balance(amount_fen)
-        self._allocated_out(movement_id=movement_id, to_fund_id=child.id,
-                            to_centre_id=child.centre_id, amount_fen=amount_fen,
-                            reference=reference, actor=actor, business_date=business_date)
-        child._allocated_in(movement_id=movement_id, from_fund_id=self.id, amount_fen=amount_fen,
-                            reference=reference, actor=actor, business_date=business_date)
+        self._allocated_out(
+            movement_id=movement_id,
+            to_fund_id=child.id,
+            to_centre_id=child.centre_id,
+            amount_fen=amount_fen,
+            reference=reference,
+            actor=actor,
+            business_date=business_date,
+        )
+        child._allocated_in(
+            movement_id=movement_id,
+            from_fund_id=self.id,
+            amount_fen=amount_fen,
+            reference=reference,
+            actor=actor,
+            business_date=business_date,
+        )
 
-    def return_up(self, parent: Fund | None, movement_id: UUID, amount_fen: int, reference: str,
-                  actor: str, business_date: date) -> None:
+    def return_up(
+        self,
+        parent: Fund | None,
+        movement_id: UUID,
+        amount_fen: int,
+        reference: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         """Return money to the parent fund (上缴), or to the payer when this fund has no parent."""
         self._require_balance(amount_fen)
         if (parent is None) != (self.parent_fund_id is None):
             raise NoParentFundError("the parent fund must be given exactly when the fund has one")
-        self._returned(movement_id=movement_id, to_fund_id=self.parent_fund_id,
-                       amount_fen=amount_fen, reference=reference, actor=actor,
-                       business_date=business_date)
+        self._returned(
+            movement_id=movement_id,
+            to_fund_id=self.parent_fund_id,
+            amount_fen=amount_fen,
+            reference=reference,
+            actor=actor,
+            business_date=business_date,
+        )
         if parent is not None:
-            parent._return_received(movement_id=movement_id, from_fund_id=self.id,
-                                    amount_fen=amount_fen, reference=reference, actor=actor,
-                                    business_date=business_date)
+            parent._return_received(
+                movement_id=movement_id,
+                from_fund_id=self.id,
+                amount_fen=amount_fen,
+                reference=reference,
+                actor=actor,
+                business_date=business_date,
+            )
 
-    def disburse(self, payment_id: UUID, case_id: UUID, assistance_type: AssistanceType,
-                 amount_fen: int, reference: str, actor: str, business_date: date) -> None:
+    def disburse(
+        self,
+        payment_id: UUID,
+        case_id: UUID,
+        assistance_type: AssistanceType,
+        amount_fen: int,
+        reference: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         """Pay a household from this fund, within its earmark and its balance."""
         if assistance_type.value not in self.purpose_values:
             raise PurposeNotAllowedError(
                 f"fund {self.name!r} is earmarked for "
                 f"{', '.join(f'{p.value} ({p.zh})' for p in self.purposes)}; it may not pay "
-                f"{assistance_type.value} ({assistance_type.zh})")
+                f"{assistance_type.value} ({assistance_type.zh})"
+            )
         self._require_balance(amount_fen)
-        self._disbursed(payment_id=payment_id, case_id=case_id,
-                        assistance_type=assistance_type.value, amount_fen=amount_fen,
-                        reference=reference, actor=actor, business_date=business_date)
+        self._disbursed(
+            payment_id=payment_id,
+            case_id=case_id,
+            assistance_type=assistance_type.value,
+            amount_fen=amount_fen,
+            reference=reference,
+            actor=actor,
+            business_date=business_date,
+        )
 
-    def take_back(self, payment_id: UUID, reversal_id: UUID, amount_fen: int, reason: str,
-                  actor: str, business_date: date) -> None:
+    def take_back(
+        self,
+        payment_id: UUID,
+        reversal_id: UUID,
+        amount_fen: int,
+        reason: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         """Credit the fund with a reversed payment (冲正); the payment itself stays on record."""
-        self._disbursement_reversed(payment_id=payment_id, reversal_id=reversal_id,
-                                    amount_fen=amount_fen, reason=reason, actor=actor,
-                                    business_date=business_date)
+        self._disbursement_reversed(
+            payment_id=payment_id,
+            reversal_id=reversal_id,
+            amount_fen=amount_fen,
+            reason=reason,
+            actor=actor,
+            business_date=business_date,
+        )
 
     # --- mutators: they only assign, and run again on every replay ---------------------------
     @event("Received")
-    def _received(self, movement_id: UUID, amount_fen: int, payer: str, reference: str,
-                  actor: str, business_date: date) -> None:
+    def _received(
+        self,
+        movement_id: UUID,
+        amount_fen: int,
+        payer: str,
+        reference: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         self.balance_fen += amount_fen
         self.received_fen += amount_fen
 
     @event("AllocatedOut")
-    def _allocated_out(self, movement_id: UUID, to_fund_id: UUID, to_centre_id: UUID,
-                       amount_fen: int, reference: str, actor: str, business_date: date) -> None:
+    def _allocated_out(
+        self,
+        movement_id: UUID,
+        to_fund_id: UUID,
+        to_centre_id: UUID,
+        amount_fen: int,
+        reference: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         self.balance_fen -= amount_fen
         self.allocated_out_fen += amount_fen
 
     @event("AllocatedIn")
-    def _allocated_in(self, movement_id: UUID, from_fund_id: UUID, amount_fen: int,
-                      reference: str, actor: str, business_date: date) -> None:
+    def _allocated_in(
+        self,
+        movement_id: UUID,
+        from_fund_id: UUID,
+        amount_fen: int,
+        reference: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         self.balance_fen += amount_fen
         self.allocated_in_fen += amount_fen
 
     @event("Returned")
-    def _returned(self, movement_id: UUID, to_fund_id: UUID | None, amount_fen: int,
-                  reference: str, actor: str, business_date: date) -> None:
+    def _returned(
+        self,
+        movement_id: UUID,
+        to_fund_id: UUID | None,
+        amount_fen: int,
+        reference: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         self.balance_fen -= amount_fen
         self.returned_fen += amount_fen
 
     @event("ReturnReceived")
-    def _return_received(self, movement_id: UUID, from_fund_id: UUID, amount_fen: int,
-                         reference: str, actor: str, business_date: date) -> None:
+    def _return_received(
+        self,
+        movement_id: UUID,
+        from_fund_id: UUID,
+        amount_fen: int,
+        reference: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         self.balance_fen += amount_fen
         self.returns_received_fen += amount_fen
 
     @event("Disbursed")
-    def _disbursed(self, payment_id: UUID, case_id: UUID, assistance_type: str, amount_fen: int,
-                   reference: str, actor: str, business_date: date) -> None:
+    def _disbursed(
+        self,
+        payment_id: UUID,
+        case_id: UUID,
+        assistance_type: str,
+        amount_fen: int,
+        reference: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         self.balance_fen -= amount_fen
         self.disbursed_fen += amount_fen
 
     @event("DisbursementReversed")
-    def _disbursement_reversed(self, payment_id: UUID, reversal_id: UUID, amount_fen: int,
-                               reason: str, actor: str, business_date: date) -> None:
+    def _disbursement_reversed(
+        self,
+        payment_id: UUID,
+        reversal_id: UUID,
+        amount_fen: int,
+        reason: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         self.balance_fen += amount_fen
         self.reversed_fen += amount_fen

@@ -23,16 +23,19 @@ def normalise_id_number(text: str) -> str:
     value = text.strip().upper()
     if not _SHAPE.match(value):
         raise InvalidIdNumberError(
-            "a national ID number has 18 characters: 17 digits and a digit or X")
+            "a national ID number has 18 characters: 17 digits and a digit or X"
+        )
     try:
         date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise InvalidIdNumberError(
-            f"characters 7-14 of the ID number ({value[6:14]}) are not a birth date") from None
+            f"characters 7-14 of the ID number ({value[6:14]}) are not a birth date"
+        ) from None
     expected = check_digit(value[:17])
     if value[17] != expected:
         raise InvalidIdNumberError(
-            f"the ID number's check digit is {value[17]}, but GB 11643 requires {expected}")
+            f"the ID number's check digit is {value[17]}, but GB 11643 requires {expected}"
+        )
     return value
 
 

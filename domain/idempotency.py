@@ -20,7 +20,8 @@ class IdempotencyRecord(Aggregate):
     """Saved in the same transaction as the write it guards."""
 
     @event("Recorded")
-    def __init__(self, id: UUID, request_sha256: str, result: dict[str, Any], actor: str,
-                 business_date: date) -> None:
+    def __init__(
+        self, id: UUID, request_sha256: str, result: dict[str, Any], actor: str, business_date: date
+    ) -> None:
         self.request_sha256 = request_sha256
         self.result = dict(result)

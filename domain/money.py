@@ -13,12 +13,14 @@ _YUAN = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
 def parse_yuan(text: str, *, allow_zero: bool = False) -> int:
     """Parse a yuan string such as "1234.50" into fen (123450); refuse floats and bad input."""
     if not isinstance(text, str):
-        raise InvalidAmountError(f"an amount must be a string of yuan such as \"1234.50\", "
-                                 f"not {type(text).__name__}")
+        raise InvalidAmountError(
+            f'an amount must be a string of yuan such as "1234.50", not {type(text).__name__}'
+        )
     cleaned = text.strip()
     if not _YUAN.match(cleaned):
         raise InvalidAmountError(
-            f"{text!r} is not an amount of yuan with at most two decimals (e.g. \"1234.50\")")
+            f'{text!r} is not an amount of yuan with at most two decimals (e.g. "1234.50")'
+        )
     try:
         fen = int(Decimal(cleaned) * 100)
     except InvalidOperation as e:  # pragma: no cover - the regex already refused it

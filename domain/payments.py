@@ -14,10 +14,19 @@ class Payment(Aggregate):
     """A payment is never edited: a reversal is a new event that names it."""
 
     @event("Made")
-    def __init__(self, id: UUID, fund_id: UUID, case_id: UUID, centre_id: UUID,
-                 centre_path: list[UUID],
-                 assistance_type: str, amount_fen: int, reference: str, actor: str,
-                 business_date: date) -> None:
+    def __init__(
+        self,
+        id: UUID,
+        fund_id: UUID,
+        case_id: UUID,
+        centre_id: UUID,
+        centre_path: list[UUID],
+        assistance_type: str,
+        amount_fen: int,
+        reference: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         self.fund_id = fund_id
         self.case_id = case_id
         self.centre_id = centre_id
@@ -39,9 +48,11 @@ class Payment(Aggregate):
             raise InvalidInputError("a reversal needs a reason")
         if self.is_reversed:
             raise AlreadyReversedError(
-                f"payment {self.id} was already reversed ({self.reversal_id})")
-        self._reversed(reversal_id=reversal_id, reason=reason.strip(), actor=actor,
-                       business_date=business_date)
+                f"payment {self.id} was already reversed ({self.reversal_id})"
+            )
+        self._reversed(
+            reversal_id=reversal_id, reason=reason.strip(), actor=actor, business_date=business_date
+        )
 
     @event("Reversed")
     def _reversed(self, reversal_id: UUID, reason: str, actor: str, business_date: date) -> None:

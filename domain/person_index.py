@@ -27,17 +27,20 @@ class PersonIndex(Aggregate):
         self.open_case_id: UUID | None = case_id
 
     @classmethod
-    def claim_new(cls, id_number: str, case_id: UUID, actor: str,
-                  business_date: date) -> PersonIndex:
-        return cls(id=person_index_id(id_number), case_id=case_id, actor=actor,
-                   business_date=business_date)
+    def claim_new(
+        cls, id_number: str, case_id: UUID, actor: str, business_date: date
+    ) -> PersonIndex:
+        return cls(
+            id=person_index_id(id_number), case_id=case_id, actor=actor, business_date=business_date
+        )
 
     def claim(self, case_id: UUID, actor: str, business_date: date) -> None:
         """Point the index at a newly opened (or reopened) archive."""
         if self.open_case_id is not None and self.open_case_id != case_id:
             raise DuplicateArchiveError(
                 f"this ID number already has an open archive ({self.open_case_id}); "
-                "one person, one archive (一人一档)")
+                "one person, one archive (一人一档)"
+            )
         if self.open_case_id != case_id:
             self._reclaimed(case_id=case_id, actor=actor, business_date=business_date)
 

@@ -37,26 +37,46 @@ class User(Aggregate):
     """A named user with a role, optionally bound to a centre's subtree."""
 
     @event("Added")
-    def __init__(self, id: UUID, name: str, role: str, centre_id: UUID | None, token_sha256: str,
-                 actor: str, business_date: date) -> None:
+    def __init__(
+        self,
+        id: UUID,
+        name: str,
+        role: str,
+        centre_id: UUID | None,
+        token_sha256: str,
+        actor: str,
+        business_date: date,
+    ) -> None:
         self.name = name
         self.role_value = role
         self.centre_id = centre_id
         self.token_sha256 = token_sha256
 
     @classmethod
-    def add(cls, name: str, role: Role, centre_id: UUID | None, token: str, actor: str,
-            business_date: date) -> User:
+    def add(
+        cls,
+        name: str,
+        role: Role,
+        centre_id: UUID | None,
+        token: str,
+        actor: str,
+        business_date: date,
+    ) -> User:
         if not name.strip() or len(name) > 100:
             raise InvalidInputError("a user needs a name of 1 to 100 characters")
-        return cls(id=user_id(name.strip()), name=name.strip(), role=role.value,
-                   centre_id=centre_id, token_sha256=token_hash(token), actor=actor,
-                   business_date=business_date)
+        return cls(
+            id=user_id(name.strip()),
+            name=name.strip(),
+            role=role.value,
+            centre_id=centre_id,
+            token_sha256=token_hash(token),
+            actor=actor,
+            business_date=business_date,
+        )
 
     def issue_token(self, token: str, actor: str, business_date: date) -> None:
         """Replace the token: the old one stops working."""
-        self._token_issued(token_sha256=token_hash(token), actor=actor,
-                           business_date=business_date)
+        self._token_issued(token_sha256=token_hash(token), actor=actor, business_date=business_date)
 
     @event("TokenIssued")
     def _token_issued(self, token_sha256: str, actor: str, business_date: date) -> None:
@@ -79,5 +99,6 @@ class TokenKey(Aggregate):
 
     @classmethod
     def issue(cls, token: str, user: User, actor: str, business_date: date) -> TokenKey:
-        return cls(id=token_key_id(token), user_id=user.id, actor=actor,
-                   business_date=business_date)
+        return cls(
+            id=token_key_id(token), user_id=user.id, actor=actor, business_date=business_date
+        )

@@ -11,10 +11,27 @@ from domain.vocabulary import ClosureReason
 from projections.db import Cursor
 from projections.runner import Batch, View
 
-CASE_COLUMNS = ["case_id", "centre_id", "status", "category", "primary_cause",
-                "secondary_causes", "flags", "household_size", "income_fen", "person_name",
-                "filed_on", "last_reviewed_on", "last_visit_on", "last_assisted_on",
-                "received_fen", "reversed_fen", "visits", "closure_reason", "version"]
+CASE_COLUMNS = [
+    "case_id",
+    "centre_id",
+    "status",
+    "category",
+    "primary_cause",
+    "secondary_causes",
+    "flags",
+    "household_size",
+    "income_fen",
+    "person_name",
+    "filed_on",
+    "last_reviewed_on",
+    "last_visit_on",
+    "last_assisted_on",
+    "received_fen",
+    "reversed_fen",
+    "visits",
+    "closure_reason",
+    "version",
+]
 
 
 def _flags(values: list[str]) -> str:
@@ -33,22 +50,27 @@ class ArchiveView(View):
             "person_name TEXT NOT NULL, filed_on TEXT NOT NULL, last_reviewed_on TEXT NOT NULL, "
             "last_visit_on TEXT, last_assisted_on TEXT, received_fen BIGINT NOT NULL, "
             "reversed_fen BIGINT NOT NULL, visits INTEGER NOT NULL, closure_reason TEXT, "
-            "version INTEGER NOT NULL, CHECK (received_fen >= 0 AND reversed_fen >= 0)"),
+            "version INTEGER NOT NULL, CHECK (received_fen >= 0 AND reversed_fen >= 0)"
+        ),
         "archive_case_years": (
             "case_id TEXT NOT NULL, year INTEGER NOT NULL, received_fen BIGINT NOT NULL, "
-            "PRIMARY KEY (case_id, year)"),
+            "PRIMARY KEY (case_id, year)"
+        ),
         "archive_centres": (
             "ancestor_id TEXT NOT NULL, centre_id TEXT NOT NULL, "
-            "PRIMARY KEY (ancestor_id, centre_id)"),
+            "PRIMARY KEY (ancestor_id, centre_id)"
+        ),
     }
     indexes: ClassVar[list[tuple[str, str]]] = [
-        ("archive_cases", "centre_id, status"), ("archive_cases", "status, category"),
+        ("archive_cases", "centre_id, status"),
+        ("archive_cases", "status, category"),
     ]
 
     def apply(self, cursor: Cursor, generation: int, batch: Batch) -> None:
         cases_table = self.table("archive_cases", generation)
-        touched = {str(e.originator_id) for _, e in batch
-                   if type(e).__qualname__.startswith("Case.")}
+        touched = {
+            str(e.originator_id) for _, e in batch if type(e).__qualname__.startswith("Case.")
+        }
         cases = self._load(cursor, cases_table, touched)
         closure: list[tuple[str, str]] = []
         years: dict[tuple[str, int], int] = {}
@@ -58,54 +80,88 @@ class ArchiveView(View):
                 cid = str(event.originator_id)
                 closure += [(str(a), cid) for a in f["ancestors"]] + [(cid, cid)]
             elif kind.startswith("Case."):
-                self._case_event(cases, years, kind, str(event.originator_id), f,
-                                 event.originator_version)
+                self._case_event(
+                    cases, years, kind, str(event.originator_id), f, event.originator_version
+                )
         if closure:
-            cursor.executemany(self.db.sql(
-                f"INSERT INTO {self.table('archive_centres', generation)} VALUES (%s, %s) "
-                "ON CONFLICT DO NOTHING"), closure)
+            cursor.executemany(
+                self.db.sql(
+                    f"INSERT INTO {self.table('archive_centres', generation)} VALUES (%s, %s) "
+                    "ON CONFLICT DO NOTHING"
+                ),
+                closure,
+            )
         if cases:
             placeholders = ", ".join(["%s"] * len(CASE_COLUMNS))
             updates = ", ".join(f"{c} = excluded.{c}" for c in CASE_COLUMNS[1:])
-            cursor.executemany(self.db.sql(
-                f"INSERT INTO {cases_table} ({', '.join(CASE_COLUMNS)}) VALUES ({placeholders}) "
-                f"ON CONFLICT (case_id) DO UPDATE SET {updates}"),
-                [tuple(row[c] for c in CASE_COLUMNS) for row in cases.values()])
+            cursor.executemany(
+                self.db.sql(
+                    f"INSERT INTO {cases_table} ({', '.join(CASE_COLUMNS)}) "
+                    f"VALUES ({placeholders}) "
+                    f"ON CONFLICT (case_id) DO UPDATE SET {updates}"
+                ),
+                [tuple(row[c] for c in CASE_COLUMNS) for row in cases.values()],
+            )
         if years:
             table = self.table("archive_case_years", generation)
-            cursor.executemany(self.db.sql(
-                f"INSERT INTO {table} VALUES (%s, %s, %s) ON CONFLICT (case_id, year) "
-                f"DO UPDATE SET received_fen = {table}.received_fen + excluded.received_fen"),
-                [(c, y, v) for (c, y), v in years.items()])
+            cursor.executemany(
+                self.db.sql(
+                    f"INSERT INTO {table} VALUES (%s, %s, %s) ON CONFLICT (case_id, year) "
+                    f"DO UPDATE SET received_fen = {table}.received_fen + excluded.received_fen"
+                ),
+                [(c, y, v) for (c, y), v in years.items()],
+            )
 
     def _load(self, cursor: Cursor, table: str, ids: set[str]) -> dict[str, dict[str, Any]]:
         rows: dict[str, dict[str, Any]] = {}
         id_list = sorted(ids)
         for start in range(0, len(id_list), 500):
-            chunk = id_list[start:start + 500]
-            cursor.execute(self.db.sql(
-                f"SELECT * FROM {table} WHERE case_id IN ({', '.join(['%s'] * len(chunk))})"),
-                tuple(chunk))
+            chunk = id_list[start : start + 500]
+            cursor.execute(
+                self.db.sql(
+                    f"SELECT * FROM {table} WHERE case_id IN ({', '.join(['%s'] * len(chunk))})"
+                ),
+                tuple(chunk),
+            )
             rows.update({r["case_id"]: dict(r) for r in cursor.fetchall()})
         return rows
 
     @staticmethod
-    def _case_event(cases: dict[str, dict[str, Any]], years: dict[tuple[str, int], int],
-                    kind: str, case_id: str, f: dict[str, Any], version: int) -> None:
+    def _case_event(
+        cases: dict[str, dict[str, Any]],
+        years: dict[tuple[str, int], int],
+        kind: str,
+        case_id: str,
+        f: dict[str, Any],
+        version: int,
+    ) -> None:
         day: date = f["business_date"]
         if kind == "Case.Registered":
             cases[case_id] = {
-                "case_id": case_id, "centre_id": str(f["centre_id"]), "status": "active",
-                "person_name": f["person"]["name"], "filed_on": day.isoformat(),
-                "last_visit_on": None, "last_assisted_on": None, "received_fen": 0,
-                "reversed_fen": 0, "visits": 0, "closure_reason": None}
+                "case_id": case_id,
+                "centre_id": str(f["centre_id"]),
+                "status": "active",
+                "person_name": f["person"]["name"],
+                "filed_on": day.isoformat(),
+                "last_visit_on": None,
+                "last_assisted_on": None,
+                "received_fen": 0,
+                "reversed_fen": 0,
+                "visits": 0,
+                "closure_reason": None,
+            }
         row = cases[case_id]
         row["version"] = version
         if kind in ("Case.Registered", "Case.Reassessed"):
-            row |= {"category": f["category"], "primary_cause": f["primary_cause"],
-                    "secondary_causes": ",".join(f["secondary_causes"]),
-                    "flags": _flags(f["flags"]), "household_size": f["household_size"],
-                    "income_fen": f["income_fen"], "last_reviewed_on": day.isoformat()}
+            row |= {
+                "category": f["category"],
+                "primary_cause": f["primary_cause"],
+                "secondary_causes": ",".join(f["secondary_causes"]),
+                "flags": _flags(f["flags"]),
+                "household_size": f["household_size"],
+                "income_fen": f["income_fen"],
+                "last_reviewed_on": day.isoformat(),
+            }
         elif kind == "Case.Visited":
             row["visits"] += 1
             row["last_visit_on"] = max(row["last_visit_on"] or "", day.isoformat())
@@ -141,8 +197,10 @@ class ArchiveFilter:
 def _where(view: ArchiveView, g: int, f: ArchiveFilter) -> tuple[str, list[Any]]:
     clauses, params = ["1 = 1"], []
     if f.centre_id:
-        clauses.append(f"c.centre_id IN (SELECT centre_id FROM "
-                       f"{view.table('archive_centres', g)} WHERE ancestor_id = %s)")
+        clauses.append(
+            f"c.centre_id IN (SELECT centre_id FROM "
+            f"{view.table('archive_centres', g)} WHERE ancestor_id = %s)"
+        )
         params.append(f.centre_id)
     for column, value in (("status", f.status), ("category", f.category)):
         if value:
@@ -165,8 +223,9 @@ def _where(view: ArchiveView, g: int, f: ArchiveFilter) -> tuple[str, list[Any]]
     return " AND ".join(clauses), params
 
 
-def list_cases(view: ArchiveView, f: ArchiveFilter, limit: int = 50,
-               after: str | None = None) -> list[dict[str, Any]]:
+def list_cases(
+    view: ArchiveView, f: ArchiveFilter, limit: int = 50, after: str | None = None
+) -> list[dict[str, Any]]:
     """One page of the archive, ordered by case id (keyset pagination with ``after``)."""
     g = view.generation()
     where, params = _where(view, g, f)
@@ -179,22 +238,32 @@ def list_cases(view: ArchiveView, f: ArchiveFilter, limit: int = 50,
         f"FROM {view.table('archive_cases', g)} c "
         f"LEFT JOIN {view.table('archive_case_years', g)} y "
         f"ON y.case_id = c.case_id AND y.year = %s "
-        f"WHERE {where} ORDER BY c.case_id LIMIT %s", [year, *params, limit])
+        f"WHERE {where} ORDER BY c.case_id LIMIT %s",
+        [year, *params, limit],
+    )
     return [_readable(r, year) for r in rows]
 
 
 def _readable(row: dict[str, Any], year: int) -> dict[str, Any]:
     return {
-        "id": row["case_id"], "centre_id": row["centre_id"], "status": row["status"],
-        "category": row["category"], "primary_cause": row["primary_cause"],
+        "id": row["case_id"],
+        "centre_id": row["centre_id"],
+        "status": row["status"],
+        "category": row["category"],
+        "primary_cause": row["primary_cause"],
         "secondary_causes": [c for c in row["secondary_causes"].split(",") if c],
         "flags": [x for x in row["flags"].split(",") if x],
         "household_size": row["household_size"],
-        "per_capita_monthly_income": yuan(row["income_fen"]), "person_name": row["person_name"],
-        "filed_on": row["filed_on"], "last_reviewed_on": row["last_reviewed_on"],
-        "last_visit_on": row["last_visit_on"], "last_assisted_on": row["last_assisted_on"],
-        "visits": row["visits"], "received_total": yuan(row["received_fen"] - row["reversed_fen"]),
-        "year": year, "received_in_year": yuan(row["year_fen"]),
+        "per_capita_monthly_income": yuan(row["income_fen"]),
+        "person_name": row["person_name"],
+        "filed_on": row["filed_on"],
+        "last_reviewed_on": row["last_reviewed_on"],
+        "last_visit_on": row["last_visit_on"],
+        "last_assisted_on": row["last_assisted_on"],
+        "visits": row["visits"],
+        "received_total": yuan(row["received_fen"] - row["reversed_fen"]),
+        "year": year,
+        "received_in_year": yuan(row["year_fen"]),
         "closure_reason": row["closure_reason"],
     }
 
@@ -207,6 +276,8 @@ def summary(view: ArchiveView, f: ArchiveFilter) -> dict[str, dict[str, int]]:
     for column in ("category", "primary_cause", "status"):
         rows = view.db.query(
             f"SELECT c.{column} AS k, COUNT(*) AS n FROM {view.table('archive_cases', g)} c "
-            f"WHERE {where} GROUP BY c.{column} ORDER BY c.{column}", params)
+            f"WHERE {where} GROUP BY c.{column} ORDER BY c.{column}",
+            params,
+        )
         out[column] = {r["k"]: int(r["n"]) for r in rows}
     return out

@@ -13,10 +13,30 @@ from projections.funds import stamp
 from projections.history import EVENT_ZH, readable
 from projections.runner import Batch, View
 
-_HIDDEN = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor",
-           "business_date", "token_sha256", "request_sha256"}
-COLUMNS = ["position", "originator_id", "aggregate", "type", "version", "actor", "recorded_at",
-           "business_date", "centre_id", "fund_id", "case_id", "data"]
+_HIDDEN = {
+    "originator_id",
+    "originator_version",
+    "timestamp",
+    "originator_topic",
+    "actor",
+    "business_date",
+    "token_sha256",
+    "request_sha256",
+}
+COLUMNS = [
+    "position",
+    "originator_id",
+    "aggregate",
+    "type",
+    "version",
+    "actor",
+    "recorded_at",
+    "business_date",
+    "centre_id",
+    "fund_id",
+    "case_id",
+    "data",
+]
 
 
 class AuditView(View):
@@ -28,29 +48,42 @@ class AuditView(View):
             "position BIGINT PRIMARY KEY, originator_id TEXT NOT NULL, aggregate TEXT NOT NULL, "
             "type TEXT NOT NULL, version INTEGER NOT NULL, actor TEXT NOT NULL, "
             "recorded_at TEXT NOT NULL, business_date TEXT, centre_id TEXT, fund_id TEXT, "
-            "case_id TEXT, data TEXT NOT NULL"),
+            "case_id TEXT, data TEXT NOT NULL"
+        ),
         "audit_aggregates": (
-            "aggregate_id TEXT PRIMARY KEY, kind TEXT NOT NULL, centre_id TEXT, name TEXT"),
+            "aggregate_id TEXT PRIMARY KEY, kind TEXT NOT NULL, centre_id TEXT, name TEXT"
+        ),
         "audit_centres": (
             "ancestor_id TEXT NOT NULL, centre_id TEXT NOT NULL, "
-            "PRIMARY KEY (ancestor_id, centre_id)"),
+            "PRIMARY KEY (ancestor_id, centre_id)"
+        ),
     }
     indexes: ClassVar[list[tuple[str, str]]] = [
-        ("audit_events", "originator_id, position"), ("audit_events", "actor, position"),
-        ("audit_events", "type, position"), ("audit_events", "centre_id, position"),
-        ("audit_events", "fund_id, position"), ("audit_events", "case_id, position"),
+        ("audit_events", "originator_id, position"),
+        ("audit_events", "actor, position"),
+        ("audit_events", "type, position"),
+        ("audit_events", "centre_id, position"),
+        ("audit_events", "fund_id, position"),
+        ("audit_events", "case_id, position"),
         ("audit_events", "recorded_at"),
     ]
 
     def apply(self, cursor: Cursor, generation: int, batch: Batch) -> None:
         aggregates_t = self.table("audit_aggregates", generation)
-        ids = sorted({str(e.originator_id) for _, e in batch} | {
-            str(e.__dict__["fund_id"]) for _, e in batch if "fund_id" in e.__dict__})
+        ids = sorted(
+            {str(e.originator_id) for _, e in batch}
+            | {str(e.__dict__["fund_id"]) for _, e in batch if "fund_id" in e.__dict__}
+        )
         known: dict[str, dict[str, Any]] = {}
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            cursor.execute(self.db.sql(f"SELECT * FROM {aggregates_t} WHERE aggregate_id IN "
-                                       f"({', '.join(['%s'] * len(chunk))})"), tuple(chunk))
+            chunk = ids[start : start + 500]
+            cursor.execute(
+                self.db.sql(
+                    f"SELECT * FROM {aggregates_t} WHERE aggregate_id IN "
+                    f"({', '.join(['%s'] * len(chunk))})"
+                ),
+                tuple(chunk),
+            )
             known.update({r["aggregate_id"]: dict(r) for r in cursor.fetchall()})
         new: dict[str, dict[str, Any]] = {}
         closure: list[tuple[str, str]] = []
@@ -63,29 +96,54 @@ class AuditView(View):
                 if aggregate == "Centre":
                     centre = event.originator_id
                     closure += [(str(a), oid) for a in f["ancestors"]] + [(oid, oid)]
-                known[oid] = new[oid] = {"aggregate_id": oid, "kind": aggregate,
-                                         "centre_id": str(centre) if centre else None,
-                                         "name": f.get("name")}
+                known[oid] = new[oid] = {
+                    "aggregate_id": oid,
+                    "kind": aggregate,
+                    "centre_id": str(centre) if centre else None,
+                    "name": f.get("name"),
+                }
             me = known.get(oid, {})
             fund_id = oid if aggregate == "Fund" else f.get("fund_id")
             case_id = oid if aggregate == "Case" else f.get("case_id")
             business_date: date | None = f.get("business_date")
-            rows.append((
-                position, oid, aggregate, kind, event.originator_version, f.get("actor", ""),
-                stamp(event.timestamp), business_date.isoformat() if business_date else None,
-                me.get("centre_id"), str(fund_id) if fund_id else None,
-                str(case_id) if case_id else None,
-                orjson.dumps(readable({k: v for k, v in f.items() if k not in _HIDDEN})).decode()))
-        cursor.executemany(self.db.sql(
-            f"INSERT INTO {self.table('audit_events', generation)} ({', '.join(COLUMNS)}) "
-            f"VALUES ({', '.join(['%s'] * len(COLUMNS))})"), rows)
+            rows.append(
+                (
+                    position,
+                    oid,
+                    aggregate,
+                    kind,
+                    event.originator_version,
+                    f.get("actor", ""),
+                    stamp(event.timestamp),
+                    business_date.isoformat() if business_date else None,
+                    me.get("centre_id"),
+                    str(fund_id) if fund_id else None,
+                    str(case_id) if case_id else None,
+                    orjson.dumps(
+                        readable({k: v for k, v in f.items() if k not in _HIDDEN})
+                    ).decode(),
+                )
+            )
+        cursor.executemany(
+            self.db.sql(
+                f"INSERT INTO {self.table('audit_events', generation)} ({', '.join(COLUMNS)}) "
+                f"VALUES ({', '.join(['%s'] * len(COLUMNS))})"
+            ),
+            rows,
+        )
         if new:
-            cursor.executemany(self.db.sql(f"INSERT INTO {aggregates_t} VALUES (%s, %s, %s, %s)"),
-                               [tuple(r.values()) for r in new.values()])
+            cursor.executemany(
+                self.db.sql(f"INSERT INTO {aggregates_t} VALUES (%s, %s, %s, %s)"),
+                [tuple(r.values()) for r in new.values()],
+            )
         if closure:
-            cursor.executemany(self.db.sql(
-                f"INSERT INTO {self.table('audit_centres', generation)} VALUES (%s, %s) "
-                "ON CONFLICT DO NOTHING"), closure)
+            cursor.executemany(
+                self.db.sql(
+                    f"INSERT INTO {self.table('audit_centres', generation)} VALUES (%s, %s) "
+                    "ON CONFLICT DO NOTHING"
+                ),
+                closure,
+            )
 
 
 @dataclass(frozen=True)
@@ -101,19 +159,27 @@ class AuditFilter:
     recorded_to: datetime | None = None
 
 
-def events(view: AuditView, f: AuditFilter, limit: int = 100,
-           after: int = 0) -> list[dict[str, Any]]:
+def events(
+    view: AuditView, f: AuditFilter, limit: int = 100, after: int = 0
+) -> list[dict[str, Any]]:
     """A page of the trail in commit order, after log position ``after``."""
     g = view.generation()
-    clauses, params = ["e.position > %s"], [after]
-    for column, value in (("actor", f.actor), ("type", f.type), ("fund_id", f.fund_id),
-                          ("case_id", f.case_id)):
+    clauses: list[str] = ["e.position > %s"]
+    params: list[Any] = [after]
+    for column, value in (
+        ("actor", f.actor),
+        ("type", f.type),
+        ("fund_id", f.fund_id),
+        ("case_id", f.case_id),
+    ):
         if value:
             clauses.append(f"e.{column} = %s")
             params.append(value)
     if f.centre_id:
-        clauses.append(f"e.centre_id IN (SELECT centre_id FROM "
-                       f"{view.table('audit_centres', g)} WHERE ancestor_id = %s)")
+        clauses.append(
+            f"e.centre_id IN (SELECT centre_id FROM "
+            f"{view.table('audit_centres', g)} WHERE ancestor_id = %s)"
+        )
         params.append(f.centre_id)
     if f.recorded_from:
         clauses.append("e.recorded_at >= %s")
@@ -123,7 +189,9 @@ def events(view: AuditView, f: AuditFilter, limit: int = 100,
         params.append(stamp(f.recorded_to))
     rows = view.db.query(
         f"SELECT e.* FROM {view.table('audit_events', g)} e WHERE {' AND '.join(clauses)} "
-        f"ORDER BY e.position LIMIT %s", [*params, limit])
+        f"ORDER BY e.position LIMIT %s",
+        [*params, limit],
+    )
     return [_readable(r) for r in rows]
 
 
@@ -133,7 +201,9 @@ def timeline(view: AuditView, case_id: str) -> list[dict[str, Any]]:
     rows = view.db.query(
         f"SELECT e.*, a.name AS fund_name FROM {view.table('audit_events', g)} e "
         f"LEFT JOIN {view.table('audit_aggregates', g)} a ON a.aggregate_id = e.fund_id "
-        f"AND e.aggregate = 'Case' WHERE e.originator_id = %s ORDER BY e.position", (case_id,))
+        f"AND e.aggregate = 'Case' WHERE e.originator_id = %s ORDER BY e.position",
+        (case_id,),
+    )
     return [_readable(r) | {"summary": _summary(r)} for r in rows]
 
 
@@ -151,15 +221,21 @@ def _summary(row: dict[str, Any]) -> str:
     kind = row["type"]
     if kind == "Visited":
         goods = "; ".join(f"{g['item']} ¥{g['value']}" for g in d.get("goods", []))
-        return (f"走访 visit by {', '.join(d['visitors'])}"
-                + (f" ({d['campaign']})" if d.get("campaign") else "") + (f"; {goods}" if goods else ""))
+        return (
+            f"走访 visit by {', '.join(d['visitors'])}"
+            + (f" ({d['campaign']})" if d.get("campaign") else "")
+            + (f"; {goods}" if goods else "")
+        )
     if kind == "AssistanceReceived":
-        return f"帮扶 paid ¥{d['amount']} {d['assistance_type']} from {row.get('fund_name') or d['fund_id']}"
+        fund = row.get("fund_name") or d["fund_id"]
+        return f"帮扶 paid ¥{d['amount']} {d['assistance_type']} from {fund}"
     if kind == "AssistanceReversed":
         return f"冲正 reversed ¥{d['amount']} of payment {d['payment_id']}: {d['reason']}"
     if kind in ("Registered", "Reassessed"):
-        return (f"{EVENT_ZH[kind]} {d['category']}, {d['primary_cause']}, "
-                f"{d['household_size']} people, ¥{d['income']} per head a month")
+        return (
+            f"{EVENT_ZH[kind]} {d['category']}, {d['primary_cause']}, "
+            f"{d['household_size']} people, ¥{d['income']} per head a month"
+        )
     if kind == "Closed":
         return f"结档 closed: {d['reason']}"
-    return EVENT_ZH.get(kind, kind)
+    return str(EVENT_ZH.get(kind, kind))

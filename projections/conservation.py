@@ -53,5 +53,12 @@ def check(ledger: Ledger) -> Conservation:
         fund: object = ledger.repository.get(fund_id)
         assert isinstance(fund, Fund)
         balances += fund.balance_fen
-    return Conservation(totals["Received"], totals["Disbursed"], totals["DisbursementReversed"],
-                        totals["ReturnedOut"], balances, len(fund_ids), count)
+    return Conservation(
+        totals["Received"],
+        totals["Disbursed"],
+        totals["DisbursementReversed"],
+        totals["ReturnedOut"],
+        balances,
+        len(fund_ids),
+        count,
+    )

@@ -37,15 +37,22 @@ def movements(events: Iterable[AggregateEvent]) -> list[dict[str, Any]]:
         counterparty = fields.get(id_field) if id_field else None
         if name == "Returned" and counterparty is None:
             kind = "payer"
-        rows.append({
-            "version": event.originator_version, "type": name,
-            "type_zh": EVENT_ZH.get(name, name), "amount": yuan(amount),
-            "balance_after": yuan(balance), "counterparty_kind": kind,
-            "counterparty_id": str(counterparty) if counterparty else None,
-            "payer": fields.get("payer"), "assistance_type": fields.get("assistance_type"),
-            "corrects": fields.get("payment_id") if name == "DisbursementReversed" else None,
-            "reference": fields.get("reference", fields.get("reason", "")),
-            "business_date": fields["business_date"], "recorded_at": event.timestamp,
-            "actor": fields["actor"],
-        })
+        rows.append(
+            {
+                "version": event.originator_version,
+                "type": name,
+                "type_zh": EVENT_ZH.get(name, name),
+                "amount": yuan(amount),
+                "balance_after": yuan(balance),
+                "counterparty_kind": kind,
+                "counterparty_id": str(counterparty) if counterparty else None,
+                "payer": fields.get("payer"),
+                "assistance_type": fields.get("assistance_type"),
+                "corrects": fields.get("payment_id") if name == "DisbursementReversed" else None,
+                "reference": fields.get("reference", fields.get("reason", "")),
+                "business_date": fields["business_date"],
+                "recorded_at": event.timestamp,
+                "actor": fields["actor"],
+            }
+        )
     return rows

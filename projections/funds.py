@@ -8,14 +8,45 @@ from typing import Any, ClassVar
 from projections.db import Cursor
 from projections.runner import Batch, View
 
-TOTALS = ["received_fen", "allocated_in_fen", "allocated_out_fen", "returned_fen",
-          "returns_received_fen", "disbursed_fen", "reversed_fen", "balance_fen"]
-FUND_COLUMNS = ["fund_id", "centre_id", "parent_fund_id", "root_fund_id", "path", "name",
-                "source", "fiscal_year", "purposes", *TOTALS]
-POSTING_COLUMNS = ["fund_id", "version", "position", "type", "amount_fen", "balance_after_fen",
-                   "business_date",
-                   "recorded_at", "counterparty_kind", "counterparty_id", "assistance_type",
-                   "case_id", "payment_id", "reference", "actor"]
+TOTALS = [
+    "received_fen",
+    "allocated_in_fen",
+    "allocated_out_fen",
+    "returned_fen",
+    "returns_received_fen",
+    "disbursed_fen",
+    "reversed_fen",
+    "balance_fen",
+]
+FUND_COLUMNS = [
+    "fund_id",
+    "centre_id",
+    "parent_fund_id",
+    "root_fund_id",
+    "path",
+    "name",
+    "source",
+    "fiscal_year",
+    "purposes",
+    *TOTALS,
+]
+POSTING_COLUMNS = [
+    "fund_id",
+    "version",
+    "position",
+    "type",
+    "amount_fen",
+    "balance_after_fen",
+    "business_date",
+    "recorded_at",
+    "counterparty_kind",
+    "counterparty_id",
+    "assistance_type",
+    "case_id",
+    "payment_id",
+    "reference",
+    "actor",
+]
 # event -> (sign, total it feeds, counterparty kind, field naming the counterparty)
 MOVES: dict[str, tuple[int, str, str, str | None]] = {
     "Fund.Received": (+1, "received_fen", "payer", None),
@@ -43,44 +74,59 @@ class FundsView(View):
             "root_fund_id TEXT NOT NULL, path TEXT NOT NULL, name TEXT NOT NULL, "
             "source TEXT NOT NULL, fiscal_year INTEGER NOT NULL, purposes TEXT NOT NULL, "
             + ", ".join(f"{t} BIGINT NOT NULL" for t in TOTALS)
-            + ", CHECK (balance_fen >= 0)"),
+            + ", CHECK (balance_fen >= 0)"
+        ),
         "funds_postings": (
             "fund_id TEXT NOT NULL, version INTEGER NOT NULL, position BIGINT NOT NULL, "
             "type TEXT NOT NULL, amount_fen BIGINT NOT NULL, balance_after_fen BIGINT NOT NULL, "
             "business_date TEXT NOT NULL, "
             "recorded_at TEXT NOT NULL, counterparty_kind TEXT NOT NULL, counterparty_id TEXT, "
             "assistance_type TEXT, case_id TEXT, payment_id TEXT, reference TEXT NOT NULL, "
-            "actor TEXT NOT NULL, PRIMARY KEY (fund_id, version)"),
+            "actor TEXT NOT NULL, PRIMARY KEY (fund_id, version)"
+        ),
         "funds_payments": (
             "payment_id TEXT PRIMARY KEY, fund_id TEXT NOT NULL, case_id TEXT NOT NULL, "
-            "assistance_type TEXT NOT NULL, category TEXT NOT NULL, amount_fen BIGINT NOT NULL"),
+            "assistance_type TEXT NOT NULL, category TEXT NOT NULL, amount_fen BIGINT NOT NULL"
+        ),
         "funds_flows": (
             "fund_id TEXT NOT NULL, assistance_type TEXT NOT NULL, category TEXT NOT NULL, "
             "paid_fen BIGINT NOT NULL, reversed_fen BIGINT NOT NULL, payments INTEGER NOT NULL, "
-            "reversals INTEGER NOT NULL, PRIMARY KEY (fund_id, assistance_type, category)"),
+            "reversals INTEGER NOT NULL, PRIMARY KEY (fund_id, assistance_type, category)"
+        ),
         "funds_case_categories": "case_id TEXT PRIMARY KEY, category TEXT NOT NULL",
         "funds_centres": (
             "ancestor_id TEXT NOT NULL, centre_id TEXT NOT NULL, name TEXT NOT NULL, "
-            "PRIMARY KEY (ancestor_id, centre_id)"),
+            "PRIMARY KEY (ancestor_id, centre_id)"
+        ),
     }
     indexes: ClassVar[list[tuple[str, str]]] = [
-        ("funds_postings", "fund_id, business_date"), ("funds_funds", "path"),
+        ("funds_postings", "fund_id, business_date"),
+        ("funds_funds", "path"),
         ("funds_funds", "centre_id, fiscal_year"),
     ]
 
     def apply(self, cursor: Cursor, generation: int, batch: Batch) -> None:
         t = {base: self.table(base, generation) for base in self.tables}
         fund_ids = {str(e.originator_id) for _, e in batch if type(e).__qualname__[:5] == "Fund."}
-        fund_ids |= {str(e.__dict__["parent_fund_id"]) for _, e in batch
-                     if type(e).__qualname__ == "Fund.Opened" and e.__dict__["parent_fund_id"]}
+        fund_ids |= {
+            str(e.__dict__["parent_fund_id"])
+            for _, e in batch
+            if type(e).__qualname__ == "Fund.Opened" and e.__dict__["parent_fund_id"]
+        }
         funds = self._load(cursor, t["funds_funds"], "fund_id", fund_ids)
-        payment_ids = {str(e.__dict__["payment_id"]) for _, e in batch
-                       if type(e).__qualname__ == "Fund.DisbursementReversed"}
+        payment_ids = {
+            str(e.__dict__["payment_id"])
+            for _, e in batch
+            if type(e).__qualname__ == "Fund.DisbursementReversed"
+        }
         payments = self._load(cursor, t["funds_payments"], "payment_id", payment_ids)
-        case_ids = {str(e.__dict__["case_id"]) for _, e in batch
-                    if type(e).__qualname__ == "Fund.Disbursed"}
-        categories = {r["case_id"]: r["category"] for r in self._load(
-            cursor, t["funds_case_categories"], "case_id", case_ids).values()}
+        case_ids = {
+            str(e.__dict__["case_id"]) for _, e in batch if type(e).__qualname__ == "Fund.Disbursed"
+        }
+        categories = {
+            r["case_id"]: r["category"]
+            for r in self._load(cursor, t["funds_case_categories"], "case_id", case_ids).values()
+        }
         new_categories: dict[str, str] = {}
         postings: list[tuple[Any, ...]] = []
         new_payments: dict[str, dict[str, Any]] = {}
@@ -90,7 +136,9 @@ class FundsView(View):
             kind, f = type(event).__qualname__, event.__dict__
             oid = str(event.originator_id)
             if kind == "Centre.Created":
-                centres += [(str(a), oid, f["name"]) for a in [*f["ancestors"], event.originator_id]]
+                centres += [
+                    (str(a), oid, f["name"]) for a in [*f["ancestors"], event.originator_id]
+                ]
             elif kind in ("Case.Registered", "Case.Reassessed"):
                 categories[oid] = new_categories[oid] = f["category"]
             elif kind == "Fund.Opened":
@@ -109,101 +157,155 @@ class FundsView(View):
                 assistance_type = f.get("assistance_type")
                 if kind == "Fund.Disbursed":
                     assert payment_id is not None and case_id is not None
-                    payment = {"payment_id": payment_id, "fund_id": oid, "case_id": case_id,
-                               "assistance_type": assistance_type,
-                               "category": categories.get(case_id, "unknown"),
-                               "amount_fen": amount}
+                    payment = {
+                        "payment_id": payment_id,
+                        "fund_id": oid,
+                        "case_id": case_id,
+                        "assistance_type": assistance_type,
+                        "category": categories.get(case_id, "unknown"),
+                        "amount_fen": amount,
+                    }
                     new_payments[payment_id] = payments[payment_id] = payment
-                    flow = flows.setdefault((oid, payment["assistance_type"],
-                                             payment["category"]), [0, 0, 0, 0])
+                    flow = flows.setdefault(
+                        (oid, payment["assistance_type"], payment["category"]), [0, 0, 0, 0]
+                    )
                     flow[0] += amount
                     flow[2] += 1
                 elif kind == "Fund.DisbursementReversed":
                     assert payment_id is not None
                     paid = payments[payment_id]
                     case_id, assistance_type = paid["case_id"], paid["assistance_type"]
-                    flow = flows.setdefault((oid, paid["assistance_type"], paid["category"]),
-                                            [0, 0, 0, 0])
+                    flow = flows.setdefault(
+                        (oid, paid["assistance_type"], paid["category"]), [0, 0, 0, 0]
+                    )
                     flow[1] += amount
                     flow[3] += 1
-                postings.append((
-                    oid, event.originator_version, position, kind[5:], sign * amount,
-                    row["balance_fen"], f["business_date"].isoformat(), stamp(event.timestamp), counterparty_kind,
-                    counterparty if kind != "Fund.DisbursementReversed" else case_id,
-                    assistance_type, case_id, payment_id,
-                    f.get("reference", f.get("reason", "")), f["actor"]))
+                postings.append(
+                    (
+                        oid,
+                        event.originator_version,
+                        position,
+                        kind[5:],
+                        sign * amount,
+                        row["balance_fen"],
+                        f["business_date"].isoformat(),
+                        stamp(event.timestamp),
+                        counterparty_kind,
+                        counterparty if kind != "Fund.DisbursementReversed" else case_id,
+                        assistance_type,
+                        case_id,
+                        payment_id,
+                        f.get("reference", f.get("reason", "")),
+                        f["actor"],
+                    )
+                )
         self._write(cursor, t, funds, postings, new_payments, flows, new_categories, centres)
 
     @staticmethod
     def _opened(oid: str, f: dict[str, Any], funds: dict[str, dict[str, Any]]) -> dict[str, Any]:
         parent = funds.get(str(f["parent_fund_id"])) if f["parent_fund_id"] else None
-        return {"fund_id": oid, "centre_id": str(f["centre_id"]),
-                "parent_fund_id": parent["fund_id"] if parent else None,
-                "root_fund_id": parent["root_fund_id"] if parent else oid,
-                "path": (parent["path"] if parent else "/") + oid + "/", "name": f["name"],
-                "source": f["source"], "fiscal_year": f["fiscal_year"],
-                "purposes": ",".join(f["purposes"]), **dict.fromkeys(TOTALS, 0)}
+        return {
+            "fund_id": oid,
+            "centre_id": str(f["centre_id"]),
+            "parent_fund_id": parent["fund_id"] if parent else None,
+            "root_fund_id": parent["root_fund_id"] if parent else oid,
+            "path": (parent["path"] if parent else "/") + oid + "/",
+            "name": f["name"],
+            "source": f["source"],
+            "fiscal_year": f["fiscal_year"],
+            "purposes": ",".join(f["purposes"]),
+            **dict.fromkeys(TOTALS, 0),
+        }
 
-    def _load(self, cursor: Cursor, table: str, key: str,
-              ids: set[str]) -> dict[str, dict[str, Any]]:
+    def _load(
+        self, cursor: Cursor, table: str, key: str, ids: set[str]
+    ) -> dict[str, dict[str, Any]]:
         rows: dict[str, dict[str, Any]] = {}
         id_list = sorted(ids)
         for start in range(0, len(id_list), 500):
-            chunk = id_list[start:start + 500]
-            cursor.execute(self.db.sql(
-                f"SELECT * FROM {table} WHERE {key} IN ({', '.join(['%s'] * len(chunk))})"),
-                tuple(chunk))
+            chunk = id_list[start : start + 500]
+            cursor.execute(
+                self.db.sql(
+                    f"SELECT * FROM {table} WHERE {key} IN ({', '.join(['%s'] * len(chunk))})"
+                ),
+                tuple(chunk),
+            )
             rows.update({r[key]: dict(r) for r in cursor.fetchall()})
         return rows
 
-    def _write(self, cursor: Cursor, t: dict[str, str], funds: dict[str, dict[str, Any]],
-               postings: list[tuple[Any, ...]], payments: dict[str, dict[str, Any]],
-               flows: dict[tuple[str, str, str], list[int]], categories: dict[str, str],
-               centres: list[tuple[str, str, str]]) -> None:
+    def _write(
+        self,
+        cursor: Cursor,
+        t: dict[str, str],
+        funds: dict[str, dict[str, Any]],
+        postings: list[tuple[Any, ...]],
+        payments: dict[str, dict[str, Any]],
+        flows: dict[tuple[str, str, str], list[int]],
+        categories: dict[str, str],
+        centres: list[tuple[str, str, str]],
+    ) -> None:
         sql = self.db.sql
         if funds:
             cols = ", ".join(FUND_COLUMNS)
             marks = ", ".join(["%s"] * len(FUND_COLUMNS))
             updates = ", ".join(f"{c} = excluded.{c}" for c in TOTALS)
-            cursor.executemany(sql(
-                f"INSERT INTO {t['funds_funds']} ({cols}) VALUES ({marks}) "
-                f"ON CONFLICT (fund_id) DO UPDATE SET {updates}"),
-                [tuple(r[c] for c in FUND_COLUMNS) for r in funds.values()])
+            cursor.executemany(
+                sql(
+                    f"INSERT INTO {t['funds_funds']} ({cols}) VALUES ({marks}) "
+                    f"ON CONFLICT (fund_id) DO UPDATE SET {updates}"
+                ),
+                [tuple(r[c] for c in FUND_COLUMNS) for r in funds.values()],
+            )
         if postings:
-            cursor.executemany(sql(
-                f"INSERT INTO {t['funds_postings']} ({', '.join(POSTING_COLUMNS)}) "
-                f"VALUES ({', '.join(['%s'] * len(POSTING_COLUMNS))})"), postings)
+            cursor.executemany(
+                sql(
+                    f"INSERT INTO {t['funds_postings']} ({', '.join(POSTING_COLUMNS)}) "
+                    f"VALUES ({', '.join(['%s'] * len(POSTING_COLUMNS))})"
+                ),
+                postings,
+            )
         if payments:
-            cursor.executemany(sql(f"INSERT INTO {t['funds_payments']} VALUES "
-                                   "(%s, %s, %s, %s, %s, %s)"),
-                               [tuple(p.values()) for p in payments.values()])
+            cursor.executemany(
+                sql(f"INSERT INTO {t['funds_payments']} VALUES (%s, %s, %s, %s, %s, %s)"),
+                [tuple(p.values()) for p in payments.values()],
+            )
         if flows:
             table = t["funds_flows"]
-            cursor.executemany(sql(
-                f"INSERT INTO {table} VALUES (%s, %s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (fund_id, assistance_type, category) DO UPDATE SET "
-                f"paid_fen = {table}.paid_fen + excluded.paid_fen, "
-                f"reversed_fen = {table}.reversed_fen + excluded.reversed_fen, "
-                f"payments = {table}.payments + excluded.payments, "
-                f"reversals = {table}.reversals + excluded.reversals"),
-                [(*k, *v) for k, v in flows.items()])
+            cursor.executemany(
+                sql(
+                    f"INSERT INTO {table} VALUES (%s, %s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (fund_id, assistance_type, category) DO UPDATE SET "
+                    f"paid_fen = {table}.paid_fen + excluded.paid_fen, "
+                    f"reversed_fen = {table}.reversed_fen + excluded.reversed_fen, "
+                    f"payments = {table}.payments + excluded.payments, "
+                    f"reversals = {table}.reversals + excluded.reversals"
+                ),
+                [(*k, *v) for k, v in flows.items()],
+            )
         if categories:
-            cursor.executemany(sql(
-                f"INSERT INTO {t['funds_case_categories']} VALUES (%s, %s) "
-                "ON CONFLICT (case_id) DO UPDATE SET category = excluded.category"),
-                list(categories.items()))
+            cursor.executemany(
+                sql(
+                    f"INSERT INTO {t['funds_case_categories']} VALUES (%s, %s) "
+                    "ON CONFLICT (case_id) DO UPDATE SET category = excluded.category"
+                ),
+                list(categories.items()),
+            )
         if centres:
-            cursor.executemany(sql(f"INSERT INTO {t['funds_centres']} VALUES (%s, %s, %s) "
-                                   "ON CONFLICT DO NOTHING"), centres)
+            cursor.executemany(
+                sql(f"INSERT INTO {t['funds_centres']} VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"),
+                centres,
+            )
 
 
 def _fund_row(view: FundsView, g: int, fund_id: str) -> dict[str, Any] | None:
-    return view.db.one(f"SELECT * FROM {view.table('funds_funds', g)} WHERE fund_id = %s",
-                       (fund_id,))
+    return view.db.one(
+        f"SELECT * FROM {view.table('funds_funds', g)} WHERE fund_id = %s", (fund_id,)
+    )
 
 
-def balance(view: FundsView, fund_id: str, as_of: str | None = None,
-            known_at: datetime | None = None) -> int | None:
+def balance(
+    view: FundsView, fund_id: str, as_of: str | None = None, known_at: datetime | None = None
+) -> int | None:
     """The balance on business dates up to ``as_of``, as the books stood at ``known_at``."""
     g = view.generation()
     if _fund_row(view, g, fund_id) is None:
@@ -215,18 +317,24 @@ def balance(view: FundsView, fund_id: str, as_of: str | None = None,
     if known_at:
         where += " AND recorded_at <= %s"
         params.append(stamp(known_at))
-    row = view.db.one(f"SELECT COALESCE(SUM(amount_fen), 0) AS b "
-                      f"FROM {view.table('funds_postings', g)} WHERE {where}", params)
+    row = view.db.one(
+        f"SELECT COALESCE(SUM(amount_fen), 0) AS b "
+        f"FROM {view.table('funds_postings', g)} WHERE {where}",
+        params,
+    )
     return int(row["b"]) if row else 0
 
 
-def postings(view: FundsView, fund_id: str, limit: int = 100,
-             after_version: int = 0) -> list[dict[str, Any]]:
+def postings(
+    view: FundsView, fund_id: str, limit: int = 100, after_version: int = 0
+) -> list[dict[str, Any]]:
     """A page of the fund's postings in recording order, with the balance after each."""
     g = view.generation()
     return view.db.query(
         f"SELECT * FROM {view.table('funds_postings', g)} WHERE fund_id = %s AND version > %s "
-        "ORDER BY version LIMIT %s", (fund_id, after_version, limit))
+        "ORDER BY version LIMIT %s",
+        (fund_id, after_version, limit),
+    )
 
 
 def flows(view: FundsView, fund_id: str) -> dict[str, Any] | None:
@@ -236,27 +344,44 @@ def flows(view: FundsView, fund_id: str) -> dict[str, Any] | None:
     if fund is None:
         return None
     funds_t, flows_t = view.table("funds_funds", g), view.table("funds_flows", g)
-    tree = (f"SELECT fund_id FROM {funds_t} WHERE path >= %s AND path < %s")
+    tree = f"SELECT fund_id FROM {funds_t} WHERE path >= %s AND path < %s"
     bounds = (fund["path"], fund["path"] + "~")
-    totals = view.db.one(
-        f"SELECT COUNT(*) AS funds, SUM(received_fen) AS received, SUM(balance_fen) AS unspent, "
-        f"SUM(disbursed_fen) AS paid, SUM(reversed_fen) AS reversed FROM {funds_t} "
-        f"WHERE path >= %s AND path < %s", bounds) or {}
+    totals = (
+        view.db.one(
+            f"SELECT COUNT(*) AS funds, SUM(received_fen) AS received, "
+            f"SUM(balance_fen) AS unspent, "
+            f"SUM(disbursed_fen) AS paid, SUM(reversed_fen) AS reversed FROM {funds_t} "
+            f"WHERE path >= %s AND path < %s",
+            bounds,
+        )
+        or {}
+    )
     children = view.db.query(
         f"SELECT f.fund_id, f.centre_id, c.name AS centre_name, f.allocated_in_fen, "
         f"f.returned_fen FROM {funds_t} f LEFT JOIN {view.table('funds_centres', g)} c "
         f"ON c.ancestor_id = f.centre_id AND c.centre_id = f.centre_id "
-        f"WHERE f.parent_fund_id = %s ORDER BY c.name", (fund_id,))
+        f"WHERE f.parent_fund_id = %s ORDER BY c.name",
+        (fund_id,),
+    )
     by_type = view.db.query(
         f"SELECT assistance_type AS k, SUM(paid_fen) AS paid, SUM(reversed_fen) AS reversed, "
         f"SUM(payments) AS n FROM {flows_t} WHERE fund_id IN ({tree}) "
-        f"GROUP BY assistance_type ORDER BY assistance_type", bounds)
+        f"GROUP BY assistance_type ORDER BY assistance_type",
+        bounds,
+    )
     by_category = view.db.query(
         f"SELECT category AS k, SUM(paid_fen) AS paid, SUM(reversed_fen) AS reversed, "
         f"SUM(payments) AS n FROM {flows_t} WHERE fund_id IN ({tree}) "
-        f"GROUP BY category ORDER BY category", bounds)
-    return {"fund": fund, "totals": {k: int(v or 0) for k, v in totals.items()},
-            "children": children, "by_type": by_type, "by_category": by_category}
+        f"GROUP BY category ORDER BY category",
+        bounds,
+    )
+    return {
+        "fund": fund,
+        "totals": {k: int(v or 0) for k, v in totals.items()},
+        "children": children,
+        "by_type": by_type,
+        "by_category": by_category,
+    }
 
 
 def year_end(view: FundsView, centre_id: str, fiscal_year: int) -> list[dict[str, Any]]:
@@ -269,4 +394,6 @@ def year_end(view: FundsView, centre_id: str, fiscal_year: int) -> list[dict[str
         f"FROM {view.table('funds_funds', g)} f JOIN {centres_t} c "
         f"ON c.ancestor_id = %s AND c.centre_id = f.centre_id "
         f"WHERE f.fiscal_year = %s GROUP BY f.centre_id, c.name, f.source "
-        f"ORDER BY c.name, f.source", (centre_id, fiscal_year))
+        f"ORDER BY c.name, f.source",
+        (centre_id, fiscal_year),
+    )

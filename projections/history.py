@@ -12,11 +12,24 @@ from eventsourcing.domain import AggregateEvent
 from domain.money import yuan
 
 EVENT_ZH = {
-    "Registered": "建档", "Reassessed": "复核", "Visited": "走访", "AssistanceReceived": "帮扶支出",
-    "AssistanceReversed": "冲正", "Closed": "结档", "Reopened": "返困重启",
-    "Opened": "开立", "Received": "拨入", "AllocatedOut": "下拨", "AllocatedIn": "上级下拨",
-    "Returned": "退回/上缴", "ReturnReceived": "下级退回", "Disbursed": "帮扶支出",
-    "DisbursementReversed": "支出冲正", "Made": "支付", "Reversed": "冲正", "Created": "设立",
+    "Registered": "建档",
+    "Reassessed": "复核",
+    "Visited": "走访",
+    "AssistanceReceived": "帮扶支出",
+    "AssistanceReversed": "冲正",
+    "Closed": "结档",
+    "Reopened": "返困重启",
+    "Opened": "开立",
+    "Received": "拨入",
+    "AllocatedOut": "下拨",
+    "AllocatedIn": "上级下拨",
+    "Returned": "退回/上缴",
+    "ReturnReceived": "下级退回",
+    "Disbursed": "帮扶支出",
+    "DisbursementReversed": "支出冲正",
+    "Made": "支付",
+    "Reversed": "冲正",
+    "Created": "设立",
 }
 _BOOKKEEPING = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
@@ -55,9 +68,15 @@ def describe(event: AggregateEvent) -> dict[str, Any]:
     actor = fields.pop("actor", "")
     business_date = fields.pop("business_date", None)
     name = event_type(event)
-    return {"version": event.originator_version, "type": name,
-            "type_zh": EVENT_ZH.get(name, name), "business_date": business_date,
-            "recorded_at": event.timestamp, "actor": actor, "data": readable(fields)}
+    return {
+        "version": event.originator_version,
+        "type": name,
+        "type_zh": EVENT_ZH.get(name, name),
+        "business_date": business_date,
+        "recorded_at": event.timestamp,
+        "actor": actor,
+        "data": readable(fields),
+    }
 
 
 def history(events: Iterable[AggregateEvent]) -> list[dict[str, Any]]:

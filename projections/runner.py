@@ -1,4 +1,4 @@
-"""Keeps views current: events applied in batches, each batch and its position in one transaction."""
+"""Keeps views current: events applied in batches, each with its log position, atomically."""
 
 from __future__ import annotations
 
@@ -23,13 +23,14 @@ class ViewBehindError(Exception):
     """The view has not reached the asked-for log position in time."""
 
     def __init__(self, view: str, position: int, wanted: int) -> None:
-        super().__init__(f"the {view} view is at log position {position}, "
-                         f"not yet at {wanted}; try again shortly")
+        super().__init__(
+            f"the {view} view is at log position {position}, not yet at {wanted}; try again shortly"
+        )
         self.view, self.position, self.wanted = view, position, wanted
 
 
 class View(ABC):
-    """A read model: its tables (suffixed by a generation) and how a batch of events changes them."""
+    """A read model: its tables (one set per generation) and how a batch of events changes them."""
 
     name: ClassVar[str]
     tables: ClassVar[dict[str, str]]  # base name -> column definitions
@@ -46,13 +47,15 @@ class View(ABC):
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {self.table(base, generation)} ({columns})")
         for n, (base, columns) in enumerate(self.indexes):
             index = f"{base}_g{generation}_i{n}"
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS {index} "
-                           f"ON {self.table(base, generation)} ({columns})")
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {index} ON {self.table(base, generation)} ({columns})"
+            )
 
     def generation(self) -> int:
         """The generation of tables that readers use now."""
-        row = self.db.one(f"SELECT generation FROM {self.db.table('view_state')} WHERE view = %s",
-                          (self.name,))
+        row = self.db.one(
+            f"SELECT generation FROM {self.db.table('view_state')} WHERE view = %s", (self.name,)
+        )
         if row is None:
             raise ViewBehindError(self.name, 0, 1)
         return int(row["generation"])
@@ -88,32 +91,39 @@ class Projector:
     def setup(self) -> None:
         """Create the state table and, for each view, its first generation."""
         with self.db.transaction() as cursor:
-            cursor.execute(f"CREATE TABLE IF NOT EXISTS {self.state_table} ("
-                           "view TEXT PRIMARY KEY, generation INTEGER NOT NULL, "
-                           "position BIGINT NOT NULL)")
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.state_table} ("
+                "view TEXT PRIMARY KEY, generation INTEGER NOT NULL, "
+                "position BIGINT NOT NULL)"
+            )
         for view in self.views:
             if self.state(view.name) is None:
                 with self.db.transaction() as cursor:
                     view.create(cursor, 1)
-                    cursor.execute(self.db.sql(
-                        f"INSERT INTO {self.state_table} VALUES (%s, 1, 0) "
-                        "ON CONFLICT (view) DO NOTHING"), (view.name,))
+                    cursor.execute(
+                        self.db.sql(
+                            f"INSERT INTO {self.state_table} VALUES (%s, 1, 0) "
+                            "ON CONFLICT (view) DO NOTHING"
+                        ),
+                        (view.name,),
+                    )
 
     def state(self, key: str) -> ViewState | None:
-        row = self.db.one(f"SELECT view, generation, position FROM {self.state_table} "
-                          "WHERE view = %s", (key,))
+        row = self.db.one(
+            f"SELECT view, generation, position FROM {self.state_table} WHERE view = %s", (key,)
+        )
         return ViewState(row["view"], row["generation"], row["position"]) if row else None
 
     def view(self, name: str) -> View:
         for view in self.views:
             if view.name == name:
                 return view
-        raise KeyError(f"no view is named {name!r}; views: "
-                       f"{', '.join(v.name for v in self.views)}")
+        raise KeyError(f"no view is named {name!r}; views: {', '.join(v.name for v in self.views)}")
 
     def read(self, after: int, limit: int) -> list[tuple[int, AggregateEvent]]:
         notifications = self.ledger.recorder.select_notifications(
-            after, limit, inclusive_of_start=False)
+            after, limit, inclusive_of_start=False
+        )
         mapper = self.ledger.mapper
         return [(n.id, cast(AggregateEvent, mapper.to_domain_event(n))) for n in notifications]
 
@@ -126,26 +136,31 @@ class Projector:
         if not batch:
             return 0
         with self.db.transaction() as cursor:
-            cursor.execute(self.db.sql(
-                f"UPDATE {self.state_table} SET position = %s "
-                "WHERE view = %s AND position = %s AND generation = %s"),
-                (batch[-1][0], key, state.position, state.generation))
-            cursor.execute(self.db.sql(
-                f"SELECT position FROM {self.state_table} WHERE view = %s"), (key,))
+            cursor.execute(
+                self.db.sql(
+                    f"UPDATE {self.state_table} SET position = %s "
+                    "WHERE view = %s AND position = %s AND generation = %s"
+                ),
+                (batch[-1][0], key, state.position, state.generation),
+            )
+            cursor.execute(
+                self.db.sql(f"SELECT position FROM {self.state_table} WHERE view = %s"), (key,)
+            )
             row = cursor.fetchone()
             if row is None or row["position"] != batch[-1][0]:
-                raise _Moved()
+                raise _MovedError()
             view.apply(cursor, state.generation, batch)
         return len(batch)
 
-    def catch_up(self, view: View, key: str | None = None,
-                 progress: Callable[[int], None] = lambda n: None) -> int:
+    def catch_up(
+        self, view: View, key: str | None = None, progress: Callable[[int], None] = lambda n: None
+    ) -> int:
         """Apply batches until the view has read the whole log."""
         total = 0
         while True:
             try:
                 applied = self.step(view, key)
-            except _Moved:
+            except _MovedError:
                 continue  # another projector advanced it; read the state again
             if not applied:
                 return total
@@ -178,16 +193,21 @@ class Projector:
             view.drop(cursor, new_generation)
             view.create(cursor, new_generation)
             cursor.execute(self.db.sql(f"DELETE FROM {self.state_table} WHERE view = %s"), (key,))
-            cursor.execute(self.db.sql(f"INSERT INTO {self.state_table} VALUES (%s, %s, 0)"),
-                           (key, new_generation))
+            cursor.execute(
+                self.db.sql(f"INSERT INTO {self.state_table} VALUES (%s, %s, 0)"),
+                (key, new_generation),
+            )
         applied = self.catch_up(view, key, progress)
         rebuilt = self.state(key)
         assert rebuilt is not None
         tail = self.read(rebuilt.position, 1_000_000)  # what arrived since the last batch
         with self.db.transaction() as cursor:
-            cursor.execute(self.db.sql(
-                f"UPDATE {self.state_table} SET generation = %s, position = %s WHERE view = %s"),
-                (new_generation, tail[-1][0] if tail else rebuilt.position, name))
+            cursor.execute(
+                self.db.sql(
+                    f"UPDATE {self.state_table} SET generation = %s, position = %s WHERE view = %s"
+                ),
+                (new_generation, tail[-1][0] if tail else rebuilt.position, name),
+            )
             if tail:
                 view.apply(cursor, new_generation, tail)
             cursor.execute(self.db.sql(f"DELETE FROM {self.state_table} WHERE view = %s"), (key,))
@@ -208,5 +228,5 @@ class Projector:
             time.sleep(0.02)
 
 
-class _Moved(Exception):
+class _MovedError(Exception):
     """Another projector changed the view's state between our read and our write."""

@@ -36,22 +36,28 @@ def store_env(database_url: str | None, *, create_tables: bool = True) -> dict[s
             env["POSTGRES_SCHEMA"] = query["schema"][0]
         return env
     if parsed.scheme == "sqlite":
-        path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
+        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
         if not path or path == ":memory:":
-            raise StoreConfigError("SQLite needs a file: sqlite:///relative/path or "
-                                   "sqlite:////absolute/path (the in-memory store is not used)")
+            raise StoreConfigError(
+                "SQLite needs a file: sqlite:///relative/path or "
+                "sqlite:////absolute/path (the in-memory store is not used)"
+            )
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return env | {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path,
-                      "SQLITE_LOCK_TIMEOUT": "30"}
-    raise StoreConfigError(f"{url!r}: BANGFU_DATABASE_URL must start with postgresql:// "
-                           "or sqlite:///")
+        return env | {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": path,
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+    raise StoreConfigError(
+        f"{url!r}: BANGFU_DATABASE_URL must start with postgresql:// or sqlite:///"
+    )
 
 
 def describe(database_url: str | None) -> str:
     """A password-free description of the store for messages."""
     parsed = urlparse(database_url or DEFAULT_DATABASE_URL)
     if parsed.scheme == "sqlite":
-        return f"SQLite file {(database_url or DEFAULT_DATABASE_URL)[len('sqlite:///'):]}"
+        return f"SQLite file {(database_url or DEFAULT_DATABASE_URL)[len('sqlite:///') :]}"
     return f"PostgreSQL {parsed.hostname}:{parsed.port or 5432}/{parsed.path.lstrip('/')}"
 
 

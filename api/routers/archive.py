@@ -17,18 +17,23 @@ from projections import archive, audit
 
 router = APIRouter(prefix="/cases", tags=["archive 档案查询"])
 
-COLUMNS = [Column("id", "case id", "档案编号"), Column("person_name", "name", "姓名"),
-           Column("status", "status", "状态"), Column("category", "category", "困难类别"),
-           Column("primary_cause", "primary cause", "主要致困原因"),
-           Column("secondary_causes", "secondary causes", "次要致困原因"),
-           Column("flags", "flags", "家庭标识"), Column("household_size", "household size", "家庭人口"),
-           Column("per_capita_monthly_income", "income per head a month (yuan)", "人均月收入（元）"),
-           Column("filed_on", "filed on", "建档日期"),
-           Column("last_reviewed_on", "last reviewed", "最近复核"),
-           Column("last_visit_on", "last visited", "最近走访"),
-           Column("received_in_year", "received in year (yuan)", "本年度帮扶金额（元）"),
-           Column("received_total", "received in all (yuan)", "累计帮扶金额（元）"),
-           Column("centre_id", "centre id", "帮扶中心编号")]
+COLUMNS = [
+    Column("id", "case id", "档案编号"),
+    Column("person_name", "name", "姓名"),
+    Column("status", "status", "状态"),
+    Column("category", "category", "困难类别"),
+    Column("primary_cause", "primary cause", "主要致困原因"),
+    Column("secondary_causes", "secondary causes", "次要致困原因"),
+    Column("flags", "flags", "家庭标识"),
+    Column("household_size", "household size", "家庭人口"),
+    Column("per_capita_monthly_income", "income per head a month (yuan)", "人均月收入（元）"),
+    Column("filed_on", "filed on", "建档日期"),
+    Column("last_reviewed_on", "last reviewed", "最近复核"),
+    Column("last_visit_on", "last visited", "最近走访"),
+    Column("received_in_year", "received in year (yuan)", "本年度帮扶金额（元）"),
+    Column("received_total", "received in all (yuan)", "累计帮扶金额（元）"),
+    Column("centre_id", "centre id", "帮扶中心编号"),
+]
 
 
 def subtree(ledger: Ledger, actor: Actor, centre_id: UUID | None) -> str | None:
@@ -42,23 +47,42 @@ def subtree(ledger: Ledger, actor: Actor, centre_id: UUID | None) -> str | None:
 
 @router.get("")
 def list_cases(
-    request: Request, actor: ActorDep, ledger: LedgerDep, views: ViewsDep,
-    centre_id: UUID | None = None, status: CaseStatus | None = None,
-    category: Category | None = None, cause: Cause | None = None,
+    request: Request,
+    actor: ActorDep,
+    ledger: LedgerDep,
+    views: ViewsDep,
+    centre_id: UUID | None = None,
+    status: CaseStatus | None = None,
+    category: Category | None = None,
+    cause: Cause | None = None,
     flag: HouseholdFlag | None = None,
-    not_visited_since: Annotated[date | None, Query(description="never visited or not since")] = None,
-    not_reviewed_since: Annotated[date | None, Query(
-        description="unchanged since this date (the annual review list)")] = None,
-    never_assisted: bool = False, year: int | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50, after: str | None = None,
-    format: Format = "json", lang: Lang = "en", min_position: MinPosition = None,
+    not_visited_since: Annotated[
+        date | None, Query(description="never visited or not since")
+    ] = None,
+    not_reviewed_since: Annotated[
+        date | None, Query(description="unchanged since this date (the annual review list)")
+    ] = None,
+    never_assisted: bool = False,
+    year: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    after: str | None = None,
+    format: Format = "json",
+    lang: Lang = "en",
+    min_position: MinPosition = None,
 ) -> Any:
     """The archive of a centre subtree, filtered; one page at a time (``after`` = last id)."""
     caught_up(views, "archive", min_position, request.app.state.settings.read_wait_seconds)
     f = archive.ArchiveFilter(
-        centre_id=subtree(ledger, actor, centre_id), status=status, category=category,
-        cause=cause, flag=flag, not_visited_since=not_visited_since,
-        not_reviewed_since=not_reviewed_since, never_assisted=never_assisted, year=year)
+        centre_id=subtree(ledger, actor, centre_id),
+        status=status,
+        category=category,
+        cause=cause,
+        flag=flag,
+        not_visited_since=not_visited_since,
+        not_reviewed_since=not_reviewed_since,
+        never_assisted=never_assisted,
+        year=year,
+    )
     rows = archive.list_cases(views.archive, f, limit if format == "json" else 100_000, after)
     if format != "json":
         return tabular(rows, COLUMNS, format, lang, "archive")
@@ -66,9 +90,15 @@ def list_cases(
 
 
 @router.get("/summary")
-def summary(request: Request, actor: ActorDep, ledger: LedgerDep, views: ViewsDep,
-            centre_id: UUID | None = None, status: CaseStatus | None = None,
-            min_position: MinPosition = None) -> dict[str, dict[str, int]]:
+def summary(
+    request: Request,
+    actor: ActorDep,
+    ledger: LedgerDep,
+    views: ViewsDep,
+    centre_id: UUID | None = None,
+    status: CaseStatus | None = None,
+    min_position: MinPosition = None,
+) -> dict[str, dict[str, int]]:
     """Counts by category, primary cause and status for a subtree."""
     caught_up(views, "archive", min_position, request.app.state.settings.read_wait_seconds)
     f = archive.ArchiveFilter(centre_id=subtree(ledger, actor, centre_id), status=status)
@@ -76,8 +106,14 @@ def summary(request: Request, actor: ActorDep, ledger: LedgerDep, views: ViewsDe
 
 
 @router.get("/{case_id}/timeline")
-def timeline(request: Request, case_id: UUID, actor: ActorDep, ledger: LedgerDep,
-             views: ViewsDep, min_position: MinPosition = None) -> list[dict[str, Any]]:
+def timeline(
+    request: Request,
+    case_id: UUID,
+    actor: ActorDep,
+    ledger: LedgerDep,
+    views: ViewsDep,
+    min_position: MinPosition = None,
+) -> list[dict[str, Any]]:
     """Every event of the household in order, readable, with who and when."""
     ledger.case(actor, case_id)
     caught_up(views, "audit", min_position, request.app.state.settings.read_wait_seconds)

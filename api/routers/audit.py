@@ -38,31 +38,52 @@ def get_conservation(actor: ActorDep, ledger: LedgerDep) -> ConservationOut:
     actor.require(Permission.READ, [])
     c = conservation.check(ledger)
     return ConservationOut(
-        appropriated=yuan(c.appropriated_fen), paid=yuan(c.paid_fen),
-        reversed=yuan(c.reversed_fen), returned_out=yuan(c.returned_out_fen),
-        expected_balances=yuan(c.expected_balances_fen), balances=yuan(c.balances_fen),
-        holds=c.holds, funds=c.funds, events=c.events)
+        appropriated=yuan(c.appropriated_fen),
+        paid=yuan(c.paid_fen),
+        reversed=yuan(c.reversed_fen),
+        returned_out=yuan(c.returned_out_fen),
+        expected_balances=yuan(c.expected_balances_fen),
+        balances=yuan(c.balances_fen),
+        holds=c.holds,
+        funds=c.funds,
+        events=c.events,
+    )
 
 
 AUDIT_COLUMNS = [
-    Column("position", "position", "日志序号"), Column("recorded_at", "recorded at", "记录时间"),
-    Column("business_date", "business date", "业务日期"), Column("actor", "actor", "操作人"),
-    Column("aggregate", "record", "对象"), Column("type", "event", "事件"),
-    Column("type_zh", "event (zh)", "事件名称"), Column("originator_id", "record id", "对象编号"),
-    Column("centre_id", "centre id", "帮扶中心编号"), Column("fund_id", "fund id", "资金编号"),
-    Column("case_id", "case id", "档案编号"), Column("data", "details", "详情")]
+    Column("position", "position", "日志序号"),
+    Column("recorded_at", "recorded at", "记录时间"),
+    Column("business_date", "business date", "业务日期"),
+    Column("actor", "actor", "操作人"),
+    Column("aggregate", "record", "对象"),
+    Column("type", "event", "事件"),
+    Column("type_zh", "event (zh)", "事件名称"),
+    Column("originator_id", "record id", "对象编号"),
+    Column("centre_id", "centre id", "帮扶中心编号"),
+    Column("fund_id", "fund id", "资金编号"),
+    Column("case_id", "case id", "档案编号"),
+    Column("data", "details", "详情"),
+]
 
 
 @router.get("/events")
 def audit_events(
-    request: Request, actor: ActorDep, ledger: LedgerDep, views: ViewsDep,
+    request: Request,
+    actor: ActorDep,
+    ledger: LedgerDep,
+    views: ViewsDep,
     by: Annotated[str | None, Query(description="the acting user")] = None,
-    type: str | None = None, centre_id: UUID | None = None,
-    fund_id: UUID | None = None, case_id: UUID | None = None,
-    recorded_from: datetime | None = None, recorded_to: datetime | None = None,
+    type: str | None = None,
+    centre_id: UUID | None = None,
+    fund_id: UUID | None = None,
+    case_id: UUID | None = None,
+    recorded_from: datetime | None = None,
+    recorded_to: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     after: Annotated[int, Query(ge=0, description="the last position seen")] = 0,
-    format: Format = "json", lang: Lang = "en", min_position: MinPosition = None,
+    format: Format = "json",
+    lang: Lang = "en",
+    min_position: MinPosition = None,
 ) -> Any:
     """Every event of the ledger in commit order, filtered by actor, type, centre subtree,
     fund, case and recorded-time window."""
@@ -72,12 +93,22 @@ def audit_events(
         actor.require(Permission.READ)
         centre_id = actor.centre_id
     caught_up(views, "audit", min_position, request.app.state.settings.read_wait_seconds)
-    f = audit.AuditFilter(actor=by, type=type, centre_id=str(centre_id) if centre_id else None,
-                          fund_id=str(fund_id) if fund_id else None,
-                          case_id=str(case_id) if case_id else None,
-                          recorded_from=recorded_from, recorded_to=recorded_to)
+    f = audit.AuditFilter(
+        actor=by,
+        type=type,
+        centre_id=str(centre_id) if centre_id else None,
+        fund_id=str(fund_id) if fund_id else None,
+        case_id=str(case_id) if case_id else None,
+        recorded_from=recorded_from,
+        recorded_to=recorded_to,
+    )
     rows = audit.events(views.audit, f, limit if format == "json" else 1_000_000, after)
     if format != "json":
-        return tabular([r | {"data": str(r["data"])} for r in rows], AUDIT_COLUMNS, format,
-                       lang, "audit-events")
+        return tabular(
+            [r | {"data": str(r["data"])} for r in rows],
+            AUDIT_COLUMNS,
+            format,
+            lang,
+            "audit-events",
+        )
     return {"items": rows, "next": rows[-1]["position"] if len(rows) == limit else None}

@@ -29,36 +29,52 @@ router = APIRouter(prefix="/cases", tags=["cases 困难职工档案"])
 
 
 def assessment(body: AssessmentIn) -> Assessment:
-    return Assessment(category=body.category, primary_cause=body.primary_cause,
-                      secondary_causes=tuple(body.secondary_causes),
-                      household_size=body.household_size,
-                      income_fen=body.per_capita_monthly_income, flags=tuple(body.flags))
+    return Assessment(
+        category=body.category,
+        primary_cause=body.primary_cause,
+        secondary_causes=tuple(body.secondary_causes),
+        household_size=body.household_size,
+        income_fen=body.per_capita_monthly_income,
+        flags=tuple(body.flags),
+    )
 
 
 def case_out(case: Case) -> CaseOut:
     return CaseOut(
-        id=case.id, centre_id=case.centre_id, status=case.status.value,
-        status_zh=case.status.zh, closure_reason=case.closure_reason,
-        category=Category(case.category), primary_cause=Cause(case.primary_cause),
+        id=case.id,
+        centre_id=case.centre_id,
+        status=case.status.value,
+        status_zh=case.status.zh,
+        closure_reason=case.closure_reason,
+        category=Category(case.category),
+        primary_cause=Cause(case.primary_cause),
         secondary_causes=[Cause(c) for c in case.secondary_causes],
-        household_size=case.household_size, per_capita_monthly_income=yuan(case.income_fen),
-        flags=[HouseholdFlag(f) for f in case.flags], person=PersonOut(**case.person),
+        household_size=case.household_size,
+        per_capita_monthly_income=yuan(case.income_fen),
+        flags=[HouseholdFlag(f) for f in case.flags],
+        person=PersonOut(**case.person),
         filed_on=case.filed_on,
-        received=yuan(case.received_fen), reversed=yuan(case.reversed_fen), visits=case.visits,
-        last_visit_on=case.last_visit_on, version=case.version)
+        received=yuan(case.received_fen),
+        reversed=yuan(case.reversed_fen),
+        visits=case.visits,
+        last_visit_on=case.last_visit_on,
+        version=case.version,
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Created)
 def register_case(body: CaseIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     """File a household in the archive (caseworker); one open archive per ID number."""
     person = Person.checked(body.person.name, body.person.id_number, body.person.phone)
-    outcome = ledger.register_case(ctx, body.centre_id, assessment(body), person,
-                                   body.business_date or today())
+    outcome = ledger.register_case(
+        ctx, body.centre_id, assessment(body), person, body.business_date or today()
+    )
     return Created.of(outcome)
 
 
-@router.post("/{case_id}/reassessments", status_code=status.HTTP_201_CREATED,
-             response_model=Created)
+@router.post(
+    "/{case_id}/reassessments", status_code=status.HTTP_201_CREATED, response_model=Created
+)
 def reassess(case_id: UUID, body: ReassessmentIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     outcome = ledger.reassess(ctx, case_id, assessment(body), body.note, body.business_date)
     return Created.of(outcome)
@@ -68,8 +84,9 @@ def reassess(case_id: UUID, body: ReassessmentIn, ctx: ContextDep, ledger: Ledge
 def record_visit(case_id: UUID, body: VisitIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     """Record a home visit (走访), routine or in a campaign, with goods given in kind."""
     goods = [Goods(g.item, g.value) for g in body.goods]
-    outcome = ledger.record_visit(ctx, case_id, body.visitors, body.kind, body.campaign,
-                                  body.notes, goods, body.business_date)
+    outcome = ledger.record_visit(
+        ctx, case_id, body.visitors, body.kind, body.campaign, body.notes, goods, body.business_date
+    )
     return Created.of(outcome)
 
 
@@ -79,8 +96,7 @@ def close_case(case_id: UUID, body: ClosureIn, ctx: ContextDep, ledger: LedgerDe
     return Created.of(outcome)
 
 
-@router.post("/{case_id}/reopening", status_code=status.HTTP_201_CREATED,
-             response_model=Created)
+@router.post("/{case_id}/reopening", status_code=status.HTTP_201_CREATED, response_model=Created)
 def reopen_case(case_id: UUID, body: ReopeningIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     """Reopen a closed archive on relapse (返困)."""
     outcome = ledger.reopen_case(ctx, case_id, body.note, body.business_date)

@@ -14,9 +14,14 @@ router = APIRouter(prefix="/centres", tags=["centres 帮扶中心"])
 
 
 def centre_out(centre: Centre) -> CentreOut:
-    return CentreOut(id=centre.id, name=centre.name, level=centre.level,
-                     level_zh=centre.level.zh, parent_id=centre.parent_id,
-                     ancestors=centre.ancestors)
+    return CentreOut(
+        id=centre.id,
+        name=centre.name,
+        level=centre.level,
+        level_zh=centre.level.zh,
+        parent_id=centre.parent_id,
+        ancestors=centre.ancestors,
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Created)

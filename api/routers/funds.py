@@ -17,37 +17,50 @@ router = APIRouter(prefix="/funds", tags=["funds 资金"])
 
 def fund_out(fund: Fund) -> FundOut:
     return FundOut(
-        id=fund.id, centre_id=fund.centre_id, name=fund.name, source=fund.source,
-        source_zh=fund.source.zh, fiscal_year=fund.fiscal_year, purposes=fund.purposes,
-        parent_fund_id=fund.parent_fund_id, balance=yuan(fund.balance_fen),
-        received=yuan(fund.received_fen), allocated_in=yuan(fund.allocated_in_fen),
-        allocated_out=yuan(fund.allocated_out_fen), returned=yuan(fund.returned_fen),
-        returns_received=yuan(fund.returns_received_fen), disbursed=yuan(fund.disbursed_fen),
-        reversed=yuan(fund.reversed_fen), version=fund.version)
+        id=fund.id,
+        centre_id=fund.centre_id,
+        name=fund.name,
+        source=fund.source,
+        source_zh=fund.source.zh,
+        fiscal_year=fund.fiscal_year,
+        purposes=fund.purposes,
+        parent_fund_id=fund.parent_fund_id,
+        balance=yuan(fund.balance_fen),
+        received=yuan(fund.received_fen),
+        allocated_in=yuan(fund.allocated_in_fen),
+        allocated_out=yuan(fund.allocated_out_fen),
+        returned=yuan(fund.returned_fen),
+        returns_received=yuan(fund.returns_received_fen),
+        disbursed=yuan(fund.disbursed_fen),
+        reversed=yuan(fund.reversed_fen),
+        version=fund.version,
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Created)
 def open_fund(body: FundIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     """Open a fund at a centre, with its source, fiscal year and earmark (finance)."""
-    outcome = ledger.open_fund(ctx, body.centre_id, body.name, body.source, body.fiscal_year,
-                               body.purposes)
+    outcome = ledger.open_fund(
+        ctx, body.centre_id, body.name, body.source, body.fiscal_year, body.purposes
+    )
     return Created.of(outcome)
 
 
 @router.post("/{fund_id}/receipts", status_code=status.HTTP_201_CREATED, response_model=Created)
 def receive(fund_id: UUID, body: ReceiptIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     """Record money received into the fund (appropriation, 拨入)."""
-    outcome = ledger.receive(ctx, fund_id, body.amount, body.payer, body.reference,
-                             body.business_date)
+    outcome = ledger.receive(
+        ctx, fund_id, body.amount, body.payer, body.reference, body.business_date
+    )
     return Created.of(outcome)
 
 
-@router.post("/{fund_id}/allocations", status_code=status.HTTP_201_CREATED,
-             response_model=Created)
+@router.post("/{fund_id}/allocations", status_code=status.HTTP_201_CREATED, response_model=Created)
 def allocate(fund_id: UUID, body: AllocationIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     """Allocate money to a child centre (下拨); answers with the child fund's id."""
-    outcome = ledger.allocate(ctx, fund_id, body.to_centre_id, body.amount, body.reference,
-                              body.business_date)
+    outcome = ledger.allocate(
+        ctx, fund_id, body.to_centre_id, body.amount, body.reference, body.business_date
+    )
     return Created.of(outcome)
 
 

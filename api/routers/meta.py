@@ -10,10 +10,17 @@ from domain import vocabulary as v
 router = APIRouter(tags=["meta"])
 
 TERMS: dict[str, type[v.Term]] = {
-    "centre_level": v.CentreLevel, "fund_source": v.FundSource,
-    "assistance_type": v.AssistanceType, "category": v.Category, "cause": v.Cause,
-    "flag": v.HouseholdFlag, "case_status": v.CaseStatus, "closure_reason": v.ClosureReason,
-    "visit_kind": v.VisitKind, "campaign_kind": v.CampaignKind, "role": v.Role,
+    "centre_level": v.CentreLevel,
+    "fund_source": v.FundSource,
+    "assistance_type": v.AssistanceType,
+    "category": v.Category,
+    "cause": v.Cause,
+    "flag": v.HouseholdFlag,
+    "case_status": v.CaseStatus,
+    "closure_reason": v.ClosureReason,
+    "visit_kind": v.VisitKind,
+    "campaign_kind": v.CampaignKind,
+    "role": v.Role,
 }
 
 
@@ -30,8 +37,15 @@ def projections_status(views: ViewsDep, ledger: LedgerDep) -> list[dict[str, obj
     for view in views.projector.views:
         state = views.projector.state(view.name)
         position = state.position if state else 0
-        out.append({"view": view.name, "generation": state.generation if state else None,
-                    "position": position, "head": head, "lag": head - position})
+        out.append(
+            {
+                "view": view.name,
+                "generation": state.generation if state else None,
+                "position": position,
+                "head": head,
+                "lag": head - position,
+            }
+        )
     return out
 
 

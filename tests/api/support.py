@@ -21,6 +21,7 @@ class Api:
     def __init__(self, client: TestClient, ledger: Ledger) -> None:
         self.client, self.ledger = client, ledger
         self.tokens: dict[str, str] = {}
+        self.position = 0  # the log position of the last write, for read-your-writes
 
     def user(self, name: str, role: Role, centre: UUID | None = None) -> str:
         self.tokens[name] = self.ledger.add_user(SYSTEM, name, role, centre)
@@ -32,14 +33,23 @@ class Api:
             headers["Idempotency-Key"] = key
         return headers
 
-    def post(self, path: str, body: Any, as_: str | None = "admin",
-             key: str | None = None) -> httpx.Response:
-        response: httpx.Response = self.client.post(path, json=body,
-                                                    headers=self.headers(as_, key))
+    def post(
+        self, path: str, body: Any, as_: str | None = "admin", key: str | None = None
+    ) -> httpx.Response:
+        response: httpx.Response = self.client.post(path, json=body, headers=self.headers(as_, key))
+        if response.status_code == 201 and response.json().get("position"):
+            self.position = max(self.position, response.json()["position"])
         return response
 
     def get(self, path: str, as_: str | None = "admin") -> httpx.Response:
         response: httpx.Response = self.client.get(path, headers=self.headers(as_))
+        return response
+
+    def view(self, path: str, as_: str | None = "admin", **params: Any) -> httpx.Response:
+        """Read a view after it has caught up with this client's writes."""
+        response: httpx.Response = self.client.get(
+            path, params={"min_position": self.position, **params}, headers=self.headers(as_)
+        )
         return response
 
     def created(self, path: str, body: Any, as_: str = "admin") -> str:
@@ -67,16 +77,23 @@ def person(seq: int | None = None) -> dict[str, str]:
     from datetime import date
 
     n = next(_people) if seq is None else seq
-    return {"name": f"测试{n}", "id_number": make_id_number("220104", date(1970, 1, 1), n),
-            "phone": "13800000000"}
+    return {
+        "name": f"测试{n}",
+        "id_number": make_id_number("220104", date(1970, 1, 1), n),
+        "phone": "13800000000",
+    }
 
 
 def case_body(centre: str, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "centre_id": centre, "category": "deep_hardship", "primary_cause": "serious_illness",
-        "secondary_causes": ["laid_off_unemployed"], "household_size": 3,
-        "per_capita_monthly_income": "650.00", "flags": ["zero_employment_family"],
-        "person": person(), "business_date": "2026-01-05"}
+        "centre_id": centre,
+        "category": "deep_hardship",
+        "primary_cause": "serious_illness",
+        "secondary_causes": ["laid_off_unemployed"],
+        "household_size": 3,
+        "per_capita_monthly_income": "650.00",
+        "flags": ["zero_employment_family"],
+        "person": person(),
+        "business_date": "2026-01-05",
+    }
     return body | overrides
-
-

@@ -8,8 +8,7 @@ from domain.vocabulary import Role
 from tests.api.support import Api, World, case_body
 
 
-def test_a_request_without_a_token_is_401_with_a_bearer_challenge(
-        api: Api, world: World) -> None:
+def test_a_request_without_a_token_is_401_with_a_bearer_challenge(api: Api, world: World) -> None:
     response = api.get(f"/funds/{world.fund}", as_=None)
 
     assert response.status_code == 401
@@ -28,8 +27,11 @@ def test_read_only_roles_may_read_but_not_write(api: Api, world: World) -> None:
         name = api.user(role.value, role)
 
         assert api.get(f"/funds/{world.fund}", as_=name).status_code == 200
-        refused = api.post(f"/funds/{world.fund}/receipts", {
-            "amount": "1.00", "payer": "x", "business_date": "2026-01-01"}, as_=name)
+        refused = api.post(
+            f"/funds/{world.fund}/receipts",
+            {"amount": "1.00", "payer": "x", "business_date": "2026-01-01"},
+            as_=name,
+        )
         assert refused.status_code == 403
         assert refused.json()["type"] == "urn:bangfu:problem:forbidden"
 
@@ -37,8 +39,11 @@ def test_read_only_roles_may_read_but_not_write(api: Api, world: World) -> None:
 def test_finance_records_money_but_registers_no_cases(api: Api, world: World) -> None:
     finance = api.user("finance", Role.FINANCE)
 
-    receipt = api.post(f"/funds/{world.fund}/receipts", {
-        "amount": "1.00", "payer": "x", "business_date": "2026-01-01"}, as_=finance)
+    receipt = api.post(
+        f"/funds/{world.fund}/receipts",
+        {"amount": "1.00", "payer": "x", "business_date": "2026-01-01"},
+        as_=finance,
+    )
     case = api.post("/cases", case_body(world.street), as_=finance)
 
     assert receipt.status_code == 201
@@ -49,9 +54,17 @@ def test_a_caseworker_manages_cases_but_moves_no_money(api: Api, world: World) -
     worker = api.user("worker", Role.CASEWORKER)
 
     case = api.post("/cases", case_body(world.street), as_=worker)
-    paid = api.post("/payments", {"fund_id": world.fund, "case_id": world.case,
-                                  "assistance_type": "living_relief", "amount": "1.00",
-                                  "business_date": "2026-01-01"}, as_=worker)
+    paid = api.post(
+        "/payments",
+        {
+            "fund_id": world.fund,
+            "case_id": world.case,
+            "assistance_type": "living_relief",
+            "amount": "1.00",
+            "business_date": "2026-01-01",
+        },
+        as_=worker,
+    )
 
     assert case.status_code == 201
     assert paid.status_code == 403
@@ -73,26 +86,26 @@ def test_a_user_bound_to_a_centre_acts_only_within_its_subtree(api: Api, world: 
 def test_only_an_admin_creates_centres(api: Api, world: World) -> None:
     finance = api.user("finance", Role.FINANCE)
 
-    response = api.post("/centres", {"name": "x", "level": "street",
-                                     "parent_id": world.district}, as_=finance)
+    response = api.post(
+        "/centres", {"name": "x", "level": "street", "parent_id": world.district}, as_=finance
+    )
 
     assert response.status_code == 403
 
 
 def test_every_event_records_the_acting_user(api: Api, world: World) -> None:
     worker = api.user("王干事", Role.CASEWORKER)
-    api.created(f"/cases/{world.case}/visits", {"date": "2026-01-21", "visitors": ["王干事"]},
-                as_=worker)
+    api.created(
+        f"/cases/{world.case}/visits", {"date": "2026-01-21", "visitors": ["王干事"]}, as_=worker
+    )
 
     history = api.get(f"/cases/{world.case}/history").json()
 
     assert [e["actor"] for e in history] == ["admin", "王干事"]
 
 
-def test_a_centre_level_that_cannot_hang_under_its_parent_is_422(
-        api: Api, world: World) -> None:
-    response = api.post("/centres", {"name": "x", "level": "province",
-                                     "parent_id": world.street})
+def test_a_centre_level_that_cannot_hang_under_its_parent_is_422(api: Api, world: World) -> None:
+    response = api.post("/centres", {"name": "x", "level": "province", "parent_id": world.street})
 
     assert response.status_code == 422
     assert response.json()["type"] == "urn:bangfu:problem:invalid-centre-level"

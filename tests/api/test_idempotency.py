@@ -9,7 +9,8 @@ RECEIPT = {"amount": "100.00", "payer": "财政部", "business_date": "2026-01-0
 
 
 def test_the_same_key_and_body_return_the_first_result_and_write_nothing(
-        api: Api, world: World) -> None:
+    api: Api, world: World
+) -> None:
     first = api.post(f"/funds/{world.fund}/receipts", RECEIPT, key="k-1")
     position = api.ledger.recorder.max_notification_id()
 
@@ -35,8 +36,11 @@ def test_the_same_key_with_another_body_is_409(api: Api, world: World) -> None:
 def test_a_key_used_on_another_path_is_409(api: Api, world: World) -> None:
     api.post(f"/funds/{world.fund}/receipts", RECEIPT, key="k-3")
 
-    other = api.post(f"/funds/{world.fund}/returns",
-                     {"amount": "100.00", "business_date": "2026-01-03"}, key="k-3")
+    other = api.post(
+        f"/funds/{world.fund}/returns",
+        {"amount": "100.00", "business_date": "2026-01-03"},
+        key="k-3",
+    )
 
     assert other.status_code == 409
 
@@ -52,19 +56,30 @@ def test_keys_belong_to_their_user(api: Api, world: World) -> None:
 
 
 def test_a_refused_write_does_not_burn_its_key(api: Api, world: World) -> None:
-    refused = api.post(f"/funds/{world.fund}/returns",
-                       {"amount": "99999.00", "business_date": "2026-01-03"}, key="k-4")
+    refused = api.post(
+        f"/funds/{world.fund}/returns",
+        {"amount": "99999.00", "business_date": "2026-01-03"},
+        key="k-4",
+    )
 
-    retried = api.post(f"/funds/{world.fund}/returns",
-                       {"amount": "99999.00", "business_date": "2026-01-03"}, key="k-4")
+    retried = api.post(
+        f"/funds/{world.fund}/returns",
+        {"amount": "99999.00", "business_date": "2026-01-03"},
+        key="k-4",
+    )
 
     assert refused.status_code == retried.status_code == 409
     assert retried.json()["type"] == "urn:bangfu:problem:insufficient-funds"
 
 
 def test_payments_are_idempotent_too(api: Api, world: World) -> None:
-    body = {"fund_id": world.fund, "case_id": world.case, "assistance_type": "living_relief",
-            "amount": "500.00", "business_date": "2026-01-25"}
+    body = {
+        "fund_id": world.fund,
+        "case_id": world.case,
+        "assistance_type": "living_relief",
+        "amount": "500.00",
+        "business_date": "2026-01-25",
+    }
 
     first = api.post("/payments", body, key="pay-1")
     again = api.post("/payments", body, key="pay-1")

@@ -19,27 +19,46 @@ def test_the_vocabulary_lists_every_term_with_its_chinese_name(api: Api) -> None
 def test_the_openapi_document_names_the_main_routes(api: Api) -> None:
     paths = api.get("/openapi.json", as_=None).json()["paths"]
 
-    assert {"/centres", "/funds", "/funds/{fund_id}/receipts", "/funds/{fund_id}/allocations",
-            "/funds/{fund_id}/returns", "/funds/{fund_id}/movements", "/cases",
-            "/cases/{case_id}/history", "/payments",
-            "/payments/{payment_id}/reversal"} <= set(paths)
+    assert {
+        "/centres",
+        "/funds",
+        "/funds/{fund_id}/receipts",
+        "/funds/{fund_id}/allocations",
+        "/funds/{fund_id}/returns",
+        "/funds/{fund_id}/movements",
+        "/cases",
+        "/cases/{case_id}/history",
+        "/payments",
+        "/payments/{payment_id}/reversal",
+    } <= set(paths)
 
 
 def test_an_auditor_sees_that_money_was_conserved(api: Api, world: World) -> None:
     auditor = api.user("auditor", Role.AUDITOR)
-    api.post("/payments", {"fund_id": world.fund, "case_id": world.case,
-                           "assistance_type": "living_relief", "amount": "800.00",
-                           "business_date": "2026-01-25"})
+    api.post(
+        "/payments",
+        {
+            "fund_id": world.fund,
+            "case_id": world.case,
+            "assistance_type": "living_relief",
+            "amount": "800.00",
+            "business_date": "2026-01-25",
+        },
+    )
 
     check = api.get("/audit/conservation", as_=auditor).json()
 
     assert check["holds"] is True
     assert (check["appropriated"], check["paid"], check["balances"]) == (
-        "10000.00", "800.00", "9200.00")
+        "10000.00",
+        "800.00",
+        "9200.00",
+    )
 
 
 def test_the_whole_ledger_check_is_refused_to_a_user_bound_to_one_centre(
-        api: Api, world: World) -> None:
+    api: Api, world: World
+) -> None:
     local = api.user("local", Role.AUDITOR, UUID(world.district))
 
     assert api.get("/audit/conservation", as_=local).status_code == 403

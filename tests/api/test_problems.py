@@ -17,8 +17,11 @@ def test_a_problem_has_type_title_status_detail_and_instance(api: Api, world: Wo
 
 
 def test_malformed_json_is_422(api: Api, world: World) -> None:
-    response = api.client.post("/centres", content=b"{not json",
-                               headers=api.headers("admin") | {"content-type": "application/json"})
+    response = api.client.post(
+        "/centres",
+        content=b"{not json",
+        headers=api.headers("admin") | {"content-type": "application/json"},
+    )
 
     assert response.status_code == 422
     assert response.json()["type"] == "urn:bangfu:problem:validation-failed"
@@ -29,7 +32,9 @@ def test_an_unknown_route_and_a_wrong_method_are_problems_too(api: Api) -> None:
     wrong = api.client.delete("/centres", headers=api.headers("admin"))
 
     assert (missing.status_code, missing.headers["content-type"]) == (
-        404, "application/problem+json")
+        404,
+        "application/problem+json",
+    )
     assert wrong.status_code == 405
 
 
@@ -38,19 +43,40 @@ def test_a_malformed_id_in_the_path_is_422(api: Api) -> None:
 
 
 def test_an_unknown_field_is_refused_rather_than_ignored(api: Api, world: World) -> None:
-    response = api.post(f"/funds/{world.fund}/receipts", {
-        "amount": "1.00", "payer": "x", "business_date": "2026-01-01", "amout": "2.00"})
+    response = api.post(
+        f"/funds/{world.fund}/receipts",
+        {"amount": "1.00", "payer": "x", "business_date": "2026-01-01", "amout": "2.00"},
+    )
 
     assert response.status_code == 422
 
 
-GARBAGE: list[object] = [None, [], "x", 0, {"": ""}, {"amount": {"$gt": 0}},
-                         {"business_date": "2026-02-30"}, {"to_centre_id": "'; DROP TABLE"},
-                         {"fund_id": None, "case_id": []}, {"reason": "x" * 100_000}]
-PATHS = ["/centres", "/funds", "/cases", "/payments", "/funds/{fund}/receipts",
-         "/funds/{fund}/allocations", "/funds/{fund}/returns", "/cases/{case}/visits",
-         "/cases/{case}/closure", "/cases/{case}/reopening", "/cases/{case}/reassessments",
-         "/payments/{fund}/reversal"]
+GARBAGE: list[object] = [
+    None,
+    [],
+    "x",
+    0,
+    {"": ""},
+    {"amount": {"$gt": 0}},
+    {"business_date": "2026-02-30"},
+    {"to_centre_id": "'; DROP TABLE"},
+    {"fund_id": None, "case_id": []},
+    {"reason": "x" * 100_000},
+]
+PATHS = [
+    "/centres",
+    "/funds",
+    "/cases",
+    "/payments",
+    "/funds/{fund}/receipts",
+    "/funds/{fund}/allocations",
+    "/funds/{fund}/returns",
+    "/cases/{case}/visits",
+    "/cases/{case}/closure",
+    "/cases/{case}/reopening",
+    "/cases/{case}/reassessments",
+    "/payments/{fund}/reversal",
+]
 
 
 @pytest.mark.parametrize("path", PATHS)

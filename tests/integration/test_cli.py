@@ -23,8 +23,9 @@ def run(args: list[str], cwd: Path, url: str | None) -> subprocess.CompletedProc
     env = {k: v for k, v in os.environ.items() if not k.startswith("BANGFU_")}
     if url:
         env["BANGFU_DATABASE_URL"] = url
-    return subprocess.run([BANGFU, *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [BANGFU, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def test_user_add_prints_a_working_token_on_its_last_line(store_url: str, tmp_path: Path) -> None:
@@ -39,11 +40,23 @@ def test_user_add_prints_a_working_token_on_its_last_line(store_url: str, tmp_pa
 
 
 def test_user_add_refuses_an_unknown_centre_and_a_duplicate_name(
-        store_url: str, tmp_path: Path) -> None:
+    store_url: str, tmp_path: Path
+) -> None:
     run(["user", "add", "bob", "--role", "auditor"], tmp_path, store_url)
 
-    unknown = run(["user", "add", "carol", "--role", "caseworker", "--centre",
-                   "00000000-0000-0000-0000-000000000001"], tmp_path, store_url)
+    unknown = run(
+        [
+            "user",
+            "add",
+            "carol",
+            "--role",
+            "caseworker",
+            "--centre",
+            "00000000-0000-0000-0000-000000000001",
+        ],
+        tmp_path,
+        store_url,
+    )
     duplicate = run(["user", "add", "bob", "--role", "auditor"], tmp_path, store_url)
 
     assert unknown.returncode == 1 and "centre" in unknown.stderr
@@ -71,8 +84,14 @@ def serve_demo_until_healthy(cwd: Path, port: int) -> str:
     """Run `bangfu serve --demo`, wait for /health, stop it, and return what it printed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BANGFU_")}
     env["PYTHONUNBUFFERED"] = "1"
-    server = subprocess.Popen([BANGFU, "serve", "--demo", "--port", str(port)], cwd=cwd,
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [BANGFU, "serve", "--demo", "--port", str(port)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -101,8 +120,13 @@ def test_serve_with_demo_runs_the_api_on_sqlite_with_no_database_server(tmp_path
 
     output = serve_demo_until_healthy(tmp_path, port)
 
-    assert set(tokens_in(output)) == {"demo-admin", "demo-finance", "demo-caseworker",
-                                      "demo-supervisor", "demo-auditor"}
+    assert set(tokens_in(output)) == {
+        "demo-admin",
+        "demo-finance",
+        "demo-caseworker",
+        "demo-supervisor",
+        "demo-auditor",
+    }
     assert f"http://127.0.0.1:{port}/docs" in output
     assert (tmp_path / "bangfu-data" / "bangfu.sqlite").exists()
 

@@ -30,15 +30,24 @@ DAY = date(2026, 1, 20)
 
 def small_fund_with_cases(ledger: Ledger, balance_fen: int, cases: int) -> tuple[UUID, list[UUID]]:
     centre = UUID(ledger.create_centre(ADMIN, "市中心", CentreLevel.PREFECTURE, None).result["id"])
-    fund = UUID(ledger.open_fund(ADMIN, centre, "送温暖", FundSource.ACFTU_WARMTH_FUND, 2026,
-                                 [AssistanceType.WARMTH_VISIT]).result["id"])
+    fund = UUID(
+        ledger.open_fund(
+            ADMIN,
+            centre,
+            "送温暖",
+            FundSource.ACFTU_WARMTH_FUND,
+            2026,
+            [AssistanceType.WARMTH_VISIT],
+        ).result["id"]
+    )
     ledger.receive(ADMIN, fund, balance_fen, "全总", "R-1", DAY)
     case_ids = []
     for n in range(cases):
         assessment = Assessment(Category.DEEP_HARDSHIP, Cause.SERIOUS_ILLNESS, (), 2, 50_000, ())
         person = Person(f"户{n}", make_id_number("220104", date(1970, 1, 1), n), "")
-        case_ids.append(UUID(ledger.register_case(ADMIN, centre, assessment, person,
-                                                  DAY).result["id"]))
+        case_ids.append(
+            UUID(ledger.register_case(ADMIN, centre, assessment, person, DAY).result["id"])
+        )
     return fund, case_ids
 
 
@@ -46,8 +55,7 @@ class Server:
     """A real uvicorn server on a free loopback port, in a thread."""
 
     def __init__(self, ledger: Ledger) -> None:
-        config = uvicorn.Config(create_app(ledger), host="127.0.0.1", port=0,
-                                log_level="warning")
+        config = uvicorn.Config(create_app(ledger), host="127.0.0.1", port=0, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -72,20 +80,28 @@ def served(ledger: Ledger) -> Iterator[tuple[Ledger, str]]:
 
 
 def test_concurrent_payments_never_overdraw_and_every_paid_yuan_left_the_fund(
-        served: tuple[Ledger, str]) -> None:
+    served: tuple[Ledger, str],
+) -> None:
     ledger, base_url = served
     fund_id, cases = small_fund_with_cases(ledger, 1_000_00, cases=4)
     token = ledger.add_user(SYSTEM, "finance", Role.FINANCE, None)
     amounts = [3_000 + 700 * (i % 5) for i in range(64)]  # ¥30-¥58, asking far more than ¥1,000
 
     def pay(i: int) -> tuple[int, str, int]:
-        with httpx.Client(base_url=base_url, timeout=60,
-                          headers={"Authorization": f"Bearer {token}"}) as client:
+        with httpx.Client(
+            base_url=base_url, timeout=60, headers={"Authorization": f"Bearer {token}"}
+        ) as client:
             amount = amounts[i]
-            response = client.post("/payments", json={
-                "fund_id": str(fund_id), "case_id": str(cases[i % len(cases)]),
-                "assistance_type": "warmth_visit", "amount": f"{amount // 100}.{amount % 100:02d}",
-                "business_date": "2026-01-25"})
+            response = client.post(
+                "/payments",
+                json={
+                    "fund_id": str(fund_id),
+                    "case_id": str(cases[i % len(cases)]),
+                    "assistance_type": "warmth_visit",
+                    "amount": f"{amount // 100}.{amount % 100:02d}",
+                    "business_date": "2026-01-25",
+                },
+            )
             return response.status_code, response.json().get("type", ""), amount
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -94,7 +110,8 @@ def test_concurrent_payments_never_overdraw_and_every_paid_yuan_left_the_fund(
     statuses = {status for status, _, _ in results}
     assert statuses <= {201, 409}, results
     assert {kind for status, kind, _ in results if status == 409} <= {
-        "urn:bangfu:problem:insufficient-funds"}
+        "urn:bangfu:problem:insufficient-funds"
+    }
     paid = sum(amount for status, _, amount in results if status == 201)
     fund: Fund = ledger.repository.get(fund_id)
     assert isinstance(fund, Fund)
@@ -104,9 +121,11 @@ def test_concurrent_payments_never_overdraw_and_every_paid_yuan_left_the_fund(
     assert all(not row["balance_after"].startswith("-") for row in rows)
     assert sum(ledger.repository.get(c).received_fen for c in cases) == paid
     assert len([r for r in results if r[0] == 201]) == len(rows) - 1
-    print(f"\n{sum(1 for r in results if r[0] == 201)} paid, "
-          f"{sum(1 for r in results if r[0] == 409)} refused, "
-          f"{ledger.lost_races} lost races retried")
+    print(
+        f"\n{sum(1 for r in results if r[0] == 201)} paid, "
+        f"{sum(1 for r in results if r[0] == 409)} refused, "
+        f"{ledger.lost_races} lost races retried"
+    )
 
 
 class RacingLedger(Ledger):
@@ -120,13 +139,21 @@ class RacingLedger(Ledger):
         found = super()._find(cls, aggregate_id)  # type: ignore[type-var]
         if cls is Fund and self.rival is not None and self.rival_case is not None:
             rival, self.rival = self.rival, None
-            rival.pay(ADMIN, aggregate_id, self.rival_case, AssistanceType.WARMTH_VISIT,
-                      100_00, "rival", DAY)
+            rival.pay(
+                ADMIN,
+                aggregate_id,
+                self.rival_case,
+                AssistanceType.WARMTH_VISIT,
+                100_00,
+                "rival",
+                DAY,
+            )
         return found
 
 
 def test_a_write_that_lost_a_race_is_retried_on_fresh_state_and_applied_once(
-        store_url: str) -> None:
+    store_url: str,
+) -> None:
     setup = open_ledger(store_url)
     fund_id, cases = small_fund_with_cases(setup, 1_000_00, cases=2)
     racing = RacingLedger(env=setup.env)
@@ -138,13 +165,17 @@ def test_a_write_that_lost_a_race_is_retried_on_fresh_state_and_applied_once(
     assert racing.lost_races == 1
     assert fund.balance_fen == 1_000_00 - 100_00 - 300_00
     assert [row["amount"] for row in movements(setup.stream(fund_id))] == [
-        "1000.00", "-100.00", "-300.00"]
+        "1000.00",
+        "-100.00",
+        "-300.00",
+    ]
     racing.close()
     setup.close()
 
 
 def test_a_writer_that_keeps_losing_the_race_gets_a_clear_busy_refusal_and_writes_nothing(
-        store_url: str) -> None:
+    store_url: str,
+) -> None:
     setup = open_ledger(store_url)
     fund_id, cases = small_fund_with_cases(setup, 1_000_00, cases=2)
     racing = RacingLedger(env=setup.env)

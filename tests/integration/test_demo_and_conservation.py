@@ -17,8 +17,10 @@ def test_money_is_never_created_or_destroyed_over_the_demo_data(ledger: Ledger) 
     assert check.funds == len(data.funds)
     assert check.appropriated_fen > 0 and check.paid_fen > 0 and check.reversed_fen > 0
     assert check.returned_out_fen == 500_00
-    assert check.appropriated_fen - check.paid_fen + check.reversed_fen \
-        - check.returned_out_fen == check.balances_fen
+    assert (
+        check.appropriated_fen - check.paid_fen + check.reversed_fen - check.returned_out_fen
+        == check.balances_fen
+    )
     assert check.holds
 
 
@@ -32,16 +34,18 @@ def test_the_conservation_sums_match_a_direct_count_of_the_funds(ledger: Ledger)
     assert check.balances_fen == sum(f.balance_fen for f in funds)
     assert check.paid_fen - check.reversed_fen == sum(
         ledger.repository.get(c).received_fen - ledger.repository.get(c).reversed_fen
-        for c in data.cases)
+        for c in data.cases
+    )
 
 
-def test_the_demo_visits_every_archived_household_in_the_spring_festival(
-        ledger: Ledger) -> None:
+def test_the_demo_visits_every_archived_household_in_the_spring_festival(ledger: Ledger) -> None:
     data = DemoBuilder(ledger, households=12).build()
 
-    visited = {e.originator_id for _, e in all_events(ledger)
-               if type(e).__name__ == "Visited"
-               and e.__dict__["campaign"] == "spring_festival_warmth"}
+    visited = {
+        e.originator_id
+        for _, e in all_events(ledger)
+        if type(e).__name__ == "Visited" and e.__dict__["campaign"] == "spring_festival_warmth"
+    }
 
     assert visited == set(data.cases)
     assert len(data.tokens) == 5

@@ -20,11 +20,13 @@ def stored(ledger: Ledger) -> dict[int, tuple[str, int, str, bytes]]:
     return {n.id: (str(n.originator_id), n.originator_version, n.topic, n.state) for n in rows}
 
 
-def test_a_reversal_adds_events_and_leaves_every_stored_event_byte_for_byte(
-        ledger: Ledger) -> None:
+def test_a_reversal_adds_events_and_leaves_every_stored_event_byte_for_byte(ledger: Ledger) -> None:
     fund, cases = small_fund_with_cases(ledger, 1_000_00, cases=1)
-    paid = UUID(ledger.pay(ADMIN, fund, cases[0], AssistanceType.WARMTH_VISIT, 500_00, "P-1",
-                           date(2026, 1, 21)).result["id"])
+    paid = UUID(
+        ledger.pay(
+            ADMIN, fund, cases[0], AssistanceType.WARMTH_VISIT, 500_00, "P-1", date(2026, 1, 21)
+        ).result["id"]
+    )
     before = stored(ledger)
 
     ledger.reverse_payment(ADMIN, paid, "错付", date(2026, 1, 22))
@@ -33,15 +35,23 @@ def test_a_reversal_adds_events_and_leaves_every_stored_event_byte_for_byte(
     assert {k: after[k] for k in before} == before
     new = [after[k] for k in sorted(set(after) - set(before))]
     assert sorted(topic.rsplit(".", 1)[-1] for _, _, topic, _ in new) == [
-        "AssistanceReversed", "DisbursementReversed", "Reversed"]
-    assert all(str(paid).replace("-", "") in state.decode() or originator == str(paid)
-               for originator, _, _, state in new)
+        "AssistanceReversed",
+        "DisbursementReversed",
+        "Reversed",
+    ]
+    assert all(
+        str(paid).replace("-", "") in state.decode() or originator == str(paid)
+        for originator, _, _, state in new
+    )
 
 
 def test_the_original_payment_event_is_still_there_after_reversal(ledger: Ledger) -> None:
     fund, cases = small_fund_with_cases(ledger, 1_000_00, cases=1)
-    paid = UUID(ledger.pay(ADMIN, fund, cases[0], AssistanceType.WARMTH_VISIT, 500_00, "P-1",
-                           date(2026, 1, 21)).result["id"])
+    paid = UUID(
+        ledger.pay(
+            ADMIN, fund, cases[0], AssistanceType.WARMTH_VISIT, 500_00, "P-1", date(2026, 1, 21)
+        ).result["id"]
+    )
 
     ledger.reverse_payment(ADMIN, paid, "错付", date(2026, 1, 22))
 
@@ -49,12 +59,15 @@ def test_the_original_payment_event_is_still_there_after_reversal(ledger: Ledger
     assert isinstance(payment, Payment) and payment.amount_fen == 500_00
     names = [type(e).__name__ for e in ledger.events.get(paid)]
     assert names == ["Made", "Reversed"]
-    assert any(type(e).__name__ == "Disbursed" and e.__dict__["payment_id"] == paid
-               for _, e in all_events(ledger))
+    assert any(
+        type(e).__name__ == "Disbursed" and e.__dict__["payment_id"] == paid
+        for _, e in all_events(ledger)
+    )
 
 
 def test_every_event_records_an_actor_and_a_business_date_beside_its_recorded_time(
-        ledger: Ledger) -> None:
+    ledger: Ledger,
+) -> None:
     small_fund_with_cases(ledger, 1_000_00, cases=2)
 
     events = [e for _, e in all_events(ledger)]
