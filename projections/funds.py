@@ -388,7 +388,7 @@ def year_end(view: FundsView, centre_id: str, fiscal_year: int) -> list[dict[str
     """Year-end statistics: per centre of the subtree and per fund source, for one year."""
     g = view.generation()
     centres_t = view.table("funds_centres", g)
-    sums = ", ".join(f"SUM(f.{t}) AS {t}" for t in TOTALS)
+    sums = ", ".join(f"CAST(SUM(f.{t}) AS BIGINT) AS {t}" for t in TOTALS)
     return view.db.query(
         f"SELECT f.centre_id, c.name AS centre_name, f.source, COUNT(*) AS funds, {sums} "
         f"FROM {view.table('funds_funds', g)} f JOIN {centres_t} c "
