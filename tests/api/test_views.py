@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import openpyxl
 from fastapi.testclient import TestClient
@@ -53,7 +54,7 @@ def test_the_archive_filters_by_status_category_cause_flag_visits_and_assistance
     api.created(f"/cases/{widow}/visits", {"date": "2026-02-01", "visitors": ["王"]})
     pay(api, world, "300.00", "2026-02-02")
 
-    def ids(**params: object) -> set[str]:
+    def ids(**params: Any) -> set[str]:
         response = api.view("/cases", **params)
         assert response.status_code == 200, response.text
         return {c["id"] for c in response.json()["items"]}
@@ -110,7 +111,7 @@ def test_a_late_correction_changes_the_past_by_business_date_but_not_as_it_was_k
     time.sleep(0.01)
     api.created(f"/payments/{paid}/reversal", {"reason": "错付", "business_date": "2026-01-26"})
 
-    def balance(**params: object) -> str:
+    def balance(**params: Any) -> str:
         response = api.view(f"/funds/{world.fund}/balance", **params)
         assert response.status_code == 200, response.text
         return str(response.json()["balance"])
@@ -165,7 +166,7 @@ def test_the_timeline_reads_as_a_story_with_fund_names(api: Api, world: World) -
 def test_the_audit_trail_filters_by_actor_type_fund_case_and_centre(api: Api, world: World) -> None:
     pay(api, world, "100.00", "2026-01-21")
 
-    def types(**params: object) -> list[str]:
+    def types(**params: Any) -> list[str]:
         response = api.view("/audit/events", **params)
         assert response.status_code == 200, response.text
         return [e["type"] for e in response.json()["items"]]
