@@ -173,10 +173,11 @@ app.add_typer(projections_app, name="projections")
 @app.command()
 def project(
     poll: Annotated[float, typer.Option(help="seconds between looks at the log")] = 0.5,
+    batch_size: Annotated[int, typer.Option(min=1, help="events per transaction")] = 2000,
 ) -> None:
     """Run the projections as their own process (serve with BANGFU_PROJECT_IN_PROCESS=false)."""
     settings = Settings()
-    views = Views(_ledger(settings))
+    views = Views(_ledger(settings), batch_size)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     console.print(

@@ -168,7 +168,18 @@ class Projector:
             progress(applied)
 
     def run_once(self) -> int:
-        return sum(self.catch_up(view) for view in self.views)
+        """Bring every view up to the log's head, a batch of each in turn."""
+        total, busy = 0, list(self.views)
+        while busy:
+            for view in list(busy):
+                try:
+                    applied = self.step(view)
+                except _MovedError:
+                    continue
+                total += applied
+                if not applied:
+                    busy.remove(view)
+        return total
 
     def run_forever(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
         """Keep every view current until ``stop`` is set; errors are logged and retried."""
