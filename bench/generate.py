@@ -29,8 +29,12 @@ from domain.vocabulary import (
 
 ACTOR = "bench-loader"
 YEAR = 2026
-PURPOSES = [AssistanceType.LIVING_RELIEF, AssistanceType.MEDICAL_RELIEF,
-            AssistanceType.WARMTH_VISIT, AssistanceType.EDUCATION_AID]
+PURPOSES = [
+    AssistanceType.LIVING_RELIEF,
+    AssistanceType.MEDICAL_RELIEF,
+    AssistanceType.WARMTH_VISIT,
+    AssistanceType.EDUCATION_AID,
+]
 
 
 class BenchLedger(Ledger):
@@ -50,35 +54,52 @@ class Generated:
     cases: list[UUID] = field(default_factory=list)
 
 
-def generate(ledger: Ledger, target_events: int, seed: int = 7,
-             tick: Callable[[int], None] = lambda n: None) -> Generated:
+def generate(
+    ledger: Ledger, target_events: int, seed: int = 7, tick: Callable[[int], None] = lambda n: None
+) -> Generated:
     """Write about ``target_events`` events: a centre tree, matched funds, households."""
     rng = random.Random(seed)
     out = Generated()
     day = date(YEAR, 1, 5)
     city = Centre.found("市帮扶中心", CentreLevel.PREFECTURE, None, ACTOR, day)
     districts = [Centre.found(f"区{d}", CentreLevel.COUNTY, city, ACTOR, day) for d in range(10)]
-    streets = [Centre.found(f"街道{d}-{s}", CentreLevel.STREET, dist, ACTOR, day)
-               for d, dist in enumerate(districts) for s in range(10)]
+    streets = [
+        Centre.found(f"街道{d}-{s}", CentreLevel.STREET, dist, ACTOR, day)
+        for d, dist in enumerate(districts)
+        for s in range(10)
+    ]
     centres: list[Aggregate] = [city, *districts, *streets]
     out.centres = [c.id for c in centres]
     funds: list[Aggregate] = []
     street_funds: dict[UUID, list[Fund]] = {s.id: [] for s in streets}
     households = max(1, target_events // 11)
     amount = households * 4_000_00
-    for source in (FundSource.CENTRAL_SPECIAL_FUND, FundSource.PROVINCIAL_MATCH,
-                   FundSource.MUNICIPAL_MATCH, FundSource.ACFTU_WARMTH_FUND):
+    for source in (
+        FundSource.CENTRAL_SPECIAL_FUND,
+        FundSource.PROVINCIAL_MATCH,
+        FundSource.MUNICIPAL_MATCH,
+        FundSource.ACFTU_WARMTH_FUND,
+    ):
         root = Fund.open(city.path, f"{YEAR} {source.value}", source, YEAR, PURPOSES, ACTOR, day)
         root.receive(uuid4(), amount, "财政", "R", ACTOR, day)
         funds.append(root)
         for district in districts:
-            mid = Fund.open(district.path, root.name, source, YEAR, PURPOSES, ACTOR, day,
-                            parent_fund_id=root.id)
+            mid = Fund.open(
+                district.path, root.name, source, YEAR, PURPOSES, ACTOR, day, parent_fund_id=root.id
+            )
             root.allocate_to(mid, uuid4(), amount // 10, "XB", ACTOR, day)
             funds.append(mid)
             for street in (s for s in streets if s.parent_id == district.id):
-                leaf = Fund.open(street.path, root.name, source, YEAR, PURPOSES, ACTOR, day,
-                                 parent_fund_id=mid.id)
+                leaf = Fund.open(
+                    street.path,
+                    root.name,
+                    source,
+                    YEAR,
+                    PURPOSES,
+                    ACTOR,
+                    day,
+                    parent_fund_id=mid.id,
+                )
                 mid.allocate_to(leaf, uuid4(), amount // 100, "XB", ACTOR, day)
                 funds.append(leaf)
                 street_funds[street.id].append(leaf)
@@ -94,19 +115,34 @@ def generate(ledger: Ledger, target_events: int, seed: int = 7,
         batch += [case, index]
         for k in range(2):
             visit_day = date(YEAR, 1, 10) + timedelta(days=rng.randrange(300))
-            case.record_visit(uuid4(), ["王主席"], VisitKind.CAMPAIGN,
-                              CampaignKind.SPRING_FESTIVAL_WARMTH, "", [Goods("米面油", 200_00)],
-                              ACTOR, visit_day)
+            case.record_visit(
+                uuid4(),
+                ["王主席"],
+                VisitKind.CAMPAIGN,
+                CampaignKind.SPRING_FESTIVAL_WARMTH,
+                "",
+                [Goods("米面油", 200_00)],
+                ACTOR,
+                visit_day,
+            )
             fund = street_funds[street.id][k % 4]
             paid = rng.choice([500_00, 800_00, 1_000_00])
             payment_id = uuid4()
             kind = AssistanceType.WARMTH_VISIT if k == 0 else AssistanceType.LIVING_RELIEF
             case.receive_assistance(payment_id, fund.id, kind.value, paid, ACTOR, visit_day)
             fund.disburse(payment_id, case.id, kind, paid, "P", ACTOR, visit_day)
-            payment = Payment(id=payment_id, fund_id=fund.id, case_id=case.id,
-                              centre_id=street.id, centre_path=street.path,
-                              assistance_type=kind.value, amount_fen=paid, reference="P",
-                              actor=ACTOR, business_date=visit_day)
+            payment = Payment(
+                id=payment_id,
+                fund_id=fund.id,
+                case_id=case.id,
+                centre_id=street.id,
+                centre_path=street.path,
+                assistance_type=kind.value,
+                amount_fen=paid,
+                reference="P",
+                actor=ACTOR,
+                business_date=visit_day,
+            )
             if n % 20 == 0 and k == 1:
                 reversal, reversal_day = uuid4(), visit_day + timedelta(days=3)
                 payment.reverse(reversal, "错付", ACTOR, reversal_day)
@@ -125,10 +161,14 @@ def generate(ledger: Ledger, target_events: int, seed: int = 7,
 
 def _household(rng: random.Random, street: Centre, n: int) -> tuple[Case, PersonIndex]:
     category = rng.choice(list(Category))
-    assessment = Assessment(category, rng.choice(list(Cause)), (), rng.randint(1, 6),
-                            rng.randrange(0, 150_000, 100), ())
-    person = Person(f"户主{n}", make_id_number("220104", date(1950, 1, 1)
-                                                + timedelta(days=n // 1000), n % 1000), "")
+    assessment = Assessment(
+        category, rng.choice(list(Cause)), (), rng.randint(1, 6), rng.randrange(0, 150_000, 100), ()
+    )
+    person = Person(
+        f"户主{n}",
+        make_id_number("220104", date(1950, 1, 1) + timedelta(days=n // 1000), n % 1000),
+        "",
+    )
     filed = date(YEAR - 1, 1, 1) + timedelta(days=rng.randrange(365))
     case = Case.register(street.path, assessment, person, ACTOR, filed)
     return case, PersonIndex.claim_new(person.id_number, case.id, ACTOR, filed)

@@ -89,34 +89,50 @@ def main() -> None:
         with Progress(console=console) as progress:
             task = progress.add_task("generating events", total=args.events)
             started = time.perf_counter()
-            data = generate(ledger, args.events,
-                            tick=lambda n: progress.update(task, completed=n))
+            data = generate(ledger, args.events, tick=lambda n: progress.update(task, completed=n))
             gen_seconds = time.perf_counter() - started
-        results.append(("generate (domain + save, 300 households a save)",
-                         f"{data.events:,} events", f"{rate(data.events, gen_seconds):,.0f}/s"))
+        results.append(
+            (
+                "generate (domain + save, 300 households a save)",
+                f"{data.events:,} events",
+                f"{rate(data.events, gen_seconds):,.0f}/s",
+            )
+        )
         raw_n, raw_s = read_log(ledger, decode=False)
         dec_n, dec_s = read_log(ledger, decode=True)
         raw_rate, dec_rate = rate(raw_n, raw_s), rate(dec_n, dec_s)
-        results.append(("baseline: read the notification log, raw", f"{raw_n:,}",
-                        f"{raw_rate:,.0f}/s"))
-        results.append(("baseline: read and decode into events", f"{dec_n:,}",
-                        f"{dec_rate:,.0f}/s"))
+        results.append(
+            ("baseline: read the notification log, raw", f"{raw_n:,}", f"{raw_rate:,.0f}/s")
+        )
+        results.append(
+            ("baseline: read and decode into events", f"{dec_n:,}", f"{dec_rate:,.0f}/s")
+        )
         views = Views(ledger, batch_size=args.batch)
         total_seconds = 0.0
         for view in views.projector.views:
             with Progress(console=console) as progress:
                 task = progress.add_task(f"rebuilding {view.name}", total=raw_n)
                 started = time.perf_counter()
-                applied = views.projector.rebuild(view.name,
-                                                  lambda n, t=task: progress.advance(t, n))
+                applied = views.projector.rebuild(
+                    view.name, lambda n, t=task: progress.advance(t, n)
+                )
                 seconds = time.perf_counter() - started
             total_seconds += seconds
-            results.append((f"rebuild view '{view.name}' (batch {args.batch})", f"{applied:,}",
-                            f"{rate(applied, seconds):,.0f}/s = "
-                            f"{rate(applied, seconds) / raw_rate:.2f}x raw read"))
-        results.append(("rebuild all three views, one after another", f"{raw_n:,}",
-                        f"{rate(raw_n, total_seconds):,.0f} log events/s "
-                        f"({total_seconds:.0f} s)"))
+            results.append(
+                (
+                    f"rebuild view '{view.name}' (batch {args.batch})",
+                    f"{applied:,}",
+                    f"{rate(applied, seconds):,.0f}/s = "
+                    f"{rate(applied, seconds) / raw_rate:.2f}x raw read",
+                )
+            )
+        results.append(
+            (
+                "rebuild all three views, one after another",
+                f"{raw_n:,}",
+                f"{rate(raw_n, total_seconds):,.0f} log events/s ({total_seconds:.0f} s)",
+            )
+        )
         results += query_latencies(views, data, args.samples)
     finally:
         ledger.close()
@@ -141,29 +157,34 @@ def query_latencies(views: Views, data: Any, samples: int) -> list[tuple[str, st
         archive.list_cases(views.archive, f, limit=50)
 
     def archive_filtered(rng: random.Random) -> None:
-        f = archive.ArchiveFilter(centre_id=str(data.centres[1 + rng.randrange(10)]),
-                                  category="deep_hardship", not_visited_since=date(2026, 6, 1))
+        f = archive.ArchiveFilter(
+            centre_id=str(data.centres[1 + rng.randrange(10)]),
+            category="deep_hardship",
+            not_visited_since=date(2026, 6, 1),
+        )
         archive.list_cases(views.archive, f, limit=50)
 
     def audit_page(rng: random.Random) -> None:
-        audit.events(views.audit, audit.AuditFilter(), limit=100,
-                     after=rng.randrange(0, data.events))
+        audit.events(
+            views.audit, audit.AuditFilter(), limit=100, after=rng.randrange(0, data.events)
+        )
 
     def audit_by_fund(rng: random.Random) -> None:
-        audit.events(views.audit, audit.AuditFilter(fund_id=str(rng.choice(data.street_funds))),
-                     limit=100)
+        audit.events(
+            views.audit, audit.AuditFilter(fund_id=str(rng.choice(data.street_funds))), limit=100
+        )
 
     rows = []
-    for name, query in (("balance at a past moment (as_of + known_at)", balance),
-                        ("case timeline", timeline),
-                        ("archive page (street subtree, active)", archive_page),
-                        ("archive page (district, category, not visited since)",
-                         archive_filtered),
-                        ("audit trail page (from a random position)", audit_page),
-                        ("audit trail page (one fund)", audit_by_fund)):
+    for name, query in (
+        ("balance at a past moment (as_of + known_at)", balance),
+        ("case timeline", timeline),
+        ("archive page (street subtree, active)", archive_page),
+        ("archive page (district, category, not visited since)", archive_filtered),
+        ("audit trail page (from a random position)", audit_page),
+        ("audit trail page (one fund)", audit_by_fund),
+    ):
         p50, p95 = latency(samples, query)
-        rows.append((f"query: {name}", f"{samples} samples",
-                     f"p50 {p50:.1f} ms, p95 {p95:.1f} ms"))
+        rows.append((f"query: {name}", f"{samples} samples", f"p50 {p50:.1f} ms, p95 {p95:.1f} ms"))
     return rows
 
 
@@ -174,11 +195,16 @@ def report(results: list[tuple[str, str, str]], args: argparse.Namespace) -> Non
     for row in results:
         table.add_row(*row)
     console.print(table)
-    lines = [f"# Projections benchmark: {args.store}, {args.events:,} events",
-             "", f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with "
-             f"`python -m bench.projections --events {args.events} --store {args.store} "
-             f"--batch {args.batch}` (2 cores, shared machine).", "",
-             "| what | count | figure |", "|---|---|---|"]
+    lines = [
+        f"# Projections benchmark: {args.store}, {args.events:,} events",
+        "",
+        f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with "
+        f"`python -m bench.projections --events {args.events} --store {args.store} "
+        f"--batch {args.batch}` (2 cores, shared machine).",
+        "",
+        "| what | count | figure |",
+        "|---|---|---|",
+    ]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in results]
     out = Path(__file__).with_name(f"RESULTS-{args.store}.md")
     out.write_text("\n".join(lines) + "\n")

@@ -142,6 +142,20 @@ class Role(Term):
     AUDITOR = "auditor"
 
 
+TERMS: dict[str, type[Term]] = {
+    "centre_level": CentreLevel,
+    "fund_source": FundSource,
+    "assistance_type": AssistanceType,
+    "category": Category,
+    "cause": Cause,
+    "flag": HouseholdFlag,
+    "case_status": CaseStatus,
+    "closure_reason": ClosureReason,
+    "visit_kind": VisitKind,
+    "campaign_kind": CampaignKind,
+    "role": Role,
+}
+
 ZH: dict[str, str] = {
     "national": "全国总工会",
     "province": "省级",

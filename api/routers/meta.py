@@ -5,23 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import LedgerDep, ViewsDep
-from domain import vocabulary as v
+from domain.vocabulary import TERMS
 
 router = APIRouter(tags=["meta"])
-
-TERMS: dict[str, type[v.Term]] = {
-    "centre_level": v.CentreLevel,
-    "fund_source": v.FundSource,
-    "assistance_type": v.AssistanceType,
-    "category": v.Category,
-    "cause": v.Cause,
-    "flag": v.HouseholdFlag,
-    "case_status": v.CaseStatus,
-    "closure_reason": v.ClosureReason,
-    "visit_kind": v.VisitKind,
-    "campaign_kind": v.CampaignKind,
-    "role": v.Role,
-}
 
 
 @router.get("/health")
