@@ -72,7 +72,7 @@ def generate(
     out.centres = [c.id for c in centres]
     funds: list[Aggregate] = []
     street_funds: dict[UUID, list[Fund]] = {s.id: [] for s in streets}
-    households = max(1, target_events // 11)
+    households = max(1, target_events * 20 // 203 + 1)  # 10.15 events a household on average
     amount = households * 4_000_00
     for source in (
         FundSource.CENTRAL_SPECIAL_FUND,

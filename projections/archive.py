@@ -71,7 +71,7 @@ class ArchiveView(View):
         touched = {
             str(e.originator_id) for _, e in batch if type(e).__qualname__.startswith("Case.")
         }
-        cases = self._load(cursor, cases_table, touched)
+        cases = self.rows_by_key(cursor, cases_table, "case_id", touched)
         closure: list[tuple[str, str]] = []
         years: dict[tuple[str, int], int] = {}
         for _, event in batch:
@@ -111,20 +111,6 @@ class ArchiveView(View):
                 ),
                 [(c, y, v) for (c, y), v in years.items()],
             )
-
-    def _load(self, cursor: Cursor, table: str, ids: set[str]) -> dict[str, dict[str, Any]]:
-        rows: dict[str, dict[str, Any]] = {}
-        id_list = sorted(ids)
-        for start in range(0, len(id_list), 500):
-            chunk = id_list[start : start + 500]
-            cursor.execute(
-                self.db.sql(
-                    f"SELECT * FROM {table} WHERE case_id IN ({', '.join(['%s'] * len(chunk))})"
-                ),
-                tuple(chunk),
-            )
-            rows.update({r["case_id"]: dict(r) for r in cursor.fetchall()})
-        return rows
 
     @staticmethod
     def _case_event(

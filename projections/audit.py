@@ -70,21 +70,8 @@ class AuditView(View):
 
     def apply(self, cursor: Cursor, generation: int, batch: Batch) -> None:
         aggregates_t = self.table("audit_aggregates", generation)
-        ids = sorted(
-            {str(e.originator_id) for _, e in batch}
-            | {str(e.__dict__["fund_id"]) for _, e in batch if "fund_id" in e.__dict__}
-        )
-        known: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            cursor.execute(
-                self.db.sql(
-                    f"SELECT * FROM {aggregates_t} WHERE aggregate_id IN "
-                    f"({', '.join(['%s'] * len(chunk))})"
-                ),
-                tuple(chunk),
-            )
-            known.update({r["aggregate_id"]: dict(r) for r in cursor.fetchall()})
+        ids = {str(e.originator_id) for _, e in batch if e.originator_version > 1}
+        known = self.rows_by_key(cursor, aggregates_t, "aggregate_id", ids)
         new: dict[str, dict[str, Any]] = {}
         closure: list[tuple[str, str]] = []
         rows = []

@@ -113,19 +113,21 @@ class FundsView(View):
             for _, e in batch
             if type(e).__qualname__ == "Fund.Opened" and e.__dict__["parent_fund_id"]
         }
-        funds = self._load(cursor, t["funds_funds"], "fund_id", fund_ids)
+        funds = self.rows_by_key(cursor, t["funds_funds"], "fund_id", fund_ids)
         payment_ids = {
             str(e.__dict__["payment_id"])
             for _, e in batch
             if type(e).__qualname__ == "Fund.DisbursementReversed"
         }
-        payments = self._load(cursor, t["funds_payments"], "payment_id", payment_ids)
+        payments = self.rows_by_key(cursor, t["funds_payments"], "payment_id", payment_ids)
         case_ids = {
             str(e.__dict__["case_id"]) for _, e in batch if type(e).__qualname__ == "Fund.Disbursed"
         }
         categories = {
             r["case_id"]: r["category"]
-            for r in self._load(cursor, t["funds_case_categories"], "case_id", case_ids).values()
+            for r in self.rows_by_key(
+                cursor, t["funds_case_categories"], "case_id", case_ids
+            ).values()
         }
         new_categories: dict[str, str] = {}
         postings: list[tuple[Any, ...]] = []
@@ -216,22 +218,6 @@ class FundsView(View):
             "purposes": ",".join(f["purposes"]),
             **dict.fromkeys(TOTALS, 0),
         }
-
-    def _load(
-        self, cursor: Cursor, table: str, key: str, ids: set[str]
-    ) -> dict[str, dict[str, Any]]:
-        rows: dict[str, dict[str, Any]] = {}
-        id_list = sorted(ids)
-        for start in range(0, len(id_list), 500):
-            chunk = id_list[start : start + 500]
-            cursor.execute(
-                self.db.sql(
-                    f"SELECT * FROM {table} WHERE {key} IN ({', '.join(['%s'] * len(chunk))})"
-                ),
-                tuple(chunk),
-            )
-            rows.update({r[key]: dict(r) for r in cursor.fetchall()})
-        return rows
 
     def _write(
         self,

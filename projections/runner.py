@@ -8,7 +8,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 
 from eventsourcing.domain import AggregateEvent
 
@@ -59,6 +59,21 @@ class View(ABC):
         if row is None:
             raise ViewBehindError(self.name, 0, 1)
         return int(row["generation"])
+
+    def rows_by_key(
+        self, cursor: Cursor, table: str, key: str, ids: set[str]
+    ) -> dict[str, dict[str, Any]]:
+        """The rows whose ``key`` is one of ``ids``, keyed by it (read in chunks of 500)."""
+        rows: dict[str, dict[str, Any]] = {}
+        id_list = sorted(ids)
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                self.db.sql(f"SELECT * FROM {table} WHERE {key} IN ({marks})"), tuple(chunk)
+            )
+            rows.update({r[key]: dict(r) for r in cursor.fetchall()})
+        return rows
 
     def drop(self, cursor: Cursor, generation: int) -> None:
         for base in self.tables:
@@ -223,6 +238,10 @@ class Projector:
                 view.apply(cursor, new_generation, tail)
             cursor.execute(self.db.sql(f"DELETE FROM {self.state_table} WHERE view = %s"), (key,))
             view.drop(cursor, current.generation - 1)  # keep the previous one for its readers
+        if self.db.is_postgres:  # fresh statistics, so the planner uses the new indexes well
+            with self.db.transaction() as cursor:
+                for base in view.tables:
+                    cursor.execute(f"ANALYZE {view.table(base, new_generation)}")
         return applied + len(tail)
 
     def wait_for(self, name: str, position: int, timeout: float) -> ViewState:
