@@ -289,6 +289,36 @@ def _fund_row(view: FundsView, g: int, fund_id: str) -> dict[str, Any] | None:
     )
 
 
+def list_funds(
+    view: FundsView,
+    centre_id: str | None,
+    fiscal_year: int | None = None,
+    limit: int = 100,
+    after: str | None = None,
+) -> list[dict[str, Any]]:
+    """Funds held by the centres of a subtree, with their totals and balance now."""
+    g = view.generation()
+    clauses: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    if centre_id:
+        clauses.append(
+            f"f.centre_id IN (SELECT centre_id FROM {view.table('funds_centres', g)} "
+            "WHERE ancestor_id = %s)"
+        )
+        params.append(centre_id)
+    if fiscal_year:
+        clauses.append("f.fiscal_year = %s")
+        params.append(fiscal_year)
+    if after:
+        clauses.append("f.fund_id > %s")
+        params.append(after)
+    return view.db.query(
+        f"SELECT f.* FROM {view.table('funds_funds', g)} f WHERE {' AND '.join(clauses)} "
+        "ORDER BY f.fund_id LIMIT %s",
+        [*params, limit],
+    )
+
+
 def balance(
     view: FundsView, fund_id: str, as_of: str | None = None, known_at: datetime | None = None
 ) -> int | None:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 
 from api.deps import ActorDep, LedgerDep, MinPosition, ViewsDep, caught_up
 from api.exports import Column, Format, Lang, tabular
+from domain.access import Permission
 from domain.errors import FundNotFoundError, InvalidInputError
 from domain.money import yuan
 from projections import funds
@@ -53,6 +54,57 @@ def _yuan_fields(row: dict[str, Any]) -> dict[str, Any]:
         k.removesuffix("_fen"): yuan(v) if k.endswith("_fen") and v is not None else v
         for k, v in row.items()
     }
+
+
+FUND_COLUMNS = [
+    Column("fund_id", "fund id", "资金编号"),
+    Column("name", "fund", "资金名称"),
+    Column("source", "source", "资金来源"),
+    Column("fiscal_year", "fiscal year", "年度"),
+    Column("centre_id", "centre id", "帮扶中心编号"),
+    Column("received", "received (yuan)", "拨入（元）"),
+    Column("allocated_in", "allocated in (yuan)", "上级下拨（元）"),
+    Column("allocated_out", "allocated out (yuan)", "下拨下级（元）"),
+    Column("disbursed", "paid (yuan)", "帮扶支出（元）"),
+    Column("reversed", "reversed (yuan)", "冲正（元）"),
+    Column("balance", "balance (yuan)", "余额（元）"),
+]
+
+
+@router.get("/funds")
+def list_funds(
+    request: Request,
+    actor: ActorDep,
+    ledger: LedgerDep,
+    views: ViewsDep,
+    centre_id: UUID | None = None,
+    fiscal_year: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: str | None = None,
+    format: Format = "json",
+    lang: Lang = "en",
+    min_position: MinPosition = None,
+) -> Any:
+    """Every fund of a centre subtree with its balance now (a page at a time)."""
+    if centre_id is not None:
+        ledger.centre(actor, centre_id)
+    else:
+        actor.require(Permission.READ)
+        centre_id = actor.centre_id
+    _wait(request, views, min_position)
+    rows = [
+        _yuan_fields(r)
+        for r in funds.list_funds(
+            views.funds,
+            str(centre_id) if centre_id else None,
+            fiscal_year,
+            limit if format == "json" else 1_000_000,
+            after,
+        )
+    ]
+    if format != "json":
+        return tabular(rows, FUND_COLUMNS, format, lang, "funds")
+    return {"items": rows, "next": rows[-1]["fund_id"] if len(rows) == limit else None}
 
 
 @router.get("/funds/{fund_id}/balance")

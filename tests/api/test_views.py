@@ -288,3 +288,30 @@ def test_a_read_gets_a_clear_view_behind_answer_when_no_projector_runs(ledger: L
     assert problem["type"] == "urn:bangfu:problem:view-behind"
     assert (problem["view"], problem["wanted_position"]) == ("archive", written["position"])
     assert response.headers["retry-after"] == "1"
+
+
+def test_every_fund_of_a_subtree_is_listed_with_its_balance_now(api: Api, world: World) -> None:
+    child = api.post(
+        f"/funds/{world.fund}/allocations",
+        {"to_centre_id": world.district, "amount": "3000.00", "business_date": "2026-01-10"},
+    ).json()["id"]
+
+    everything = {f["fund_id"]: f["balance"] for f in api.view("/funds").json()["items"]}
+    district = [f["fund_id"] for f in api.view("/funds", centre_id=world.district).json()["items"]]
+
+    assert everything == {world.fund: "7000.00", child: "3000.00"}
+    assert district == [child]
+
+
+def test_the_year_end_report_downloads_as_a_spreadsheet_with_chinese_headers(
+    api: Api, world: World
+) -> None:
+    response = api.view(
+        "/reports/year-end", centre_id=world.city, fiscal_year=2026, format="xlsx", lang="zh"
+    )
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("帮扶中心", "资金来源", "资金账户数")
+    assert rows[1][0] == "长春市帮扶中心" and rows[1][3] == "10000.00"

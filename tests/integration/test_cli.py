@@ -142,3 +142,19 @@ def test_serve_with_demo_on_an_existing_store_issues_new_tokens(tmp_path: Path) 
     with pytest.raises(NotAuthenticatedError):
         ledger.authenticate(first["demo-auditor"])
     ledger.close()
+
+
+def test_projections_status_and_rebuild_report_positions_and_rates(
+    store_url: str, tmp_path: Path
+) -> None:
+    run(["user", "add", "alice", "--role", "finance"], tmp_path, store_url)
+
+    rebuilt = run(["projections", "rebuild"], tmp_path, store_url)
+    status = run(["projections", "status"], tmp_path, store_url)
+    unknown = run(["projections", "rebuild", "nonsense"], tmp_path, store_url)
+
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert re.search(r"archive: \d+ events in .* events/s", rebuilt.stdout)
+    assert "Rebuilding audit" in rebuilt.stderr
+    assert re.search(r"│ audit\s+│\s+2 │\s+2 │\s+0 │", status.stdout), status.stdout
+    assert unknown.returncode == 2 and "no view is named" in unknown.stderr
