@@ -7,6 +7,7 @@ COPY pyproject.toml README.md ./
 COPY domain ./domain
 COPY projections ./projections
 COPY stores ./stores
+COPY supervision ./supervision
 COPY api ./api
 COPY cli ./cli
 RUN pip install --no-cache-dir . && chown -R bangfu /app

@@ -31,6 +31,7 @@ def store_env(database_url: str | None, *, create_tables: bool = True) -> dict[s
             "POSTGRES_POOL_SIZE": query.get("pool_size", ["10"])[0],
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_CONNECT_TIMEOUT": "10",
+            "APPLICATION_RECORDER_TOPIC": "stores.chain:ChainedPostgresRecorder",
         }
         if "schema" in query:
             env["POSTGRES_SCHEMA"] = query["schema"][0]
@@ -47,6 +48,7 @@ def store_env(database_url: str | None, *, create_tables: bool = True) -> dict[s
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": "stores.chain:ChainedSQLiteRecorder",
         }
     raise StoreConfigError(
         f"{url!r}: BANGFU_DATABASE_URL must start with postgresql:// or sqlite:///"

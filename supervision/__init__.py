@@ -1,0 +1,1 @@
+"""Fund supervision: the tamper-evident log, signed checkpoints, verification and audit reports."""

@@ -1,0 +1,123 @@
+"""Signed checkpoints: Ed25519 over (position, head link, time), taken on demand or on a schedule."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.application import Ledger
+from projections.db import ViewDatabase
+from supervision.signing import Signer
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The chain's head at a moment, signed."""
+
+    position: int
+    link: str
+    taken_at: str
+    key_id: str
+    signature: str
+
+    def message(self) -> bytes:
+        return signed_message(self.position, self.link, self.taken_at)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def signed_message(position: int, link: str, taken_at: str) -> bytes:
+    """Exactly the bytes a checkpoint's signature covers."""
+    return f"bangfu-checkpoint|{position}|{link}|{taken_at}".encode()
+
+
+class Checkpoints:
+    """Reads and writes the checkpoints table beside the events and the chain."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.db = ViewDatabase(ledger)
+        recorder: Any = ledger.recorder
+        self.chain = self.db.table(recorder.chain_table_name)
+        self.table = self.db.table(recorder.chain_table_name.replace("_chain", "_checkpoints"))
+        with self.db.transaction() as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.table} (position BIGINT NOT NULL, "
+                "link TEXT NOT NULL, taken_at TEXT NOT NULL, key_id TEXT NOT NULL, "
+                "signature TEXT NOT NULL, PRIMARY KEY (position, key_id))"
+            )
+
+    def head(self) -> tuple[int, str] | None:
+        row = self.db.one(f"SELECT position, link FROM {self.chain} ORDER BY position DESC LIMIT 1")
+        return (int(row["position"]), str(row["link"])) if row else None
+
+    def take(self, signer: Signer) -> Checkpoint | None:
+        """Sign the chain's head now; None when the log is empty or the head is signed already."""
+        head = self.head()
+        if head is None:
+            return None
+        last = self.latest()
+        if last is not None and last.position == head[0] and last.key_id == signer.key_id:
+            return last
+        taken_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        checkpoint = Checkpoint(
+            head[0],
+            head[1],
+            taken_at,
+            signer.key_id,
+            signer.sign(signed_message(head[0], head[1], taken_at)),
+        )
+        with self.db.transaction() as cursor:
+            cursor.execute(
+                self.db.sql(
+                    f"INSERT INTO {self.table} VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+                ),
+                (
+                    checkpoint.position,
+                    checkpoint.link,
+                    checkpoint.taken_at,
+                    checkpoint.key_id,
+                    checkpoint.signature,
+                ),
+            )
+        return checkpoint
+
+    def all(self) -> list[Checkpoint]:
+        return [
+            Checkpoint(int(r["position"]), r["link"], r["taken_at"], r["key_id"], r["signature"])
+            for r in self.db.query(f"SELECT * FROM {self.table} ORDER BY position")
+        ]
+
+    def latest(self) -> Checkpoint | None:
+        found = self.all()
+        return found[-1] if found else None
+
+
+class Scheduler:
+    """Takes a checkpoint every N events or every so many seconds, whichever comes first."""
+
+    def __init__(
+        self, checkpoints: Checkpoints, signer: Signer, every_events: int, every_seconds: float
+    ) -> None:
+        self.checkpoints, self.signer = checkpoints, signer
+        self.every_events, self.every_seconds = every_events, every_seconds
+        self._last_time = time.monotonic()
+
+    def tick(self) -> Checkpoint | None:
+        head = self.checkpoints.head()
+        if head is None:
+            return None
+        last = self.checkpoints.latest()
+        due = (
+            last is None
+            or head[0] - last.position >= self.every_events
+            or (
+                head[0] > last.position and time.monotonic() - self._last_time >= self.every_seconds
+            )
+        )
+        if not due:
+            return None
+        self._last_time = time.monotonic()
+        return self.checkpoints.take(self.signer)
