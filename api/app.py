@@ -14,6 +14,8 @@ from api.settings import Settings
 from domain.application import Ledger
 from projections import Views
 from stores import open_ledger
+from supervision.checkpoints import Checkpoints, Scheduler
+from supervision.signing import Signer
 
 DESCRIPTION = """Bangfu (帮扶) records trade-union hardship assistance as an immutable event log:
 centres, earmarked funds, household archives, visits and payments. Amounts are yuan strings
@@ -28,6 +30,13 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     owned = ledger is None
     the_ledger = ledger or open_ledger(settings.database_url, create_tables=settings.create_tables)
     views = Views(the_ledger)
+    signer = Signer(settings.signing_key_file)
+    checkpoints = Checkpoints(the_ledger)
+    views.projector.after_run.append(
+        Scheduler(
+            checkpoints, signer, settings.checkpoint_every_events, settings.checkpoint_every_seconds
+        ).tick
+    )
     stop = threading.Event()
 
     @asynccontextmanager
@@ -52,6 +61,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
 
     app = FastAPI(title="Bangfu 帮扶", version="0.2.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.ledger, app.state.views, app.state.settings = the_ledger, views, settings
+    app.state.signer, app.state.checkpoints = signer, checkpoints
     problems.install(app)
     for module in (centres, funds, reports, archive, cases, payments, audit, meta):
         app.include_router(module.router)

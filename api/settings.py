@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,3 +18,6 @@ class Settings(BaseSettings):
     create_tables: bool = True
     project_in_process: bool = True  # false when `bangfu project` runs the projections
     read_wait_seconds: float = 5.0  # how long a read waits for its view (min_position)
+    signing_key_file: Path = Path("bangfu-data/signing-key.pem")  # Ed25519, made on first use
+    checkpoint_every_events: int = 10_000
+    checkpoint_every_seconds: float = 86_400.0

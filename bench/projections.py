@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -113,9 +114,7 @@ def main() -> None:
             with Progress(console=console) as progress:
                 task = progress.add_task(f"rebuilding {view.name}", total=raw_n)
                 started = time.perf_counter()
-                applied = views.projector.rebuild(
-                    view.name, lambda n, t=task: progress.advance(t, n)
-                )
+                applied = views.projector.rebuild(view.name, partial(progress.advance, task))
                 seconds = time.perf_counter() - started
             total_seconds += seconds
             results.append(

@@ -6,6 +6,7 @@ import signal
 import threading
 import time
 from functools import partial
+from pathlib import Path
 from typing import Annotated
 from uuid import UUID
 
@@ -24,6 +25,9 @@ from domain.errors import BangfuError
 from domain.vocabulary import Role
 from projections import Views
 from stores import StoreConfigError, describe, open_ledger
+from supervision.checkpoints import Checkpoints, Scheduler
+from supervision.signing import Signer
+from supervision.verify import verify as verify_chain
 
 app = typer.Typer(help="Bangfu (帮扶): the hardship-assistance ledger.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and their bearer tokens.", no_args_is_help=True)
@@ -177,7 +181,16 @@ def project(
 ) -> None:
     """Run the projections as their own process (serve with BANGFU_PROJECT_IN_PROCESS=false)."""
     settings = Settings()
-    views = Views(_ledger(settings), batch_size)
+    ledger = _ledger(settings)
+    views = Views(ledger, batch_size)
+    views.projector.after_run.append(
+        Scheduler(
+            Checkpoints(ledger),
+            Signer(settings.signing_key_file),
+            settings.checkpoint_every_events,
+            settings.checkpoint_every_seconds,
+        ).tick
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     console.print(
@@ -241,3 +254,56 @@ def projections_rebuild(
             f"{view_name}: {applied} events in {seconds:.1f} s "
             f"({applied / max(seconds, 1e-9):,.0f} events/s)"
         )
+
+
+@app.command()
+def checkpoint() -> None:
+    """Sign the chain's head now with the configured Ed25519 key."""
+    settings = Settings()
+    taken = Checkpoints(_ledger(settings)).take(Signer(settings.signing_key_file))
+    if taken is None:
+        err.print("The log is empty; there is nothing to sign yet.")
+        raise typer.Exit(1)
+    console.print(
+        f"Checkpoint at position {taken.position}: link {taken.link}, "
+        f"{taken.taken_at}, key {taken.key_id}"
+    )
+
+
+@app.command()
+def verify(
+    public_key: Annotated[
+        Path | None,
+        typer.Option(help="a PEM public key to trust (default: the configured signing key's)"),
+    ] = None,
+) -> None:
+    """Walk the hash chain and the signed checkpoints; exit 1 at any fault."""
+    settings = Settings()
+    ledger = _ledger(settings)
+    pem = public_key.read_text() if public_key else Signer(settings.signing_key_file).public_key_pem
+    head = ledger.recorder.max_notification_id() or 0
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]Verifying 校验"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    ) as progress:
+        task = progress.add_task("verify", total=head)
+        report = verify_chain(ledger, pem, progress=partial(progress.advance, task))
+    seconds = time.perf_counter() - started
+    console.print(
+        f"Checked {report.events} events and {report.checkpoints} signed checkpoints "
+        f"in {seconds:.1f} s; head link {report.head}"
+    )
+    if report.ok:
+        console.print(
+            "[green]The log is intact: every event links into the chain, and every "
+            "checkpoint verifies.[/green]"
+        )
+        return
+    console.print(f"[red]{len(report.faults)} fault(s). The first:[/red] {report.faults[0]}")
+    for fault in report.faults[1:20]:
+        console.print(f"  {fault}")
+    raise typer.Exit(1)

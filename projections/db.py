@@ -25,6 +25,7 @@ class ViewDatabase:
     """Runs SQL written once with %s placeholders on PostgreSQL or SQLite."""
 
     def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger  # keeps the ledger, and so its connection pool, alive
         datastore = getattr(ledger.factory, "datastore", None)
         if isinstance(datastore, PostgresDatastore):
             self.is_postgres = True

@@ -101,6 +101,7 @@ class Projector:
         self.db = views[0].db if views else ViewDatabase(ledger)
         self.state_table = self.db.table("view_state")
         self.wake = threading.Event()
+        self.after_run: list[Callable[[], object]] = []  # e.g. the checkpoint scheduler
         self.setup()
 
     def setup(self) -> None:
@@ -201,6 +202,8 @@ class Projector:
         while not stop.is_set():
             try:
                 self.run_once()
+                for job in self.after_run:
+                    job()
             except Exception:  # keep serving reads even if one batch fails
                 log.exception("projection batch failed; retrying")
                 stop.wait(2)

@@ -1,4 +1,4 @@
-"""Signed checkpoints: Ed25519 over (position, head link, time), taken on demand or on a schedule."""
+"""Signed checkpoints: Ed25519 over (position, head link, time), on demand or on a schedule."""
 
 from __future__ import annotations
 

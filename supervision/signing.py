@@ -1,4 +1,4 @@
-"""Ed25519 signing keys for checkpoints: the private key stays in a file, the public key is published."""
+"""Ed25519 keys for checkpoints: the private key stays in a file; the public key is published."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from api.settings import Settings
 from domain.application import Ledger
 from stores import open_ledger
 
@@ -62,6 +63,12 @@ def store_url(request: pytest.FixtureRequest) -> str:
     name = "postgres_url" if request.param == "postgres" else "sqlite_url"
     url: str = request.getfixturevalue(name)
     return url
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """API settings whose signing key lives in the test's own folder."""
+    return Settings(signing_key_file=tmp_path / "signing-key.pem")
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from api.deps import ActorDep, LedgerDep, MinPosition, ViewsDep, caught_up
 from api.exports import Column, Format, Lang, tabular
 from domain.access import Permission
+from domain.errors import ConflictError
 from domain.money import yuan
 from projections import audit, conservation
 
@@ -112,3 +113,32 @@ def audit_events(
             "audit-events",
         )
     return {"items": rows, "next": rows[-1]["position"] if len(rows) == limit else None}
+
+
+@router.get("/public-key")
+def public_key(request: Request) -> dict[str, str]:
+    """The Ed25519 public key that verifies every checkpoint (publish it, keep copies)."""
+    signer = request.app.state.signer
+    return {
+        "key_id": signer.key_id,
+        "public_key_pem": signer.public_key_pem,
+        "algorithm": "Ed25519",
+    }
+
+
+@router.get("/checkpoints")
+def list_checkpoints(request: Request, actor: ActorDep) -> list[dict[str, Any]]:
+    """Every signed checkpoint: position, head link, time, key id and signature."""
+    actor.require(Permission.READ)
+    return [c.as_dict() for c in request.app.state.checkpoints.all()]
+
+
+@router.post("/checkpoints", status_code=201)
+def take_checkpoint(request: Request, actor: ActorDep) -> dict[str, Any]:
+    """Sign the chain's head now (admin)."""
+    actor.require(Permission.MANAGE_CENTRES)
+    taken = request.app.state.checkpoints.take(request.app.state.signer)
+    if taken is None:
+        raise ConflictError("the log is empty; there is nothing to sign yet")
+    result: dict[str, Any] = taken.as_dict()
+    return result

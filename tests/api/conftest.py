@@ -8,14 +8,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.settings import Settings
 from domain.application import Ledger
 from domain.vocabulary import Role
 from tests.api.support import Api, World, case_body
 
 
 @pytest.fixture
-def api(ledger: Ledger) -> Iterator[Api]:
-    with TestClient(create_app(ledger), raise_server_exceptions=False) as client:
+def api(ledger: Ledger, settings: Settings) -> Iterator[Api]:
+    with TestClient(create_app(ledger, settings), raise_server_exceptions=False) as client:
         the_api = Api(client, ledger)
         the_api.user("admin", Role.ADMIN)
         yield the_api

@@ -270,8 +270,10 @@ def test_projection_status_reports_positions_and_lag(api: Api, world: World) -> 
     assert status["archive"]["position"] >= api.position
 
 
-def test_a_read_gets_a_clear_view_behind_answer_when_no_projector_runs(ledger: Ledger) -> None:
-    settings = Settings(project_in_process=False, read_wait_seconds=0.2)
+def test_a_read_gets_a_clear_view_behind_answer_when_no_projector_runs(
+    ledger: Ledger, settings: Settings
+) -> None:
+    settings = settings.model_copy(update={"project_in_process": False, "read_wait_seconds": 0.2})
     token = ledger.add_user(SYSTEM, "admin", Role.ADMIN, None)
     with TestClient(create_app(ledger, settings)) as client:
         headers = {"Authorization": f"Bearer {token}"}

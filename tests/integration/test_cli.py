@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -158,3 +159,27 @@ def test_projections_status_and_rebuild_report_positions_and_rates(
     assert "Rebuilding audit" in rebuilt.stderr
     assert re.search(r"│ audit\s+│\s+2 │\s+2 │\s+0 │", status.stdout), status.stdout
     assert unknown.returncode == 2 and "no view is named" in unknown.stderr
+
+
+def test_checkpoint_and_verify_exit_non_zero_once_the_store_is_tampered_with(
+    tmp_path: Path,
+) -> None:
+    run(["demo", "--households", "5"], tmp_path, None)
+    taken = run(["checkpoint"], tmp_path, None)
+    intact = run(["verify"], tmp_path, None)
+    with sqlite3.connect(tmp_path / "bangfu-data" / "bangfu.sqlite") as db:
+        rowid, state = db.execute(
+            "SELECT rowid, state FROM stored_events WHERE topic LIKE "
+            "'%Disbursed' ORDER BY rowid LIMIT 1"
+        ).fetchone()
+        db.execute(
+            "UPDATE stored_events SET state = ? WHERE rowid = ?",
+            (state.replace(b'"amount_fen":', b'"amount_fen":7'), rowid),
+        )
+
+    broken = run(["verify"], tmp_path, None)
+
+    assert taken.returncode == 0 and "Checkpoint at position" in taken.stdout
+    assert intact.returncode == 0 and "intact" in intact.stdout
+    assert broken.returncode == 1
+    assert f"position {rowid}:" in broken.stdout and "Disbursed" in broken.stdout

@@ -14,6 +14,7 @@ import pytest
 import uvicorn
 
 from api.app import create_app
+from api.settings import Settings
 from domain.access import SYSTEM, Actor
 from domain.application import Context, Ledger
 from domain.cases import Assessment, Person
@@ -54,8 +55,10 @@ def small_fund_with_cases(ledger: Ledger, balance_fen: int, cases: int) -> tuple
 class Server:
     """A real uvicorn server on a free loopback port, in a thread."""
 
-    def __init__(self, ledger: Ledger) -> None:
-        config = uvicorn.Config(create_app(ledger), host="127.0.0.1", port=0, log_level="warning")
+    def __init__(self, ledger: Ledger, settings: Settings) -> None:
+        config = uvicorn.Config(
+            create_app(ledger, settings), host="127.0.0.1", port=0, log_level="warning"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -74,8 +77,8 @@ class Server:
 
 
 @pytest.fixture
-def served(ledger: Ledger) -> Iterator[tuple[Ledger, str]]:
-    with Server(ledger) as base_url:
+def served(ledger: Ledger, settings: Settings) -> Iterator[tuple[Ledger, str]]:
+    with Server(ledger, settings) as base_url:
         yield ledger, base_url
 
 
