@@ -28,7 +28,12 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     """Build the API on the given ledger, or on the store the settings name."""
     settings = settings or Settings()
     owned = ledger is None
-    the_ledger = ledger or open_ledger(settings.database_url, create_tables=settings.create_tables)
+    the_ledger = ledger or open_ledger(
+        settings.database_url,
+        create_tables=settings.create_tables,
+        master_key=settings.master_key,
+        master_key_file=settings.master_key_file,
+    )
     views = Views(the_ledger)
     signer = Signer(settings.signing_key_file)
     checkpoints = Checkpoints(the_ledger)

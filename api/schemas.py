@@ -102,10 +102,21 @@ class ReturnIn(Body):
     business_date: date
 
 
+class FamilyMemberIn(Body):
+    name: Name
+    relation: str = Field(default="", max_length=40)
+    id_number: str = Field(default="", max_length=40)
+
+
 class PersonIn(Body):
+    """Personal data: stored only encrypted under the household's own key."""
+
     name: Name
     id_number: str = Field(min_length=1, max_length=40, description="GB 11643, 18 characters")
     phone: str = Field(default="", max_length=40)
+    bank_card: str = Field(default="", max_length=40)
+    family_members: list[FamilyMemberIn] = Field(default_factory=list, max_length=20)
+    health: Text = ""
 
 
 class AssessmentIn(Body):
@@ -167,6 +178,10 @@ class ReversalIn(Body):
     business_date: date | None = None
 
 
+class ErasureIn(Body):
+    reason: Name
+
+
 class Created(BaseModel):
     """A write's answer: the new id, and the log position where it landed."""
 
@@ -213,6 +228,9 @@ class PersonOut(BaseModel):
     name: str
     id_number: str
     phone: str
+    bank_card: str = ""
+    family_members: list[dict[str, str]] = []
+    health: str = ""
 
 
 class CaseOut(BaseModel):
@@ -227,7 +245,8 @@ class CaseOut(BaseModel):
     household_size: int
     per_capita_monthly_income: str
     flags: list[HouseholdFlag]
-    person: PersonOut
+    person: PersonOut | None
+    personal_data: str = Field(description="shown, withheld (role may not read it) or erased")
     filed_on: date
     received: str
     reversed: str

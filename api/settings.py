@@ -21,3 +21,5 @@ class Settings(BaseSettings):
     signing_key_file: Path = Path("bangfu-data/signing-key.pem")  # Ed25519, made on first use
     checkpoint_every_events: int = 10_000
     checkpoint_every_seconds: float = 86_400.0
+    master_key: str | None = None  # base64 of 32 bytes; wraps every household's key
+    master_key_file: Path = Path("bangfu-data/master.key")  # used when master_key is unset

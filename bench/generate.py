@@ -110,7 +110,7 @@ def generate(
     touched: dict[UUID, Fund] = {}
     for n in range(households):
         street = streets[n % len(streets)]
-        case, index = _household(rng, street, n)
+        case, index = _household(ledger, rng, street, n)
         out.cases.append(case.id)
         batch += [case, index]
         for k in range(2):
@@ -159,19 +159,28 @@ def generate(
     return out
 
 
-def _household(rng: random.Random, street: Centre, n: int) -> tuple[Case, PersonIndex]:
+def _household(
+    ledger: Ledger, rng: random.Random, street: Centre, n: int
+) -> tuple[Case, PersonIndex]:
     category = rng.choice(list(Category))
     assessment = Assessment(
         category, rng.choice(list(Cause)), (), rng.randint(1, 6), rng.randrange(0, 150_000, 100), ()
     )
-    person = Person(
-        f"户主{n}",
-        make_id_number("220104", date(1950, 1, 1) + timedelta(days=n // 1000), n % 1000),
-        "",
-    )
+    born = date(1950, 1, 1) + timedelta(days=n // 1000)
+    person = Person(f"户主{n}", make_id_number("220104", born, n % 1000), "13800000000")
     filed = date(YEAR - 1, 1, 1) + timedelta(days=rng.randrange(365))
-    case = Case.register(street.path, assessment, person, ACTOR, filed)
-    return case, PersonIndex.claim_new(person.id_number, case.id, ACTOR, filed)
+    assert ledger.vault is not None
+    case_id, ref = uuid4(), ledger.vault.person_ref(person.id_number)
+    case = Case.register(
+        case_id,
+        street.path,
+        assessment,
+        ledger.vault.seal(case_id, person.as_dict()),
+        ref,
+        ACTOR,
+        filed,
+    )
+    return case, PersonIndex.claim_new(ref, case.id, ACTOR, filed)
 
 
 def _save(ledger: Ledger, aggregates: list[Aggregate]) -> int:

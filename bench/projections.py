@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import secrets
 import statistics
 import tempfile
 import time
@@ -26,7 +27,9 @@ from rich.table import Table
 
 from bench.generate import BenchLedger, generate
 from projections import Views, archive, audit, funds
+from projections.db import ViewDatabase
 from stores import store_env
+from stores.vault import Vault
 
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 console = Console()
@@ -85,6 +88,8 @@ def main() -> None:
     args = parser.parse_args()
     url = fresh_store(args.store)
     ledger = BenchLedger(env=store_env(url))
+    master = secrets.token_bytes(32)
+    ledger.vault = Vault(ViewDatabase(ledger), lambda: master)
     results: list[tuple[str, str, str]] = []
     try:
         with Progress(console=console) as progress:

@@ -38,7 +38,12 @@ err = Console(stderr=True)
 
 def _ledger(settings: Settings) -> Ledger:
     try:
-        return open_ledger(settings.database_url, create_tables=settings.create_tables)
+        return open_ledger(
+            settings.database_url,
+            create_tables=settings.create_tables,
+            master_key=settings.master_key,
+            master_key_file=settings.master_key_file,
+        )
     except StoreConfigError as e:
         err.print(f"[red]Configuration error:[/red] {e}")
         raise typer.Exit(2) from None
@@ -307,3 +312,24 @@ def verify(
     for fault in report.faults[1:20]:
         console.print(f"  {fault}")
     raise typer.Exit(1)
+
+
+@app.command("erase-personal-data")
+def erase_personal_data(
+    case: str,
+    reason: Annotated[
+        str, typer.Option(help="why, e.g. the 10-year retention ended")
+    ] = "retention period ended",
+) -> None:
+    """Destroy a household's key: its personal data becomes unreadable everywhere, while
+    balances, flows, the chain and every signed checkpoint still verify."""
+    ledger = _ledger(Settings())
+    try:
+        ledger.erase_personal_data(SYSTEM, UUID(case), reason)
+    except ValueError:
+        err.print(f"[red]{case!r} is not a case id (a UUID)[/red]")
+        raise typer.Exit(2) from None
+    except BangfuError as e:
+        err.print(f"[red]{e.detail}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"The personal data of case {case} is erased (its key was destroyed).")

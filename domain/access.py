@@ -15,13 +15,16 @@ class Permission(Enum):
     RECORD_MONEY = "record money"
     MANAGE_CASES = "manage cases"
     READ = "read"
+    READ_PERSONAL_DATA = "read personal data"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.FINANCE: frozenset({Permission.RECORD_MONEY, Permission.READ}),
-    Role.CASEWORKER: frozenset({Permission.MANAGE_CASES, Permission.READ}),
-    Role.SUPERVISOR: frozenset({Permission.READ}),
+    Role.CASEWORKER: frozenset(
+        {Permission.MANAGE_CASES, Permission.READ, Permission.READ_PERSONAL_DATA}
+    ),
+    Role.SUPERVISOR: frozenset({Permission.READ, Permission.READ_PERSONAL_DATA}),
     Role.AUDITOR: frozenset({Permission.READ}),
 }
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -19,9 +19,10 @@ from eventsourcing.persistence import (
     Transcoding,
 )
 
-from domain.access import Actor, Permission
+from domain.access import GRANTS, Actor, Permission
 from domain.cases import Assessment, Case, Goods, Person
 from domain.centres import Centre
+from domain.data_access import PersonalDataRead
 from domain.errors import (
     BusyError,
     CaseNotFoundError,
@@ -39,6 +40,7 @@ from domain.funds import Fund, child_fund_id
 from domain.idempotency import IdempotencyRecord, idempotency_id
 from domain.payments import Payment
 from domain.person_index import PersonIndex, person_index_id
+from domain.privacy import PersonalDataVault
 from domain.users import TokenKey, User, new_token, token_key_id, user_id
 from domain.vocabulary import (
     AssistanceType,
@@ -105,6 +107,7 @@ class Ledger(Application[UUID]):
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)
         self.listeners: list[Callable[[int], None]] = []  # told each new log position
+        self.vault: PersonalDataVault | None = None  # set by stores.open_ledger
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         if recordings:
@@ -338,19 +341,26 @@ class Ledger(Application[UUID]):
         person: Person,
         business_date: date,
     ) -> Outcome:
+        vault = self._vault()
+        person_ref = vault.person_ref(person.id_number)
+
         def change() -> _Change:
             centre = self._get(Centre, centre_id, CentreNotFoundError)
             ctx.actor.require(Permission.MANAGE_CASES, centre.path)
-            case = Case.register(centre.path, assessment, person, ctx.actor.name, business_date)
+            case_id = uuid4()
+            sealed = vault.seal(case_id, person.as_dict())
+            case = Case.register(
+                case_id, centre.path, assessment, sealed, person_ref, ctx.actor.name, business_date
+            )
             index = self._claim_person(case, ctx.actor.name, business_date)
             return _Change({"id": str(case.id)}, [case, index])
 
         return self._write(ctx, change)
 
     def _claim_person(self, case: Case, actor: str, business_date: date) -> PersonIndex:
-        index = self._find(PersonIndex, person_index_id(case.id_number))
+        index = self._find(PersonIndex, person_index_id(case.person_ref))
         if index is None:
-            return PersonIndex.claim_new(case.id_number, case.id, actor, business_date)
+            return PersonIndex.claim_new(case.person_ref, case.id, actor, business_date)
         index.claim(case.id, actor, business_date)
         return index
 
@@ -392,7 +402,7 @@ class Ledger(Application[UUID]):
         def change() -> _Change:
             case = self._managed_case(ctx, case_id)
             case.close(reason, note, ctx.actor.name, business_date)
-            index = self._get(PersonIndex, person_index_id(case.id_number), CaseNotFoundError)
+            index = self._get(PersonIndex, person_index_id(case.person_ref), CaseNotFoundError)
             index.release(case.id, ctx.actor.name, business_date)
             return _Change({"id": str(case.id)}, [case, index])
 
@@ -416,6 +426,47 @@ class Ledger(Application[UUID]):
         case = self._get(Case, case_id, CaseNotFoundError)
         actor.require(Permission.READ, case.centre_path)
         return case
+
+    def _vault(self) -> PersonalDataVault:
+        if self.vault is None:
+            raise RuntimeError("this ledger was opened without a personal-data vault")
+        return self.vault
+
+    def read_personal_data(
+        self, actor: Actor, sealed: dict[UUID, str], purpose: str
+    ) -> dict[UUID, dict[str, Any] | None]:
+        """Decrypt households' personal data and record who read whose, and why.
+
+        The caller has checked that these cases lie in the user's subtree; a household whose
+        key was destroyed reads as None."""
+        actor.require(Permission.READ_PERSONAL_DATA)
+        if not sealed:
+            return {}
+        self.save(
+            PersonalDataRead(
+                case_ids=list(sealed), purpose=purpose, actor=actor.name, business_date=today()
+            )
+        )
+        vault = self._vault()
+        return {case_id: vault.open(case_id, blob) for case_id, blob in sealed.items()}
+
+    def may_read_personal_data(self, actor: Actor) -> bool:
+        return Permission.READ_PERSONAL_DATA in GRANTS[actor.role]
+
+    def erase_personal_data(self, actor: Actor, case_id: UUID, reason: str) -> Outcome:
+        """Destroy the household's key: its personal data becomes unreadable everywhere, while
+        every event, balance, chain link and checkpoint stays as it was."""
+        actor.require(Permission.MANAGE_CENTRES)
+        case = self._get(Case, case_id, CaseNotFoundError)
+        self._vault().erase(case.id, actor.name)
+        ctx = Context(actor)
+
+        def change() -> _Change:
+            fresh = self._get(Case, case_id, CaseNotFoundError)
+            fresh.note_erasure(reason, actor.name, today())
+            return _Change({"id": str(case_id)}, [fresh])
+
+        return self._write(ctx, change)
 
     def case_events(self, actor: Actor, case_id: UUID) -> Iterator[AggregateEvent]:
         self.case(actor, case_id)

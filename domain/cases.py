@@ -23,6 +23,7 @@ from domain.vocabulary import (
 )
 
 _PHONE = re.compile(r"^\+?[0-9\- ]{5,20}$")
+_CARD = re.compile(r"^[0-9]{12,19}$")
 MAX_HOUSEHOLD_SIZE = 30
 MAX_MONTHLY_INCOME_FEN = 100_000_000  # ¥1,000,000 a month per head is no hardship case
 
@@ -66,19 +67,57 @@ class Assessment:
 
 @dataclass(frozen=True)
 class Person:
-    """The worker's personal details (confidential)."""
+    """The worker's personal details: confidential, and stored only sealed (domain/privacy.py)."""
 
     name: str
     id_number: str
     phone: str
+    bank_card: str = ""
+    family_members: tuple[dict[str, str], ...] = ()
+    health: str = ""
 
     @classmethod
-    def checked(cls, name: str, id_number: str, phone: str) -> Person:
+    def checked(
+        cls,
+        name: str,
+        id_number: str,
+        phone: str,
+        bank_card: str = "",
+        family_members: tuple[dict[str, str], ...] = (),
+        health: str = "",
+    ) -> Person:
         if not name.strip():
             raise InvalidHouseholdError("the worker's name is required")
         if phone and not _PHONE.match(phone.strip()):
             raise InvalidHouseholdError(f"{phone!r} is not a telephone number")
-        return cls(name.strip(), normalise_id_number(id_number), phone.strip())
+        if bank_card and not _CARD.match(bank_card.replace(" ", "")):
+            raise InvalidHouseholdError("a bank card number has 12 to 19 digits")
+        members = tuple(
+            {
+                "name": m.get("name", "").strip(),
+                "relation": m.get("relation", ""),
+                "id_number": normalise_id_number(m["id_number"]) if m.get("id_number") else "",
+            }
+            for m in family_members
+        )
+        return cls(
+            name.strip(),
+            normalise_id_number(id_number),
+            phone.strip(),
+            bank_card.replace(" ", ""),
+            members,
+            health.strip(),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "id_number": self.id_number,
+            "phone": self.phone,
+            "bank_card": self.bank_card,
+            "family_members": list(self.family_members),
+            "health": self.health,
+        }
 
 
 @dataclass(frozen=True)
@@ -95,6 +134,7 @@ class Case(Aggregate):
     @event("Registered")
     def __init__(
         self,
+        id: UUID,
         centre_id: UUID,
         centre_path: list[UUID],
         category: str,
@@ -103,13 +143,16 @@ class Case(Aggregate):
         household_size: int,
         income_fen: int,
         flags: list[str],
-        person: dict[str, str],
+        person_sealed: str,
+        person_ref: str,
         actor: str,
         business_date: date,
     ) -> None:
         self.centre_id = centre_id
         self.centre_path = list(centre_path)
-        self.person = dict(person)
+        self.person_sealed = person_sealed  # ciphertext under the household's own key
+        self.person_ref = person_ref  # a keyed hash of the ID number (一人一档 index)
+        self.personal_data_erased = False
         self.status_value = CaseStatus.ACTIVE.value
         self.closure_reason: str | None = None
         self.filed_on = business_date
@@ -122,19 +165,23 @@ class Case(Aggregate):
     @classmethod
     def register(
         cls,
+        case_id: UUID,
         centre_path: list[UUID],
         assessment: Assessment,
-        person: Person,
+        person_sealed: str,
+        person_ref: str,
         actor: str,
         business_date: date,
     ) -> Case:
-        """File a household in the archive (建档)."""
+        """File a household in the archive (建档); its personal data arrives sealed."""
         return cls(
+            id=case_id,
             centre_id=centre_path[-1],
             centre_path=centre_path,
             actor=actor,
             business_date=business_date,
-            person={"name": person.name, "id_number": person.id_number, "phone": person.phone},
+            person_sealed=person_sealed,
+            person_ref=person_ref,
             **assessment.as_event_fields(),
         )
 
@@ -161,10 +208,6 @@ class Case(Aggregate):
     @property
     def is_open(self) -> bool:
         return self.status is CaseStatus.ACTIVE
-
-    @property
-    def id_number(self) -> str:
-        return self.person["id_number"]
 
     def _require_open(self, doing: str) -> None:
         if not self.is_open:
@@ -273,7 +316,16 @@ class Case(Aggregate):
             raise CaseNotClosedError(f"case {self.id} is open; only a closed case is reopened")
         self._reopened(note=note, actor=actor, business_date=business_date)
 
+    def note_erasure(self, reason: str, actor: str, business_date: date) -> None:
+        """Record that the household's key was destroyed (its personal data is unreadable)."""
+        if not self.personal_data_erased:
+            self._personal_data_erased(reason=reason, actor=actor, business_date=business_date)
+
     # --- mutators ----------------------------------------------------------------------------
+    @event("PersonalDataErased")
+    def _personal_data_erased(self, reason: str, actor: str, business_date: date) -> None:
+        self.personal_data_erased = True
+
     @event("Reassessed")
     def _reassessed(
         self,

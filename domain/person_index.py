@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -13,10 +12,9 @@ from domain.errors import DuplicateArchiveError
 _PERSONS = uuid5(NAMESPACE_URL, "https://bangfu.example/persons")
 
 
-def person_index_id(id_number: str) -> UUID:
-    """The index's id: derived from a hash of the ID number, never the number itself."""
-    digest = hashlib.sha256(id_number.encode()).hexdigest()
-    return uuid5(_PERSONS, digest)
+def person_index_id(person_ref: str) -> UUID:
+    """The index's id: derived from the keyed hash of the ID number, never the number itself."""
+    return uuid5(_PERSONS, person_ref)
 
 
 class PersonIndex(Aggregate):
@@ -28,10 +26,13 @@ class PersonIndex(Aggregate):
 
     @classmethod
     def claim_new(
-        cls, id_number: str, case_id: UUID, actor: str, business_date: date
+        cls, person_ref: str, case_id: UUID, actor: str, business_date: date
     ) -> PersonIndex:
         return cls(
-            id=person_index_id(id_number), case_id=case_id, actor=actor, business_date=business_date
+            id=person_index_id(person_ref),
+            case_id=case_id,
+            actor=actor,
+            business_date=business_date,
         )
 
     def claim(self, case_id: UUID, actor: str, business_date: date) -> None:

@@ -21,7 +21,7 @@ CASE_COLUMNS = [
     "flags",
     "household_size",
     "income_fen",
-    "person_name",
+    "person_sealed",
     "filed_on",
     "last_reviewed_on",
     "last_visit_on",
@@ -47,7 +47,7 @@ class ArchiveView(View):
             "case_id TEXT PRIMARY KEY, centre_id TEXT NOT NULL, status TEXT NOT NULL, "
             "category TEXT NOT NULL, primary_cause TEXT NOT NULL, secondary_causes TEXT NOT NULL, "
             "flags TEXT NOT NULL, household_size INTEGER NOT NULL, income_fen BIGINT NOT NULL, "
-            "person_name TEXT NOT NULL, filed_on TEXT NOT NULL, last_reviewed_on TEXT NOT NULL, "
+            "person_sealed TEXT NOT NULL, filed_on TEXT NOT NULL, last_reviewed_on TEXT NOT NULL, "
             "last_visit_on TEXT, last_assisted_on TEXT, received_fen BIGINT NOT NULL, "
             "reversed_fen BIGINT NOT NULL, visits INTEGER NOT NULL, closure_reason TEXT, "
             "version INTEGER NOT NULL, CHECK (received_fen >= 0 AND reversed_fen >= 0)"
@@ -127,7 +127,7 @@ class ArchiveView(View):
                 "case_id": case_id,
                 "centre_id": str(f["centre_id"]),
                 "status": "active",
-                "person_name": f["person"]["name"],
+                "person_sealed": f["person_sealed"],
                 "filed_on": day.isoformat(),
                 "last_visit_on": None,
                 "last_assisted_on": None,
@@ -241,7 +241,7 @@ def _readable(row: dict[str, Any], year: int) -> dict[str, Any]:
         "flags": [x for x in row["flags"].split(",") if x],
         "household_size": row["household_size"],
         "per_capita_monthly_income": yuan(row["income_fen"]),
-        "person_name": row["person_name"],
+        "person_sealed": row["person_sealed"],
         "filed_on": row["filed_on"],
         "last_reviewed_on": row["last_reviewed_on"],
         "last_visit_on": row["last_visit_on"],

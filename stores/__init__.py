@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 from domain.application import Ledger
 
 DEFAULT_DATABASE_URL = "sqlite:///bangfu-data/bangfu.sqlite"
+DEFAULT_MASTER_KEY_FILE = Path("bangfu-data/master.key")
 
 
 class StoreConfigError(ValueError):
@@ -63,6 +64,17 @@ def describe(database_url: str | None) -> str:
     return f"PostgreSQL {parsed.hostname}:{parsed.port or 5432}/{parsed.path.lstrip('/')}"
 
 
-def open_ledger(database_url: str | None, *, create_tables: bool = True) -> Ledger:
-    """A Ledger on the store the URL names."""
-    return Ledger(env=store_env(database_url, create_tables=create_tables))
+def open_ledger(
+    database_url: str | None,
+    *,
+    create_tables: bool = True,
+    master_key: str | None = None,
+    master_key_file: Path = DEFAULT_MASTER_KEY_FILE,
+) -> Ledger:
+    """A Ledger on the store the URL names, with its personal-data vault."""
+    from projections.db import ViewDatabase
+    from stores.vault import Vault, load_master_key
+
+    ledger = Ledger(env=store_env(database_url, create_tables=create_tables))
+    ledger.vault = Vault(ViewDatabase(ledger), lambda: load_master_key(master_key, master_key_file))
+    return ledger

@@ -68,12 +68,14 @@ def store_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """API settings whose signing key lives in the test's own folder."""
-    return Settings(signing_key_file=tmp_path / "signing-key.pem")
+    return Settings(
+        signing_key_file=tmp_path / "signing-key.pem", master_key_file=tmp_path / "master.key"
+    )
 
 
 @pytest.fixture
-def ledger(store_url: str) -> Iterator[Ledger]:
-    the_ledger = open_ledger(store_url)
+def ledger(store_url: str, tmp_path: Path) -> Iterator[Ledger]:
+    the_ledger = open_ledger(store_url, master_key_file=tmp_path / "master.key")
     try:
         yield the_ledger
     finally:

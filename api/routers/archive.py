@@ -45,6 +45,23 @@ def subtree(ledger: Ledger, actor: Actor, centre_id: UUID | None) -> str | None:
     return str(actor.centre_id) if actor.centre_id else None
 
 
+def with_names(ledger: Ledger, actor: Actor, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Replace each row's sealed personal data by the name, for roles that may read it."""
+    names: dict[UUID, dict[str, Any] | None] = {}
+    if rows and ledger.may_read_personal_data(actor):
+        names = ledger.read_personal_data(
+            actor, {UUID(r["id"]): r["person_sealed"] for r in rows}, "archive list"
+        )
+    out = []
+    for row in rows:
+        person = names.get(UUID(row["id"]))
+        shown = (
+            person["name"] if person else ("[erased 已销毁]" if UUID(row["id"]) in names else None)
+        )
+        out.append({k: v for k, v in row.items() if k != "person_sealed"} | {"person_name": shown})
+    return out
+
+
 @router.get("")
 def list_cases(
     request: Request,
@@ -83,7 +100,11 @@ def list_cases(
         never_assisted=never_assisted,
         year=year,
     )
-    rows = archive.list_cases(views.archive, f, limit if format == "json" else 100_000, after)
+    rows = with_names(
+        ledger,
+        actor,
+        archive.list_cases(views.archive, f, limit if format == "json" else 100_000, after),
+    )
     if format != "json":
         return tabular(rows, COLUMNS, format, lang, "archive")
     return {"items": rows, "next": rows[-1]["id"] if len(rows) == limit else None}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, status
@@ -13,6 +14,7 @@ from api.schemas import (
     CaseOut,
     ClosureIn,
     Created,
+    ErasureIn,
     EventOut,
     PersonOut,
     ReassessmentIn,
@@ -39,7 +41,7 @@ def assessment(body: AssessmentIn) -> Assessment:
     )
 
 
-def case_out(case: Case) -> CaseOut:
+def case_out(case: Case, person: dict[str, Any] | None, shown: bool) -> CaseOut:
     return CaseOut(
         id=case.id,
         centre_id=case.centre_id,
@@ -52,7 +54,8 @@ def case_out(case: Case) -> CaseOut:
         household_size=case.household_size,
         per_capita_monthly_income=yuan(case.income_fen),
         flags=[HouseholdFlag(f) for f in case.flags],
-        person=PersonOut(**case.person),
+        person=PersonOut(**person) if person else None,
+        personal_data="shown" if person else ("erased" if shown else "withheld"),
         filed_on=case.filed_on,
         received=yuan(case.received_fen),
         reversed=yuan(case.reversed_fen),
@@ -65,7 +68,15 @@ def case_out(case: Case) -> CaseOut:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Created)
 def register_case(body: CaseIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     """File a household in the archive (caseworker); one open archive per ID number."""
-    person = Person.checked(body.person.name, body.person.id_number, body.person.phone)
+    p = body.person
+    person = Person.checked(
+        p.name,
+        p.id_number,
+        p.phone,
+        p.bank_card,
+        tuple(m.model_dump() for m in p.family_members),
+        p.health,
+    )
     outcome = ledger.register_case(
         ctx, body.centre_id, assessment(body), person, body.business_date or today()
     )
@@ -105,7 +116,24 @@ def reopen_case(case_id: UUID, body: ReopeningIn, ctx: ContextDep, ledger: Ledge
 
 @router.get("/{case_id}", response_model=CaseOut)
 def get_case(case_id: UUID, actor: ActorDep, ledger: LedgerDep) -> CaseOut:
-    return case_out(ledger.case(actor, case_id))
+    """The household's current state; personal data only for roles that may read it (the read
+    is recorded)."""
+    case = ledger.case(actor, case_id)
+    if not ledger.may_read_personal_data(actor):
+        return case_out(case, None, shown=False)
+    person = ledger.read_personal_data(actor, {case.id: case.person_sealed}, "view case")[case.id]
+    return case_out(case, person, shown=True)
+
+
+@router.post(
+    "/{case_id}/personal-data/erasure", status_code=status.HTTP_201_CREATED, response_model=Created
+)
+def erase_personal_data(
+    case_id: UUID, body: ErasureIn, actor: ActorDep, ledger: LedgerDep
+) -> Created:
+    """Destroy the household's key (admin): its personal data becomes unreadable everywhere,
+    while balances, flows, the chain and every signed checkpoint still verify."""
+    return Created.of(ledger.erase_personal_data(actor, case_id, body.reason))
 
 
 @router.get("/{case_id}/history", response_model=list[EventOut])

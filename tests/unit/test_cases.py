@@ -47,9 +47,7 @@ def assessment(**changes: object) -> Assessment:
 
 
 def case() -> Case:
-    return Case.register(
-        [uuid4()], assessment(), Person.checked("张三", ID, "13800000000"), "a", DAY
-    )
+    return Case.register(uuid4(), [uuid4()], assessment(), "sealed", "keyed-hash", "a", DAY)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,17 @@
+"""Reads of personal data are themselves recorded: who read whose, and why."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+
+class PersonalDataRead(Aggregate):
+    """One read of one or more households' personal data (a new record per read, no contention)."""
+
+    @event("Recorded")
+    def __init__(self, case_ids: list[UUID], purpose: str, actor: str, business_date: date) -> None:
+        self.case_ids = list(case_ids)
+        self.purpose = purpose

@@ -1,0 +1,26 @@
+"""Personal data is sealed per household; the ledger keeps only ciphertext and a keyed hash."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+from uuid import UUID
+
+
+class PersonalDataVault(Protocol):
+    """Seals a household's personal data under that household's own key (stores/vault.py)."""
+
+    def seal(self, case_id: UUID, data: dict[str, Any]) -> str:
+        """Encrypt under the household's key, creating the key on first use."""
+        ...
+
+    def open(self, case_id: UUID, sealed: str) -> dict[str, Any] | None:
+        """Decrypt, or None once the household's key has been destroyed."""
+        ...
+
+    def erase(self, case_id: UUID, actor: str) -> bool:
+        """Destroy the household's key; True if there was one to destroy."""
+        ...
+
+    def person_ref(self, id_number: str) -> str:
+        """A keyed hash of an ID number: equal for equal numbers, useless without the key."""
+        ...
