@@ -9,7 +9,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import problems
-from api.routers import archive, audit, cases, centres, funds, meta, payments, reports
+from api.routers import (
+    archive,
+    audit,
+    cases,
+    centres,
+    funds,
+    meta,
+    payments,
+    reports,
+    supervision,
+)
 from api.settings import Settings
 from domain.application import Ledger
 from projections import Views
@@ -68,6 +78,6 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     app.state.ledger, app.state.views, app.state.settings = the_ledger, views, settings
     app.state.signer, app.state.checkpoints = signer, checkpoints
     problems.install(app)
-    for module in (centres, funds, reports, archive, cases, payments, audit, meta):
+    for module in (centres, funds, reports, archive, cases, payments, audit, supervision, meta):
         app.include_router(module.router)
     return app

@@ -228,9 +228,14 @@ def verify_package(path: Path) -> Verdict:
                 f"event at position {s['position']} does not match the "
                 "chain's digest for it (altered)"
             )
-        records.append(
-            record(s["position"], s["originator_id"], s["originator_version"], s["topic"], state)
-        )
+        try:
+            records.append(
+                record(
+                    s["position"], s["originator_id"], s["originator_version"], s["topic"], state
+                )
+            )
+        except (ValueError, KeyError):
+            verdict.problems.append(f"event at position {s['position']} cannot be read")
     if sorted(s["position"] for s in stored) != manifest["positions"]:
         verdict.problems.append("events.jsonl does not hold exactly the positions listed")
     verdict.events = len(stored)

@@ -183,3 +183,16 @@ def test_checkpoint_and_verify_exit_non_zero_once_the_store_is_tampered_with(
     assert intact.returncode == 0 and "intact" in intact.stdout
     assert broken.returncode == 1
     assert f"position {rowid}:" in broken.stdout and "Disbursed" in broken.stdout
+
+
+def test_audit_export_writes_a_package_that_audit_verify_accepts(tmp_path: Path) -> None:
+    run(["demo", "--households", "5"], tmp_path, None)
+
+    exported = run(["audit", "export", "--out", "pkg.zip"], tmp_path, None)
+    verified = run(["audit", "verify", "pkg.zip"], tmp_path, None)
+    (tmp_path / "junk.zip").write_bytes((tmp_path / "pkg.zip").read_bytes()[:-200] + b"\0" * 200)
+    broken = run(["audit", "verify", "junk.zip"], tmp_path, None)
+
+    assert exported.returncode == 0, exported.stderr
+    assert verified.returncode == 0 and "verified" in verified.stdout
+    assert broken.returncode != 0

@@ -1,0 +1,103 @@
+"""Fund supervision over HTTP: the public key, checkpoints, reports and the audit package."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from uuid import UUID
+
+import openpyxl
+
+from domain.vocabulary import Role
+from supervision.package import verify_package
+from tests.api.support import Api, World
+
+
+def test_the_public_key_and_checkpoints_are_published(api: Api, world: World) -> None:
+    taken = api.post("/audit/checkpoints", {})
+
+    key = api.get("/audit/public-key", as_=None).json()
+    listed = api.get("/audit/checkpoints").json()
+
+    assert taken.status_code == 201
+    assert key["algorithm"] == "Ed25519" and "BEGIN PUBLIC KEY" in key["public_key_pem"]
+    assert listed[-1]["position"] == taken.json()["position"]
+    assert listed[-1]["key_id"] == key["key_id"]
+
+
+def test_matching_shortfalls_come_as_json_and_as_a_spreadsheet(api: Api, world: World) -> None:
+    api.created(
+        "/funds",
+        {
+            "centre_id": world.city,
+            "name": "省配套",
+            "source": "provincial_match",
+            "fiscal_year": 2026,
+            "purposes": ["living_relief"],
+        },
+    )
+
+    report = api.get("/supervision/matching").json()
+    sheet = api.client.get(
+        "/supervision/matching",
+        params={"format": "xlsx", "lang": "zh"},
+        headers=api.headers("admin"),
+    )
+
+    assert [(r["match_source"], r["shortfall"]) for r in report["shortfalls"]] == [
+        ("provincial_match", "10000.00"),
+        ("municipal_match", "10000.00"),
+    ]
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(sheet.content)).active.iter_rows(  # type: ignore[union-attr]
+            values_only=True
+        )
+    )
+    assert rows[0][0] == "帮扶中心" and rows[1][7] == "10000.00"
+
+
+def test_suspicious_payments_and_earmarks_answer_for_the_ledger(api: Api, world: World) -> None:
+    for day in ("2026-01-20", "2026-01-25"):
+        api.created(
+            "/payments",
+            {
+                "fund_id": world.fund,
+                "case_id": world.case,
+                "assistance_type": "warmth_visit",
+                "amount": "500.00",
+                "business_date": day,
+            },
+        )
+
+    findings = api.get("/supervision/suspicious-payments?late_recording_days=36600").json()
+    earmarks = api.get("/supervision/earmarks").json()
+
+    assert [f["rule"] for f in findings["findings"]] == ["repeat_within_window"]
+    assert earmarks == {
+        "payments_checked": 2,
+        "transfers_checked": 0,
+        "violations": [],
+        "summary": "none found",
+    }
+
+
+def test_provenance_and_the_package_are_for_the_whole_tree_users_only(
+    api: Api, world: World
+) -> None:
+    local = api.user("local-auditor", Role.AUDITOR, UUID(world.district))
+
+    assert api.get(f"/supervision/provenance/{world.fund}", as_=local).status_code == 403
+    assert api.get("/supervision/package", as_=local).status_code == 403
+    assert api.get(f"/supervision/provenance/{world.fund}").json()["received_fen"] == 1_000_000
+
+
+def test_the_downloaded_package_verifies_offline(api: Api, world: World, tmp_path: Path) -> None:
+    auditor = api.user("auditor", Role.AUDITOR)
+
+    response = api.get(f"/supervision/package?fund_id={world.fund}", as_=auditor)
+
+    assert response.headers["content-type"] == "application/zip"
+    (tmp_path / "p.zip").write_bytes(response.content)
+    assert verify_package(tmp_path / "p.zip").ok
+    assert "events.jsonl" in zipfile.ZipFile(tmp_path / "p.zip").namelist()

@@ -1,0 +1,132 @@
+"""An audit package from the demo data verifies offline, and fails when any event is changed."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from cli.demo import DemoBuilder, DemoData
+from domain.access import SYSTEM
+from domain.application import Ledger
+from supervision.package import Scope, export, verify_package
+from supervision.signing import Signer
+
+
+@pytest.fixture
+def demo(ledger: Ledger, tmp_path: Path) -> tuple[Ledger, DemoData, Signer]:
+    return ledger, DemoBuilder(ledger, households=12).build(), Signer(tmp_path / "key.pem")
+
+
+def rewrite(package: Path, name: str, data: bytes, fix_manifest: bool) -> None:
+    """Replace one file inside the zip (optionally fixing its hash in the manifest too)."""
+    with zipfile.ZipFile(package) as zf:
+        files = {n: zf.read(n) for n in zf.namelist()}
+    files[name] = data
+    if fix_manifest:
+        import hashlib
+
+        manifest = json.loads(files["manifest.json"])
+        manifest["files"][name] = hashlib.sha256(data).hexdigest()
+        files["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(package, "w") as zf:
+        for n, d in files.items():
+            zf.writestr(n, d)
+
+
+def test_a_package_of_the_whole_demo_verifies_offline(
+    demo: tuple[Ledger, DemoData, Signer], tmp_path: Path
+) -> None:
+    ledger, _, signer = demo
+    out = tmp_path / "all.zip"
+
+    manifest = export(ledger, signer, out, Scope())
+
+    verdict = verify_package(out)
+    assert verdict.ok, verdict.problems
+    assert verdict.events == manifest["events"] == ledger.recorder.max_notification_id()
+    names = set(zipfile.ZipFile(out).namelist())
+    assert {
+        "README.md",
+        "events.jsonl",
+        "chain.json",
+        "checkpoint.json",
+        "public-key.pem",
+        "computed/balances_and_flows.json",
+        "computed/earmarks.json",
+    } <= names
+
+
+def test_a_fund_tree_package_holds_only_its_events_and_still_reaches_the_checkpoint(
+    demo: tuple[Ledger, DemoData, Signer], tmp_path: Path
+) -> None:
+    ledger, data, signer = demo
+    out = tmp_path / "fund.zip"
+
+    manifest = export(ledger, signer, out, Scope(fund_id=str(data.funds[0])))
+
+    verdict = verify_package(out)
+    assert verdict.ok, verdict.problems
+    assert 0 < manifest["events"] < ledger.recorder.max_notification_id()  # type: ignore[operator]
+    trace = json.loads(zipfile.ZipFile(out).read("computed/provenance.json"))
+    assert trace["received_fen"] == 10_000_000
+
+
+@pytest.mark.parametrize("fix_manifest", [False, True])
+def test_changing_any_byte_of_an_event_makes_the_package_fail(
+    demo: tuple[Ledger, DemoData, Signer], tmp_path: Path, fix_manifest: bool
+) -> None:
+    ledger, _, signer = demo
+    out = tmp_path / "all.zip"
+    export(ledger, signer, out, Scope())
+    lines = zipfile.ZipFile(out).read("events.jsonl").decode().splitlines()
+    event = json.loads(lines[40])
+    state = bytearray(__import__("base64").b64decode(event["state"]))
+    state[len(state) // 2] ^= 0x01
+    event["state"] = __import__("base64").b64encode(bytes(state)).decode()
+    lines[40] = json.dumps(event)
+
+    rewrite(out, "events.jsonl", ("\n".join(lines) + "\n").encode(), fix_manifest)
+
+    verdict = verify_package(out)
+    assert not verdict.ok
+    assert any(f"position {event['position']}" in p for p in verdict.problems)
+
+
+def test_a_doctored_figure_is_caught_by_recomputation(
+    demo: tuple[Ledger, DemoData, Signer], tmp_path: Path
+) -> None:
+    ledger, _, signer = demo
+    out = tmp_path / "all.zip"
+    export(ledger, signer, out, Scope())
+    earmarks = json.loads(zipfile.ZipFile(out).read("computed/earmarks.json"))
+    earmarks["payments_checked"] += 1
+
+    rewrite(out, "computed/earmarks.json", json.dumps(earmarks).encode(), fix_manifest=True)
+
+    assert verify_package(out).problems == [
+        "computed/earmarks.json differs from the figures recomputed from the events"
+    ]
+
+
+def test_personal_data_is_left_out_unless_asked_for(
+    demo: tuple[Ledger, DemoData, Signer], tmp_path: Path
+) -> None:
+    ledger, data, signer = demo
+    case = ledger.case(SYSTEM, data.cases[0])
+    name = ledger.read_personal_data(SYSTEM, {case.id: case.person_sealed}, "test")[case.id]
+    assert name is not None
+
+    export(ledger, signer, tmp_path / "plain.zip", Scope())
+    export(ledger, signer, tmp_path / "personal.zip", Scope(), personal_data={case.id: name})
+
+    def text(p: Path) -> str:
+        zf = zipfile.ZipFile(p)
+        return "".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist())
+
+    assert name["name"] not in text(tmp_path / "plain.zip")
+    assert name["id_number"] not in text(tmp_path / "plain.zip")
+    assert name["name"] in text(tmp_path / "personal.zip")
+    assert verify_package(tmp_path / "personal.zip").ok
