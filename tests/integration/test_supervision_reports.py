@@ -1,4 +1,4 @@
-"""Provenance, matching, suspicious payments and earmarks on the demo data, by hand-computed numbers.
+"""Provenance, matching, suspicious payments and earmarks on the demo data, by hand-computed sums.
 
 The demo (cli/demo.py, 25 households) puts ¥100,000 into each of four city funds, allocates 30% of
 each to each of three districts and 15% to each of their five streets, and pays every household
