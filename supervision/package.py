@@ -151,7 +151,12 @@ def export(
     }
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("manifest.json", _json(manifest))
-        zf.writestr("README.md", README.read_bytes() if README.exists() else b"")
+        zf.writestr(
+            "README.md",
+            README.read_bytes()
+            if README.exists()
+            else b"The format is described in docs/audit-package.md of Bangfu's sources.\n",
+        )
         for name, data in files.items():
             zf.writestr(name, data)
     return manifest

@@ -49,19 +49,66 @@ def _records(ledger: Ledger, actor: Actor, centre_id: UUID | None) -> list[Recor
     return Scope(centre_id=str(centre_id)).select(records) if centre_id else records
 
 
+PROVENANCE_COLUMNS = [
+    Column("depth", "level in the tree", "层级"),
+    Column("name", "fund", "资金"),
+    Column("centre_id", "centre id", "帮扶中心编号"),
+    Column("case_id", "household", "困难户档案"),
+    Column("received", "received (yuan)", "拨入（元）"),
+    Column("allocated_in", "allocated in (yuan)", "上级下拨（元）"),
+    Column("allocated_out", "allocated down (yuan)", "下拨（元）"),
+    Column("paid", "paid (yuan)", "帮扶支出（元）"),
+    Column("paid_by_type", "by type", "按类型"),
+    Column("reversed", "reversed (yuan)", "冲正（元）"),
+    Column("returned", "returned (yuan)", "退回（元）"),
+    Column("unspent", "unspent (yuan)", "结余（元）"),
+]
+
+
+def _flatten(node: dict[str, Any], depth: int = 0) -> list[dict[str, Any]]:
+    """One row per fund, then one per household it paid: the trace as a spreadsheet."""
+    rows = [
+        {
+            "depth": depth,
+            "name": node["name"],
+            "centre_id": node["centre_id"],
+            **{k.removesuffix("_fen"): yuan(v) for k, v in node.items() if k.endswith("_fen")},
+        }
+    ]
+    rows += [
+        {
+            "depth": depth + 1,
+            "name": node["name"],
+            "case_id": h["case_id"],
+            "paid": yuan(sum(h["paid_by_type_fen"].values())),
+            "paid_by_type": ", ".join(f"{t} {yuan(v)}" for t, v in h["paid_by_type_fen"].items()),
+            "reversed": yuan(h["reversed_fen"]),
+        }
+        for h in node["households"]
+    ]
+    for child in node["children"]:
+        rows += _flatten(child, depth + 1)
+    return rows
+
+
 @router.get("/provenance/{fund_id}")
 def trace(
     fund_id: UUID,
     actor: ActorDep,
     ledger: LedgerDep,
     as_of: Annotated[date | None, Query(description="business date to trace at")] = None,
-) -> dict[str, Any]:
+    format: Format = "json",
+    lang: Lang = "en",
+) -> Any:
     """From a fund down every allocation to each household paid, at any past date."""
     ledger.fund(actor, fund_id)
     actor.require(Permission.READ, [])
-    return provenance.trace(
+    tree = provenance.trace(
         list(from_ledger(ledger)), str(fund_id), as_of.isoformat() if as_of else None
     )
+    if format != "json":
+        return tabular(_flatten(tree), PROVENANCE_COLUMNS, format, lang, "provenance")
+    return tree
 
 
 @router.get("/matching")

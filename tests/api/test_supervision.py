@@ -101,3 +101,29 @@ def test_the_downloaded_package_verifies_offline(api: Api, world: World, tmp_pat
     (tmp_path / "p.zip").write_bytes(response.content)
     assert verify_package(tmp_path / "p.zip").ok
     assert "events.jsonl" in zipfile.ZipFile(tmp_path / "p.zip").namelist()
+
+
+def test_the_trace_downloads_as_csv_with_a_row_per_fund_and_household(
+    api: Api, world: World
+) -> None:
+    api.created(
+        "/payments",
+        {
+            "fund_id": world.fund,
+            "case_id": world.case,
+            "assistance_type": "living_relief",
+            "amount": "800.00",
+            "business_date": "2026-01-25",
+        },
+    )
+
+    response = api.client.get(
+        f"/supervision/provenance/{world.fund}",
+        params={"format": "csv", "lang": "zh"},
+        headers=api.headers("admin"),
+    )
+
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("层级,资金,帮扶中心编号,困难户档案")
+    assert lines[1].split(",")[4] == "10000.00"
+    assert world.case in lines[2] and "living_relief 800.00" in lines[2]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import zipfile
 from pathlib import Path
@@ -12,6 +13,7 @@ from cli.demo import DemoBuilder, DemoData
 from domain.access import SYSTEM
 from domain.application import Ledger
 from supervision.package import Scope, export, verify_package
+from supervision.records import record
 from supervision.signing import Signer
 
 
@@ -46,7 +48,11 @@ def test_a_package_of_the_whole_demo_verifies_offline(
 
     verdict = verify_package(out)
     assert verdict.ok, verdict.problems
-    assert verdict.events == manifest["events"] == ledger.recorder.max_notification_id()
+    assert (
+        verdict.events
+        == manifest["events"]
+        == len(ledger.recorder.select_notifications(None, 10**6))
+    )
     names = set(zipfile.ZipFile(out).namelist())
     assert {
         "README.md",
@@ -130,3 +136,35 @@ def test_personal_data_is_left_out_unless_asked_for(
     assert name["id_number"] not in text(tmp_path / "plain.zip")
     assert name["name"] in text(tmp_path / "personal.zip")
     assert verify_package(tmp_path / "personal.zip").ok
+
+
+def test_a_centre_subtree_and_a_period_narrow_the_package(
+    demo: tuple[Ledger, DemoData, Signer], tmp_path: Path
+) -> None:
+    ledger, data, signer = demo
+    street = ledger.case(SYSTEM, data.cases[0]).centre_id
+
+    street_only = export(ledger, signer, tmp_path / "street.zip", Scope(centre_id=str(street)))
+    january = export(
+        ledger, signer, tmp_path / "jan.zip", Scope(date_from="2026-01-01", date_to="2026-01-31")
+    )
+
+    everything = len(ledger.recorder.select_notifications(None, 10**6))
+    assert 0 < street_only["events"] < january["events"] < everything
+    assert verify_package(tmp_path / "street.zip").ok
+    assert verify_package(tmp_path / "jan.zip").ok
+    stored = [
+        json.loads(line)
+        for line in zipfile.ZipFile(tmp_path / "jan.zip").read("events.jsonl").splitlines()
+    ]
+    days = {
+        record(
+            s["position"],
+            s["originator_id"],
+            s["originator_version"],
+            s["topic"],
+            base64.b64decode(s["state"]),
+        ).get("business_date")
+        for s in stored
+    }
+    assert days and all(d is not None and d.startswith("2026-01") for d in days)

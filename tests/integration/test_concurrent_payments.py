@@ -24,6 +24,7 @@ from domain.id_numbers import make_id_number
 from domain.vocabulary import AssistanceType, Category, Cause, CentreLevel, FundSource, Role
 from projections.fund_movements import movements
 from stores import open_ledger
+from supervision.verify import verify
 
 ADMIN = Context(Actor("admin", Role.ADMIN))
 DAY = date(2026, 1, 20)
@@ -124,6 +125,9 @@ def test_concurrent_payments_never_overdraw_and_every_paid_yuan_left_the_fund(
     assert all(not row["balance_after"].startswith("-") for row in rows)
     assert sum(ledger.repository.get(c).received_fen for c in cases) == paid
     assert len([r for r in results if r[0] == 201]) == len(rows) - 1
+    chain = verify(ledger, None)  # concurrent writers still made one valid hash chain
+    assert [f for f in chain.faults if "signature" not in f.problem] == []
+    assert chain.events == len(ledger.recorder.select_notifications(None, 100_000))
     print(
         f"\n{sum(1 for r in results if r[0] == 201)} paid, "
         f"{sum(1 for r in results if r[0] == 409)} refused, "
