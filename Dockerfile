@@ -10,7 +10,7 @@ COPY stores ./stores
 COPY supervision ./supervision
 COPY api ./api
 COPY cli ./cli
-RUN pip install --no-cache-dir . && chown -R bangfu /app
+RUN pip install --no-cache-dir . && mkdir -p /app/bangfu-data && chown -R bangfu /app
 USER bangfu
 
 EXPOSE 8000

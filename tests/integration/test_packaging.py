@@ -29,3 +29,6 @@ def test_compose_runs_the_api_on_a_healthy_postgres_with_a_named_volume() -> Non
     assert api["environment"]["BANGFU_DATABASE_URL"].startswith("postgresql://")
     volume = db["volumes"][0].split(":")[0]
     assert volume in compose["volumes"]
+    keys = api["volumes"][0].split(":")
+    assert keys[0] in compose["volumes"] and keys[0] != volume
+    assert api["environment"]["BANGFU_MASTER_KEY_FILE"].startswith(keys[1])
