@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from typing import Annotated
+from uuid import UUID
 
 import orjson
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from domain.access import Actor
+from domain.access import Actor, Permission
 from domain.application import Context, Ledger
 from domain.errors import InvalidInputError, NotAuthenticatedError
 from projections import Views
@@ -63,6 +64,16 @@ def write_context(
 
 
 ContextDep = Annotated[Context, Depends(write_context)]
+
+
+def centre_scope(ledger: Ledger, actor: Actor, centre_id: UUID | None) -> str | None:
+    """The centre to search under: the one asked for (if the user may), else the user's own;
+    None means the whole tree."""
+    if centre_id is not None:
+        ledger.centre(actor, centre_id)
+        return str(centre_id)
+    actor.require(Permission.READ)
+    return str(actor.centre_id) if actor.centre_id else None
 
 
 def get_views(request: Request) -> Views:

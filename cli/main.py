@@ -5,6 +5,8 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -49,6 +51,19 @@ def _ledger(settings: Settings) -> Ledger:
         )
     except StoreConfigError as e:
         err.print(f"[red]Configuration error:[/red] {e}")
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def refusals(what: str) -> Iterator[None]:
+    """Turn a bad id or a refusal by the ledger into a clear message and an exit code."""
+    try:
+        yield
+    except BangfuError as e:
+        err.print(f"[red]{e.detail}[/red]")
+        raise typer.Exit(1) from None
+    except ValueError:
+        err.print(f"[red]that is not a {what} id (a UUID)[/red]")
         raise typer.Exit(2) from None
 
 
@@ -151,15 +166,8 @@ def user_add(
 ) -> None:
     """Add a user; prints the bearer token once, on the last line (only a hash is kept)."""
     ledger = _ledger(Settings())
-    try:
-        centre_id = UUID(centre) if centre else None
-        token = ledger.add_user(SYSTEM, name, role, centre_id)
-    except ValueError:
-        err.print(f"[red]{centre!r} is not a centre id (a UUID)[/red]")
-        raise typer.Exit(2) from None
-    except BangfuError as e:
-        err.print(f"[red]{e.detail}[/red]")
-        raise typer.Exit(1) from None
+    with refusals("centre"):
+        token = ledger.add_user(SYSTEM, name, role, UUID(centre) if centre else None)
     err.print(f"User {name} ({role.value} {role.zh}) added. Their token, shown only now:")
     print(token)
 
@@ -168,11 +176,8 @@ def user_add(
 def user_token(name: str) -> None:
     """Issue a new token for a user (the old one stops working); prints it on the last line."""
     ledger = _ledger(Settings())
-    try:
+    with refusals("user"):
         token = ledger.issue_token(SYSTEM, name)
-    except BangfuError as e:
-        err.print(f"[red]{e.detail}[/red]")
-        raise typer.Exit(1) from None
     print(token)
 
 
@@ -327,14 +332,8 @@ def erase_personal_data(
     """Destroy a household's key: its personal data becomes unreadable everywhere, while
     balances, flows, the chain and every signed checkpoint still verify."""
     ledger = _ledger(Settings())
-    try:
+    with refusals("case"):
         ledger.erase_personal_data(SYSTEM, UUID(case), reason)
-    except ValueError:
-        err.print(f"[red]{case!r} is not a case id (a UUID)[/red]")
-        raise typer.Exit(2) from None
-    except BangfuError as e:
-        err.print(f"[red]{e.detail}[/red]")
-        raise typer.Exit(1) from None
     console.print(f"The personal data of case {case} is erased (its key was destroyed).")
 
 

@@ -8,9 +8,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
-from api.deps import ActorDep, LedgerDep, MinPosition, ViewsDep, caught_up
+from api.deps import ActorDep, LedgerDep, MinPosition, ViewsDep, caught_up, centre_scope
 from api.exports import Column, Format, Lang, tabular
-from domain.access import Actor, Permission
+from domain.access import Actor
 from domain.application import Ledger
 from domain.vocabulary import CaseStatus, Category, Cause, HouseholdFlag
 from projections import archive, audit
@@ -34,15 +34,6 @@ COLUMNS = [
     Column("received_total", "received in all (yuan)", "累计帮扶金额（元）"),
     Column("centre_id", "centre id", "帮扶中心编号"),
 ]
-
-
-def subtree(ledger: Ledger, actor: Actor, centre_id: UUID | None) -> str | None:
-    """The centre to search under: the one asked for (if the user may), else the user's own."""
-    if centre_id is not None:
-        ledger.centre(actor, centre_id)
-        return str(centre_id)
-    actor.require(Permission.READ)
-    return str(actor.centre_id) if actor.centre_id else None
 
 
 def with_names(ledger: Ledger, actor: Actor, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -90,7 +81,7 @@ def list_cases(
     """The archive of a centre subtree, filtered; one page at a time (``after`` = last id)."""
     caught_up(views, "archive", min_position, request.app.state.settings.read_wait_seconds)
     f = archive.ArchiveFilter(
-        centre_id=subtree(ledger, actor, centre_id),
+        centre_id=centre_scope(ledger, actor, centre_id),
         status=status,
         category=category,
         cause=cause,
@@ -122,7 +113,7 @@ def summary(
 ) -> dict[str, dict[str, int]]:
     """Counts by category, primary cause and status for a subtree."""
     caught_up(views, "archive", min_position, request.app.state.settings.read_wait_seconds)
-    f = archive.ArchiveFilter(centre_id=subtree(ledger, actor, centre_id), status=status)
+    f = archive.ArchiveFilter(centre_id=centre_scope(ledger, actor, centre_id), status=status)
     return archive.summary(views.archive, f)
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from api.deps import ActorDep, LedgerDep, MinPosition, ViewsDep, caught_up
+from api.deps import ActorDep, LedgerDep, MinPosition, ViewsDep, caught_up, centre_scope
 from api.exports import Column, Format, Lang, tabular
 from domain.access import Permission
 from domain.errors import ConflictError
@@ -88,16 +88,12 @@ def audit_events(
 ) -> Any:
     """Every event of the ledger in commit order, filtered by actor, type, centre subtree,
     fund, case and recorded-time window."""
-    if centre_id is not None:
-        ledger.centre(actor, centre_id)
-    else:
-        actor.require(Permission.READ)
-        centre_id = actor.centre_id
+    scope = centre_scope(ledger, actor, centre_id)
     caught_up(views, "audit", min_position, request.app.state.settings.read_wait_seconds)
     f = audit.AuditFilter(
         actor=by,
         type=type,
-        centre_id=str(centre_id) if centre_id else None,
+        centre_id=scope,
         fund_id=str(fund_id) if fund_id else None,
         case_id=str(case_id) if case_id else None,
         recorded_from=recorded_from,

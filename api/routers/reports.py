@@ -8,9 +8,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
-from api.deps import ActorDep, LedgerDep, MinPosition, ViewsDep, caught_up
+from api.deps import ActorDep, LedgerDep, MinPosition, ViewsDep, caught_up, centre_scope
 from api.exports import Column, Format, Lang, tabular
-from domain.access import Permission
 from domain.errors import FundNotFoundError, InvalidInputError
 from domain.money import yuan
 from projections import funds
@@ -86,17 +85,13 @@ def list_funds(
     min_position: MinPosition = None,
 ) -> Any:
     """Every fund of a centre subtree with its balance now (a page at a time)."""
-    if centre_id is not None:
-        ledger.centre(actor, centre_id)
-    else:
-        actor.require(Permission.READ)
-        centre_id = actor.centre_id
+    scope = centre_scope(ledger, actor, centre_id)
     _wait(request, views, min_position)
     rows = [
         _yuan_fields(r)
         for r in funds.list_funds(
             views.funds,
-            str(centre_id) if centre_id else None,
+            scope,
             fiscal_year,
             limit if format == "json" else 1_000_000,
             after,
