@@ -23,3 +23,6 @@ class Settings(BaseSettings):
     checkpoint_every_seconds: float = 86_400.0
     master_key: str | None = None  # base64 of 32 bytes; wraps every household's key
     master_key_file: Path = Path("bangfu-data/master.key")  # used when master_key is unset
+    policy_file: Path | None = (
+        None  # dated policy data (低保 lines, caps) for the compliance checks
+    )

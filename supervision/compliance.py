@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from supervision.records import Record
@@ -31,6 +33,15 @@ class Standards:
     education_aid_cap_fen: int = 10_000_00
     repeat_window_days: int = 30
     late_recording_days: int = 30
+
+    @classmethod
+    def from_file(cls, path: Path, **overrides: Any) -> Standards:
+        """Policy data from a JSON file: {"dibao_lines_fen": [["2026-01-01", 82000], ...],
+        "living_relief_months": {...}, "accident_aid_cap_fen": ..., ...}."""
+        data = json.loads(path.read_text())
+        if "dibao_lines_fen" in data:
+            data["dibao_lines_fen"] = tuple((str(d), int(f)) for d, f in data["dibao_lines_fen"])
+        return cls(**(data | overrides))
 
     def dibao_line(self, on: str) -> int:
         return [fen for since, fen in sorted(self.dibao_lines_fen) if since <= on][-1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
@@ -141,6 +142,7 @@ def matching(
 
 @router.get("/suspicious-payments")
 def suspicious(
+    request: Request,
     actor: ActorDep,
     ledger: LedgerDep,
     centre_id: UUID | None = None,
@@ -151,8 +153,10 @@ def suspicious(
 ) -> Any:
     """Repeats within a window, payments above standard, before filing or after closure,
     reversals of reversals, and payments recorded long after their business date."""
-    standards = compliance.Standards(
-        repeat_window_days=repeat_window_days, late_recording_days=late_recording_days
+    policy = request.app.state.settings.policy_file
+    base = compliance.Standards.from_file(policy) if policy else compliance.Standards()
+    standards = replace(
+        base, repeat_window_days=repeat_window_days, late_recording_days=late_recording_days
     )
     findings = compliance.suspicious(_records(ledger, actor, centre_id), standards)
     if format != "json":

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 from uuid import UUID
 
 import openpyxl
+from fastapi.testclient import TestClient
 
+from api.app import create_app
+from api.settings import Settings
+from domain.access import SYSTEM
+from domain.application import Ledger
 from domain.vocabulary import Role
+from supervision import compliance
+from supervision.compliance import Standards
 from supervision.package import verify_package
-from tests.api.support import Api, World
+from supervision.records import from_ledger
+from tests.api.support import Api, World, case_body
 
 
 def test_the_public_key_and_checkpoints_are_published(api: Api, world: World) -> None:
@@ -127,3 +136,53 @@ def test_the_trace_downloads_as_csv_with_a_row_per_fund_and_household(
     assert lines[0].startswith("层级,资金,帮扶中心编号,困难户档案")
     assert lines[1].split(",")[4] == "10000.00"
     assert world.case in lines[2] and "living_relief 800.00" in lines[2]
+
+
+def test_the_standards_are_dated_policy_data_read_from_the_configured_file(
+    ledger: Ledger, settings: Settings, tmp_path: Path
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        json.dumps({"dibao_lines_fen": [["2020-01-01", 50_000], ["2026-07-01", 100_000]]})
+    )
+    token = ledger.add_user(SYSTEM, "admin", Role.ADMIN, None)
+    with TestClient(
+        create_app(ledger, settings.model_copy(update={"policy_file": policy}))
+    ) as client:
+        api = Api(client, ledger)
+        api.tokens["admin"] = token
+        city = api.created("/centres", {"name": "市", "level": "prefecture"})
+        fund = api.created(
+            "/funds",
+            {
+                "centre_id": city,
+                "name": "f",
+                "source": "social_donation",
+                "fiscal_year": 2026,
+                "purposes": ["living_relief"],
+            },
+        )
+        api.created(
+            f"/funds/{fund}/receipts",
+            {"amount": "20000.00", "payer": "x", "business_date": "2026-01-02"},
+        )
+        case = api.created("/cases", case_body(city))
+        api.created(
+            "/payments",
+            {
+                "fund_id": fund,
+                "case_id": case,
+                "amount": "9600.00",
+                "assistance_type": "living_relief",
+                "business_date": "2026-03-01",
+            },
+        )
+
+        found = api.get("/supervision/suspicious-payments?late_recording_days=36600").json()
+
+    # a deep-hardship household may get 12 months of the line in force at the year's end:
+    # 12 x ¥1,000 = ¥12,000 under this file; under the built-in ¥790 line it is ¥9,480
+    assert found["findings"] == []
+    default = compliance.suspicious(list(from_ledger(ledger)), Standards(late_recording_days=36600))
+    assert [f["rule"] for f in default] == ["above_standard"]
+    assert Standards.from_file(policy).dibao_line("2026-06-30") == 50_000
