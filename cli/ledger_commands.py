@@ -1,0 +1,135 @@
+"""Commands for running Bangfu: serve, demo data, users and tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+import typer
+import uvicorn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.app import create_app
+from api.settings import Settings
+from cli.base import app, console, err, open_store, refusals, user_app
+from cli.demo import DemoBuilder, DemoData, reissue_tokens
+from domain.access import SYSTEM
+from domain.application import Ledger
+from domain.errors import BangfuError
+from domain.vocabulary import Role
+from stores import describe
+
+
+def load_demo(ledger: Ledger, households: int) -> DemoData:
+    with Progress(
+        TextColumn("[bold]Loading demo data 演示数据"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    ) as progress:
+        task = progress.add_task("demo", total=None)
+        builder = DemoBuilder(ledger, households, tick=lambda n: progress.advance(task, n))
+        progress.update(task, total=builder.steps())
+        data = builder.build()
+        progress.update(task, completed=builder.steps())
+    return data
+
+
+def _print_tokens(tokens: dict[str, str], base_url: str | None = None) -> None:
+    table = Table(title="Demo users 演示用户 (tokens are shown once)")
+    table.add_column("user")
+    table.add_column("token")
+    for name, token in tokens.items():
+        table.add_row(name, token)
+    console.print(table)
+    if base_url:
+        console.print(
+            f"Try: curl -H 'Authorization: Bearer {tokens['demo-auditor']}' {base_url}/vocabulary"
+        )
+
+
+@app.command()
+def demo(
+    households: Annotated[
+        int, typer.Option(min=5, max=10_000_000, help="how many archived households")
+    ] = 300,
+) -> None:
+    """Load a realistic demo data set into an empty store and print a token per role."""
+    settings = Settings()
+    ledger = open_store(settings)
+    if not ledger.is_empty():
+        err.print(
+            f"[red]The store ({describe(settings.database_url)}) already holds events;[/red] "
+            "the demo loads only into an empty store. Point BANGFU_DATABASE_URL "
+            "elsewhere, or use `bangfu serve --demo` to reuse it."
+        )
+        raise typer.Exit(1)
+    data = load_demo(ledger, households)
+    console.print(
+        f"Loaded {len(data.centres)} centres, {len(data.funds)} funds, "
+        f"{len(data.cases)} households into {describe(settings.database_url)}."
+    )
+    console.print(f"Root centre 市帮扶中心: {data.root_centre_id}")
+    _print_tokens(data.tokens)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    with_demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="load the demo data set if the store is empty, "
+            "else print new tokens for the demo users",
+        ),
+    ] = False,
+) -> None:
+    """Start the HTTP API (OpenAPI at /docs)."""
+    settings = Settings()
+    ledger = open_store(settings)
+    host, port = host or settings.host, port or settings.port
+    base_url = f"http://{host}:{port}"
+    if with_demo:
+        if ledger.is_empty():
+            _print_tokens(load_demo(ledger, 300).tokens, base_url)
+        else:
+            try:
+                _print_tokens(reissue_tokens(ledger), base_url)
+            except BangfuError:
+                err.print(
+                    "[yellow]This store holds data but no demo users;[/yellow] "
+                    "add a user with `bangfu user add NAME --role admin`."
+                )
+    console.print(
+        f"Bangfu 帮扶 on {describe(settings.database_url)}: open {base_url}/docs in a browser"
+    )
+    uvicorn.run(create_app(ledger, settings), host=host, port=port, log_level="info")
+
+
+@user_app.command("add")
+def user_add(
+    name: str,
+    role: Annotated[Role, typer.Option(help="admin, finance, caseworker, supervisor or auditor")],
+    centre: Annotated[
+        str | None, typer.Option(help="limit the user to this centre's subtree")
+    ] = None,
+) -> None:
+    """Add a user; prints the bearer token once, on the last line (only a hash is kept)."""
+    ledger = open_store(Settings())
+    with refusals("centre"):
+        token = ledger.add_user(SYSTEM, name, role, UUID(centre) if centre else None)
+    err.print(f"User {name} ({role.value} {role.zh}) added. Their token, shown only now:")
+    print(token)
+
+
+@user_app.command("token")
+def user_token(name: str) -> None:
+    """Issue a new token for a user (the old one stops working); prints it on the last line."""
+    ledger = open_store(Settings())
+    with refusals("user"):
+        token = ledger.issue_token(SYSTEM, name)
+    print(token)

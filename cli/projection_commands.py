@@ -1,0 +1,107 @@
+"""Commands for the read models: project, projections status and rebuild."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from functools import partial
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.settings import Settings
+from cli.base import app, console, err, open_store
+from projections import Views
+from stores import describe
+from supervision.checkpoints import Checkpoints, Scheduler
+from supervision.signing import Signer
+
+projections_app = typer.Typer(
+    help="The read models (views) built from the log.", no_args_is_help=True
+)
+app.add_typer(projections_app, name="projections")
+
+
+@app.command()
+def project(
+    poll: Annotated[float, typer.Option(help="seconds between looks at the log")] = 0.5,
+    batch_size: Annotated[int, typer.Option(min=1, help="events per transaction")] = 2000,
+) -> None:
+    """Run the projections as their own process (serve with BANGFU_PROJECT_IN_PROCESS=false)."""
+    settings = Settings()
+    ledger = open_store(settings)
+    views = Views(ledger, batch_size)
+    views.projector.after_run.append(
+        Scheduler(
+            Checkpoints(ledger),
+            Signer(settings.signing_key_file),
+            settings.checkpoint_every_events,
+            settings.checkpoint_every_seconds,
+        ).tick
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    console.print(
+        f"Projecting {describe(settings.database_url)} into "
+        f"{', '.join(v.name for v in views.projector.views)}; Ctrl-C to stop."
+    )
+    try:
+        views.projector.run_forever(stop, poll)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@projections_app.command("status")
+def projections_status() -> None:
+    """Show each view's position and lag behind the log."""
+    ledger = open_store(Settings())
+    views = Views(ledger)
+    head = ledger.recorder.max_notification_id() or 0
+    table = Table(title=f"Views 视图 (log head {head})")
+    for column in ("view", "generation", "position", "lag"):
+        table.add_column(column, justify="right" if column != "view" else "left")
+    for view in views.projector.views:
+        state = views.projector.state(view.name)
+        assert state is not None
+        table.add_row(
+            view.name, str(state.generation), str(state.position), str(head - state.position)
+        )
+    console.print(table)
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(
+    name: Annotated[
+        str | None, typer.Argument(help="archive, funds or audit; all when left out")
+    ] = None,
+) -> None:
+    """Rebuild views from the whole log beside the ones in use, then switch over."""
+    ledger = open_store(Settings())
+    views = Views(ledger)
+    names = [name] if name else [v.name for v in views.projector.views]
+    head = ledger.recorder.max_notification_id() or 0
+    for view_name in names:
+        try:
+            views.projector.view(view_name)
+        except KeyError as e:
+            err.print(f"[red]{e.args[0]}[/red]")
+            raise typer.Exit(2) from None
+        with Progress(
+            TextColumn(f"[bold]Rebuilding {view_name}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+        ) as progress:
+            task = progress.add_task(view_name, total=head)
+            started = time.perf_counter()
+            applied = views.projector.rebuild(view_name, partial(progress.advance, task))
+            progress.update(task, completed=head)
+        seconds = time.perf_counter() - started
+        console.print(
+            f"{view_name}: {applied} events in {seconds:.1f} s "
+            f"({applied / max(seconds, 1e-9):,.0f} events/s)"
+        )
