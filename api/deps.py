@@ -95,4 +95,9 @@ MinPosition = Annotated[
 def caught_up(views: Views, view: str, min_position: int | None, wait_seconds: float) -> None:
     """Wait for the view to reach the client's last write, or raise ViewBehindError."""
     if min_position:
+        head = views.projector.ledger.recorder.max_notification_id() or 0
+        if min_position > head:
+            raise InvalidInputError(
+                f"no write has reached log position {min_position}; the log ends at {head}"
+            )
         views.projector.wait_for(view, min_position, wait_seconds)

@@ -317,3 +317,10 @@ def test_the_year_end_report_downloads_as_a_spreadsheet_with_chinese_headers(
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("帮扶中心", "资金来源", "资金账户数")
     assert rows[1][0] == "长春市帮扶中心" and rows[1][3] == "10000.00"
+
+
+def test_a_position_beyond_the_end_of_the_log_is_refused_at_once(api: Api, world: World) -> None:
+    response = api.get(f"/cases?min_position={api.position + 1_000_000}")
+
+    assert response.status_code == 422
+    assert "the log ends at" in response.json()["detail"]
