@@ -10,12 +10,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from uuid import UUID
 
 import httpx
 import pytest
 
+from domain.access import SYSTEM
 from domain.errors import NotAuthenticatedError
 from stores import open_ledger
+from supervision.records import from_ledger
 
 BANGFU = str(Path(sys.executable).parent / "bangfu")
 
@@ -196,3 +199,24 @@ def test_audit_export_writes_a_package_that_audit_verify_accepts(tmp_path: Path)
     assert exported.returncode == 0, exported.stderr
     assert verified.returncode == 0 and "verified" in verified.stdout
     assert broken.returncode != 0
+
+
+def test_erase_personal_data_destroys_the_key_and_verify_still_passes(tmp_path: Path) -> None:
+    run(["demo", "--households", "5"], tmp_path, None)
+    run(["checkpoint"], tmp_path, None)
+    ledger = open_ledger(
+        f"sqlite:///{tmp_path}/bangfu-data/bangfu.sqlite",
+        master_key_file=tmp_path / "bangfu-data" / "master.key",
+    )
+    case = next(r for r in from_ledger(ledger) if r["kind"] == "Case.Registered")
+    sealed = {UUID(case["id"]): case["person_sealed"]}
+    assert ledger.read_personal_data(SYSTEM, sealed, "test")[UUID(case["id"])] is not None
+
+    erased = run(["erase-personal-data", case["id"], "--reason", "保存期满"], tmp_path, None)
+    not_a_case = run(["erase-personal-data", "nonsense"], tmp_path, None)
+
+    assert erased.returncode == 0, erased.stderr
+    assert ledger.read_personal_data(SYSTEM, sealed, "test")[UUID(case["id"])] is None
+    assert run(["verify"], tmp_path, None).returncode == 0
+    assert not_a_case.returncode == 2 and "not a case id" in not_a_case.stderr
+    ledger.close()
