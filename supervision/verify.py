@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from eventsourcing.persistence import StoredEvent
+
 from domain.application import Ledger
 from stores.chain import GENESIS, digest, link
 from supervision.checkpoints import Checkpoints
@@ -133,8 +135,50 @@ def verify(
                     "does not verify with the published public key",
                 )
             )
+    report.faults += snapshot_faults(ledger, checkpoints)
     report.faults.sort(key=lambda f: f.position)
     return report
+
+
+def snapshot_faults(ledger: Ledger, checkpoints: Checkpoints) -> list[Fault]:
+    """Snapshots are a cache outside the chain: each must equal its aggregate replayed from the
+    (verified) events, or someone changed what the live service reads."""
+    if ledger.snapshots is None:
+        return []
+    recorder: Any = ledger.snapshots.recorder
+    table = checkpoints.db.table(recorder.events_table_name)
+    transcoder = ledger.mapper.transcoder
+    faults = []
+    latest: dict[str, dict[str, Any]] = {}  # the live service reads only the newest one
+    for row in checkpoints.db.query(f"SELECT * FROM {table}"):
+        key = str(row["originator_id"])
+        if key not in latest or row["originator_version"] > latest[key]["originator_version"]:
+            latest[key] = row
+    for row in latest.values():
+        stored = StoredEvent(
+            row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])
+        )
+        try:
+            snapshot: Any = ledger.mapper.to_domain_event(stored)
+            aggregate: Any = None
+            for event in ledger.events.get(snapshot.originator_id, lte=snapshot.originator_version):
+                aggregate = event.mutate(aggregate)  # type: ignore[attr-defined]
+            expected = transcoder.decode(transcoder.encode(type(snapshot).take(aggregate).state))
+            same = expected == snapshot.state
+        except Exception:  # an unreadable snapshot is as bad as a wrong one
+            same = False
+        if not same:
+            faults.append(
+                Fault(
+                    0,
+                    "a snapshot differs from its aggregate replayed from the "
+                    "events (the cache was altered)",
+                    str(row["originator_id"]),
+                    row["originator_version"],
+                    row["topic"],
+                )
+            )
+    return faults
 
 
 def _check(row: dict[str, Any], previous: str, report: Report) -> None:

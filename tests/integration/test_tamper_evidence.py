@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -12,11 +13,13 @@ import pytest
 
 from cli.demo import DemoBuilder
 from domain.application import Ledger
+from domain.vocabulary import AssistanceType
 from projections.db import ViewDatabase
 from stores.chain import GENESIS, digest, link
 from supervision.checkpoints import Checkpoints
 from supervision.signing import Signer
 from supervision.verify import verify
+from tests.integration.test_concurrent_payments import ADMIN, small_fund_with_cases
 
 
 class Backdoor:
@@ -149,3 +152,33 @@ def test_a_forged_checkpoint_fails_its_signature(signed: tuple[Ledger, Signer, B
     backdoor.run(f"UPDATE {table} SET taken_at = %s", ("2020-01-01T00:00:00.000000Z",))
 
     assert "signature" in first_fault(ledger, signer).problem
+
+
+def test_an_altered_snapshot_is_caught(ledger: Ledger, tmp_path: Path) -> None:
+    fund, cases = small_fund_with_cases(ledger, 100_000_00, cases=1)
+    for n in range(100):  # the fund's 100th event is snapshotted
+        ledger.pay(
+            ADMIN, fund, cases[0], AssistanceType.WARMTH_VISIT, 100 + n, f"P{n}", date(2026, 1, 21)
+        )
+    backdoor = Backdoor(ledger)
+    recorder: Any = ledger.snapshots.recorder  # type: ignore[union-attr]
+    snapshots = backdoor.db.table(recorder.events_table_name)
+    assert backdoor.db.query(f"SELECT * FROM {snapshots}")
+    signer = Signer(tmp_path / "k.pem")
+    Checkpoints(ledger).take(signer)
+    assert verify(ledger, signer.public_key_pem).ok
+
+    row = next(
+        r
+        for r in backdoor.db.query(f"SELECT * FROM {snapshots}")
+        if b'"balance_fen"' in bytes(r["state"])
+    )
+    forged = bytes(row["state"]).replace(b'"balance_fen":', b'"balance_fen":9')
+    backdoor.run(
+        f"UPDATE {snapshots} SET state = %s WHERE originator_id = %s",
+        (forged, row["originator_id"]),
+    )
+    problems = [f.problem for f in verify(ledger, signer.public_key_pem).faults]
+    assert problems == [
+        "a snapshot differs from its aggregate replayed from the events (the cache was altered)"
+    ]
