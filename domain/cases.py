@@ -10,7 +10,12 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import CaseClosedError, CaseNotClosedError, InvalidHouseholdError
+from domain.errors import (
+    CaseClosedError,
+    CaseNotClosedError,
+    InvalidAmountError,
+    InvalidHouseholdError,
+)
 from domain.id_numbers import normalise_id_number
 from domain.vocabulary import (
     CampaignKind,
@@ -22,7 +27,7 @@ from domain.vocabulary import (
     VisitKind,
 )
 
-_PHONE = re.compile(r"^\+?[0-9\- ]{5,20}$")
+_PHONE = re.compile(r"^\+?(?=(?:[^0-9]*[0-9]){5})[0-9\- ]{5,20}$")
 _CARD = re.compile(r"^[0-9]{12,19}$")
 MAX_HOUSEHOLD_SIZE = 30
 MAX_MONTHLY_INCOME_FEN = 100_000_000  # ¥1,000,000 a month per head is no hardship case
@@ -276,6 +281,8 @@ class Case(Aggregate):
         business_date: date,
     ) -> None:
         """Note a payment made to the household; a closed archive takes none."""
+        if amount_fen <= 0:
+            raise InvalidAmountError("an amount must be more than zero")
         self._require_open("receive payments")
         self._assistance_received(
             payment_id=payment_id,

@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import (
     InsufficientFundsError,
+    InvalidAmountError,
     InvalidInputError,
     NoParentFundError,
     PurposeNotAllowedError,
@@ -21,6 +22,12 @@ _CHILD_FUNDS = uuid5(NAMESPACE_URL, "https://bangfu.example/child-funds")
 def child_fund_id(parent_fund_id: UUID, centre_id: UUID) -> UUID:
     """The one fund a child centre holds for money allocated from a given parent fund."""
     return uuid5(_CHILD_FUNDS, f"{parent_fund_id}/{centre_id}")
+
+
+def _require_positive(amount_fen: int) -> None:
+    """Money moves in positive whole fen; a negative or zero movement is refused."""
+    if amount_fen <= 0:
+        raise InvalidAmountError("an amount must be more than zero")
 
 
 class Fund(Aggregate):
@@ -101,6 +108,7 @@ class Fund(Aggregate):
 
     # --- guards ------------------------------------------------------------------------------
     def _require_balance(self, amount_fen: int) -> None:
+        _require_positive(amount_fen)
         if amount_fen > self.balance_fen:
             raise InsufficientFundsError(self.id, self.balance_fen, amount_fen)
 
@@ -115,6 +123,7 @@ class Fund(Aggregate):
         business_date: date,
     ) -> None:
         """Record an appropriation (拨入) from outside the ledger."""
+        _require_positive(amount_fen)
         if not payer.strip():
             raise InvalidInputError("a receipt needs the payer's name")
         self._received(
@@ -166,8 +175,9 @@ class Fund(Aggregate):
     ) -> None:
         """Return money to the parent fund (上缴), or to the payer when this fund has no parent."""
         self._require_balance(amount_fen)
-        if (parent is None) != (self.parent_fund_id is None):
-            raise NoParentFundError("the parent fund must be given exactly when the fund has one")
+        if (parent.id if parent else None) != self.parent_fund_id:
+            raise NoParentFundError("money returns only to the fund's own parent fund "
+                                    "(or, from a top fund, to its payer)")
         self._returned(
             movement_id=movement_id,
             to_fund_id=self.parent_fund_id,
@@ -224,6 +234,9 @@ class Fund(Aggregate):
         business_date: date,
     ) -> None:
         """Credit the fund with a reversed payment (冲正); the payment itself stays on record."""
+        _require_positive(amount_fen)
+        if amount_fen > self.disbursed_fen - self.reversed_fen:
+            raise InvalidInputError("a reversal cannot return more than the fund paid out")
         self._disbursement_reversed(
             payment_id=payment_id,
             reversal_id=reversal_id,

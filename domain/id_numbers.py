@@ -26,11 +26,13 @@ def normalise_id_number(text: str) -> str:
             "a national ID number has 18 characters: 17 digits and a digit or X"
         )
     try:
-        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise InvalidIdNumberError(
             f"characters 7-14 of the ID number ({value[6:14]}) are not a birth date"
         ) from None
+    if born > date.today() or born.year < 1900:
+        raise InvalidIdNumberError(f"the ID number's birth date {born} is not a plausible one")
     expected = check_digit(value[:17])
     if value[17] != expected:
         raise InvalidIdNumberError(

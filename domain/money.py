@@ -25,7 +25,7 @@ def parse_yuan(text: str, *, allow_zero: bool = False) -> int:
         fen = int(Decimal(cleaned) * 100)
     except InvalidOperation as e:  # pragma: no cover - the regex already refused it
         raise InvalidAmountError(f"{text!r} is not a number") from e
-    if fen < 0:
+    if fen < 0 or cleaned.startswith("-"):
         raise InvalidAmountError(f"{text!r} is negative; amounts must be positive")
     if fen == 0 and not allow_zero:
         raise InvalidAmountError("the amount must be more than zero")

@@ -62,7 +62,7 @@ class User(Aggregate):
         actor: str,
         business_date: date,
     ) -> User:
-        if not name.strip() or len(name) > 100:
+        if not name.strip() or len(name.strip()) > 100:
             raise InvalidInputError("a user needs a name of 1 to 100 characters")
         return cls(
             id=user_id(name.strip()),

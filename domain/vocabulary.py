@@ -28,7 +28,8 @@ class CentreLevel(Term):
         if self is CentreLevel.ENTERPRISE_STATION:
             return parent is not CentreLevel.ENTERPRISE_STATION
         if self is CentreLevel.INDUSTRY_UNION:
-            return _RANK[parent] <= _RANK[CentreLevel.COUNTY]
+            return parent is not CentreLevel.INDUSTRY_UNION and (
+                _RANK[parent] <= _RANK[CentreLevel.COUNTY])
         if parent is CentreLevel.INDUSTRY_UNION:
             return False
         return _RANK[self] > _RANK[parent]

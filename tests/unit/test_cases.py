@@ -1,4 +1,4 @@
-"""A household's archive: assessment rules, visits, closure, relapse, one archive per person."""
+"""A household's archive (Case): visits, payments, reassessment, closure and relapse."""
 
 from __future__ import annotations
 
@@ -7,31 +7,24 @@ from uuid import uuid4
 
 import pytest
 
-from domain.cases import Assessment, Case, Goods, Person
+from domain.cases import Assessment, Case, Goods
 from domain.errors import (
-    AlreadyReversedError,
     CaseClosedError,
     CaseNotClosedError,
-    DuplicateArchiveError,
     InvalidHouseholdError,
-    InvalidIdNumberError,
-    InvalidInputError,
 )
-from domain.payments import Payment
-from domain.person_index import PersonIndex
-from domain.users import User
 from domain.vocabulary import (
     CampaignKind,
+    CaseStatus,
     Category,
     Cause,
     ClosureReason,
     HouseholdFlag,
-    Role,
     VisitKind,
 )
 
-DAY = date(2026, 1, 5)
-ID = "11010519491231002X"
+DAY = date(2026, 1, 10)
+FESTIVAL = CampaignKind.SPRING_FESTIVAL_WARMTH
 
 
 def assessment(**changes: object) -> Assessment:
@@ -41,143 +34,160 @@ def assessment(**changes: object) -> Assessment:
         "secondary_causes": (Cause.LAID_OFF_UNEMPLOYED,),
         "household_size": 3,
         "income_fen": 650_00,
-        "flags": (HouseholdFlag.ZERO_EMPLOYMENT_FAMILY,),
+        "flags": (HouseholdFlag.SINGLE_PARENT,),
     }
     return Assessment(**(fields | changes))  # type: ignore[arg-type]
 
 
-def case() -> Case:
-    return Case.register(uuid4(), [uuid4()], assessment(), "sealed", "keyed-hash", "a", DAY)
+def archived() -> Case:
+    return Case.register(uuid4(), [uuid4(), uuid4()], assessment(), "sealed", "ref", "cw", DAY)
+
+
+def closed(reason: ClosureReason = ClosureReason.DECEASED) -> Case:
+    case = archived()
+    case.close(reason, "", "cw", DAY)
+    return case
+
+
+def visit(case: Case, kind: VisitKind, campaign: CampaignKind | None, on: date = DAY) -> None:
+    case.record_visit(uuid4(), ["王干事"], kind, campaign, "", [Goods("米面油", 200_00)], "cw", on)
+
+
+def test_a_new_archive_is_active_with_its_assessment() -> None:
+    case = archived()
+
+    assert case.status is CaseStatus.ACTIVE and case.is_open
+    assert (case.category, case.household_size) == ("deep_hardship", 3)
+    assert case.flags == ["single_parent"]
 
 
 @pytest.mark.parametrize(
-    "changes",
+    ("reason", "status"),
     [
-        {
-            "secondary_causes": (
-                Cause.ACCIDENT,
-                Cause.OTHER,
-                Cause.NATURAL_DISASTER,
-                Cause.CHILD_SCHOOLING,
-            )
-        },
-        {"secondary_causes": (Cause.ACCIDENT, Cause.ACCIDENT)},
-        {"secondary_causes": (Cause.SERIOUS_ILLNESS,)},
-        {"household_size": 0},
-        {"household_size": 31},
-        {"income_fen": -1},
+        (ClosureReason.EXITED_INCOME_ABOVE_LINE, CaseStatus.EXITED),
+        (ClosureReason.STABILIZED_SAFETY_NET, CaseStatus.EXITED),
+        (ClosureReason.DECEASED, CaseStatus.CANCELLED),
+        (ClosureReason.TRANSFERRED_OUT, CaseStatus.CANCELLED),
     ],
 )
-def test_an_assessment_out_of_range_is_refused(changes: dict[str, object]) -> None:
-    with pytest.raises(InvalidHouseholdError):
-        assessment(**changes)
+def test_closing_moves_the_case_to_the_library_its_reason_names(
+    reason: ClosureReason, status: CaseStatus
+) -> None:
+    case = closed(reason)
+
+    assert case.status is status and not case.is_open
+    assert case.closure_reason == reason.value
 
 
-def test_a_person_needs_a_name_a_valid_id_number_and_a_plausible_phone() -> None:
-    with pytest.raises(InvalidHouseholdError):
-        Person.checked(" ", ID, "")
-    with pytest.raises(InvalidIdNumberError):
-        Person.checked("张三", "110105194912310021", "")
-    with pytest.raises(InvalidHouseholdError):
-        Person.checked("张三", ID, "call me")
-
-
-def test_a_closed_case_takes_no_payment_and_no_visit() -> None:
-    c = case()
-    c.close(ClosureReason.DECEASED, "", "a", DAY)
+def test_a_closed_case_refuses_payments_visits_reassessment_and_another_closure() -> None:
+    case = closed()
+    case.collect_events()
 
     with pytest.raises(CaseClosedError):
-        c.receive_assistance(uuid4(), uuid4(), "living_relief", 100, "a", DAY)
+        case.receive_assistance(uuid4(), uuid4(), "living_relief", 500_00, "fin", DAY)
     with pytest.raises(CaseClosedError):
-        c.record_visit(uuid4(), ["王"], VisitKind.ROUTINE, None, "", [], "a", DAY)
-    assert c.status.value == "cancelled"
+        visit(case, VisitKind.ROUTINE, None)
+    with pytest.raises(CaseClosedError):
+        case.reassess(uuid4(), assessment(), "复核", "cw", DAY)
+    with pytest.raises(CaseClosedError):
+        case.close(ClosureReason.RETIRED, "", "cw", DAY)
+
+    assert (case.received_fen, case.visits) == (0, 0)
+    assert case.collect_events() == []
 
 
-def test_closing_for_income_above_the_line_exits_and_relapse_reopens() -> None:
-    c = case()
+def test_reopening_an_open_case_is_refused() -> None:
+    case = archived()
+
     with pytest.raises(CaseNotClosedError):
-        c.reopen("", "a", DAY)
-
-    c.close(ClosureReason.EXITED_INCOME_ABOVE_LINE, "", "a", DAY)
-    assert c.status.value == "exited"
-    c.reopen("返困", "a", DAY)
-
-    assert c.is_open and c.closure_reason is None
+        case.reopen("返困", "cw", DAY)
 
 
-def test_a_campaign_visit_names_its_campaign_and_a_routine_one_does_not() -> None:
-    c = case()
+def test_a_relapse_reopens_a_closed_case_as_active() -> None:
+    case = closed(ClosureReason.EXITED_INCOME_ABOVE_LINE)
+
+    case.reopen("返困", "cw", DAY)
+
+    assert case.status is CaseStatus.ACTIVE and case.closure_reason is None
+    visit(case, VisitKind.ROUTINE, None)
+    assert case.visits == 1
+
+
+def test_a_campaign_visit_must_name_its_campaign() -> None:
+    case = archived()
+
+    with pytest.raises(InvalidHouseholdError, match="campaign"):
+        visit(case, VisitKind.CAMPAIGN, None)
+
+    assert case.visits == 0
+
+
+def test_a_routine_visit_must_not_name_a_campaign() -> None:
+    case = archived()
+
+    with pytest.raises(InvalidHouseholdError, match="routine"):
+        visit(case, VisitKind.ROUTINE, FESTIVAL)
+
+    assert case.visits == 0
+
+
+def test_a_visit_needs_a_visitor_and_goods_of_honest_value() -> None:
+    case = archived()
 
     with pytest.raises(InvalidHouseholdError):
-        c.record_visit(uuid4(), ["王"], VisitKind.CAMPAIGN, None, "", [], "a", DAY)
+        case.record_visit(uuid4(), [" "], VisitKind.ROUTINE, None, "", [], "cw", DAY)
     with pytest.raises(InvalidHouseholdError):
-        c.record_visit(
-            uuid4(), ["王"], VisitKind.ROUTINE, CampaignKind.SUMMER_COOLING, "", [], "a", DAY
+        case.record_visit(
+            uuid4(), ["王"], VisitKind.ROUTINE, None, "", [Goods("米", -1)], "cw", DAY
         )
-    c.record_visit(
-        uuid4(),
-        ["王"],
-        VisitKind.CAMPAIGN,
-        CampaignKind.SPRING_FESTIVAL_WARMTH,
-        "",
-        [Goods("米面油", 200_00)],
-        "a",
-        date(2026, 1, 20),
+
+    assert case.visits == 0
+
+
+def test_visits_are_counted_and_the_latest_date_is_kept() -> None:
+    case = archived()
+
+    visit(case, VisitKind.CAMPAIGN, FESTIVAL, date(2026, 1, 20))
+    visit(case, VisitKind.ROUTINE, None, date(2026, 1, 2))
+
+    assert (case.visits, case.last_visit_on) == (2, date(2026, 1, 20))
+
+
+def test_a_reassessment_updates_category_causes_size_and_income() -> None:
+    case = archived()
+    again = assessment(category=Category.RELATIVE_HARDSHIP, primary_cause=Cause.ACCIDENT,
+                       secondary_causes=(), household_size=4, income_fen=1_200_00)  # fmt: skip
+
+    case.reassess(uuid4(), again, "年度复核", "cw", DAY)
+
+    assert (case.category, case.primary_cause, case.secondary_causes) == (
+        "relative_hardship", "accident", [],
+    )  # fmt: skip
+    assert (case.household_size, case.income_fen) == (4, 1_200_00)
+
+
+def test_payments_and_their_reversals_are_totalled_on_the_case() -> None:
+    case = archived()
+    payment_id = uuid4()
+
+    case.receive_assistance(payment_id, uuid4(), "living_relief", 800_00, "fin", DAY)
+    case.note_reversal(payment_id, uuid4(), 800_00, "错付", "fin", DAY)
+
+    assert (case.received_fen, case.reversed_fen) == (800_00, 800_00)
+
+
+def test_replaying_a_cases_events_rebuilds_its_status_and_history() -> None:
+    case = closed(ClosureReason.EXITED_INCOME_ABOVE_LINE)
+    case.reopen("返困", "cw", DAY)
+    visit(case, VisitKind.ROUTINE, None)
+
+    rebuilt = None
+    for stored in case.collect_events():
+        rebuilt = stored.mutate(rebuilt)
+
+    assert isinstance(rebuilt, Case)
+    assert (rebuilt.status, rebuilt.visits, rebuilt.category) == (
+        CaseStatus.ACTIVE,
+        1,
+        case.category,
     )
-    assert (c.visits, c.last_visit_on) == (1, date(2026, 1, 20))
-
-
-def test_a_reassessment_changes_the_category_and_income() -> None:
-    c = case()
-
-    c.reassess(
-        uuid4(),
-        assessment(category=Category.RELATIVE_HARDSHIP, income_fen=1200_00),
-        "年度复核",
-        "a",
-        DAY,
-    )
-
-    assert (c.category, c.income_fen) == ("relative_hardship", 1200_00)
-
-
-def test_one_person_has_one_open_archive_until_it_closes() -> None:
-    first, second = uuid4(), uuid4()
-    index = PersonIndex.claim_new(ID, first, "a", DAY)
-
-    with pytest.raises(DuplicateArchiveError):
-        index.claim(second, "a", DAY)
-    index.release(first, "a", DAY)
-    index.claim(second, "a", DAY)
-
-    assert index.open_case_id == second
-
-
-def test_a_payment_is_reversed_once_and_only_with_a_reason() -> None:
-    p = Payment(
-        id=uuid4(),
-        fund_id=uuid4(),
-        case_id=uuid4(),
-        centre_id=uuid4(),
-        centre_path=[],
-        assistance_type="living_relief",
-        amount_fen=100,
-        reference="",
-        actor="a",
-        business_date=DAY,
-    )
-
-    with pytest.raises(InvalidInputError):
-        p.reverse(uuid4(), "  ", "a", DAY)
-    p.reverse(uuid4(), "错付", "a", DAY)
-    with pytest.raises(AlreadyReversedError):
-        p.reverse(uuid4(), "错付", "a", DAY)
-
-
-def test_a_user_accepts_only_the_current_token() -> None:
-    user = User.add("alice", Role.FINANCE, None, "first", "a", DAY)
-    assert user.accepts("first") and not user.accepts("other")
-
-    user.issue_token("second", "a", DAY)
-
-    assert user.accepts("second") and not user.accepts("first")
