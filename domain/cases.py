@@ -13,10 +13,10 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import (
     CaseClosedError,
     CaseNotClosedError,
-    InvalidAmountError,
     InvalidHouseholdError,
 )
 from domain.id_numbers import normalise_id_number
+from domain.money import require_positive
 from domain.vocabulary import (
     CampaignKind,
     CaseStatus,
@@ -281,8 +281,7 @@ class Case(Aggregate):
         business_date: date,
     ) -> None:
         """Note a payment made to the household; a closed archive takes none."""
-        if amount_fen <= 0:
-            raise InvalidAmountError("an amount must be more than zero")
+        require_positive(amount_fen)
         self._require_open("receive payments")
         self._assistance_received(
             payment_id=payment_id,

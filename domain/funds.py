@@ -9,11 +9,11 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import (
     InsufficientFundsError,
-    InvalidAmountError,
     InvalidInputError,
     NoParentFundError,
     PurposeNotAllowedError,
 )
+from domain.money import require_positive
 from domain.vocabulary import AssistanceType, FundSource
 
 _CHILD_FUNDS = uuid5(NAMESPACE_URL, "https://bangfu.example/child-funds")
@@ -22,12 +22,6 @@ _CHILD_FUNDS = uuid5(NAMESPACE_URL, "https://bangfu.example/child-funds")
 def child_fund_id(parent_fund_id: UUID, centre_id: UUID) -> UUID:
     """The one fund a child centre holds for money allocated from a given parent fund."""
     return uuid5(_CHILD_FUNDS, f"{parent_fund_id}/{centre_id}")
-
-
-def _require_positive(amount_fen: int) -> None:
-    """Money moves in positive whole fen; a negative or zero movement is refused."""
-    if amount_fen <= 0:
-        raise InvalidAmountError("an amount must be more than zero")
 
 
 class Fund(Aggregate):
@@ -108,7 +102,7 @@ class Fund(Aggregate):
 
     # --- guards ------------------------------------------------------------------------------
     def _require_balance(self, amount_fen: int) -> None:
-        _require_positive(amount_fen)
+        require_positive(amount_fen)
         if amount_fen > self.balance_fen:
             raise InsufficientFundsError(self.id, self.balance_fen, amount_fen)
 
@@ -123,7 +117,7 @@ class Fund(Aggregate):
         business_date: date,
     ) -> None:
         """Record an appropriation (拨入) from outside the ledger."""
-        _require_positive(amount_fen)
+        require_positive(amount_fen)
         if not payer.strip():
             raise InvalidInputError("a receipt needs the payer's name")
         self._received(
@@ -176,8 +170,10 @@ class Fund(Aggregate):
         """Return money to the parent fund (上缴), or to the payer when this fund has no parent."""
         self._require_balance(amount_fen)
         if (parent.id if parent else None) != self.parent_fund_id:
-            raise NoParentFundError("money returns only to the fund's own parent fund "
-                                    "(or, from a top fund, to its payer)")
+            raise NoParentFundError(
+                "money returns only to the fund's own parent fund "
+                "(or, from a top fund, to its payer)"
+            )
         self._returned(
             movement_id=movement_id,
             to_fund_id=self.parent_fund_id,
@@ -234,7 +230,7 @@ class Fund(Aggregate):
         business_date: date,
     ) -> None:
         """Credit the fund with a reversed payment (冲正); the payment itself stays on record."""
-        _require_positive(amount_fen)
+        require_positive(amount_fen)
         if amount_fen > self.disbursed_fen - self.reversed_fen:
             raise InvalidInputError("a reversal cannot return more than the fund paid out")
         self._disbursement_reversed(

@@ -32,6 +32,12 @@ def parse_yuan(text: str, *, allow_zero: bool = False) -> int:
     return fen
 
 
+def require_positive(amount_fen: int) -> None:
+    """Money moves in positive whole fen; a zero or negative movement is refused."""
+    if amount_fen <= 0:
+        raise InvalidAmountError("an amount must be more than zero")
+
+
 def yuan(fen: int) -> str:
     """Format fen as a plain yuan string with two decimals: 123450 -> "1234.50"."""
     sign = "-" if fen < 0 else ""

@@ -29,7 +29,8 @@ class CentreLevel(Term):
             return parent is not CentreLevel.ENTERPRISE_STATION
         if self is CentreLevel.INDUSTRY_UNION:
             return parent is not CentreLevel.INDUSTRY_UNION and (
-                _RANK[parent] <= _RANK[CentreLevel.COUNTY])
+                _RANK[parent] <= _RANK[CentreLevel.COUNTY]
+            )
         if parent is CentreLevel.INDUSTRY_UNION:
             return False
         return _RANK[self] > _RANK[parent]
