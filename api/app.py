@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.metadata import version
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api import problems
+from api.guards import RefuseControlCharacters, refuse_duplicate_keys
 from api.routers import (
     archive,
     audit,
@@ -22,6 +24,7 @@ from api.routers import (
 )
 from api.settings import Settings
 from domain.application import Ledger
+from domain.clock import SystemClock
 from projections import Views
 from stores import open_ledger
 from supervision.checkpoints import Checkpoints, Scheduler
@@ -43,6 +46,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
         create_tables=settings.create_tables,
         master_key=settings.master_key,
         master_key_file=settings.master_key_file,
+        clock=SystemClock(settings.business_zone),
     )
     views = Views(the_ledger)
     signer = Signer(settings.signing_key_file)
@@ -74,10 +78,18 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
         if owned:
             the_ledger.close()
 
-    app = FastAPI(title="Bangfu 帮扶", version="0.2.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Bangfu 帮扶",
+        version=version("bangfu"),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_duplicate_keys)],
+    )
     app.state.ledger, app.state.views, app.state.settings = the_ledger, views, settings
     app.state.signer, app.state.checkpoints = signer, checkpoints
     problems.install(app)
+    app.add_middleware(RefuseControlCharacters)
     for module in (centres, funds, reports, archive, cases, payments, audit, supervision, meta):
-        app.include_router(module.router)
+        app.include_router(problems.declared(module.router))
+    problems.document(app)
     return app

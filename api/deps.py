@@ -3,17 +3,43 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
 import orjson
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator
 
 from domain.access import Actor, Permission
 from domain.application import Context, Ledger
 from domain.errors import InvalidInputError, NotAuthenticatedError
 from projections import Views
+
+# The window of business dates and years a query may name, and the largest log position or
+# version (PostgreSQL BIGINT, SQLite INTEGER): anything outside is refused with 422 before it can
+# overflow a date computation or a store's integer type.
+FIRST_DAY, LAST_DAY = date(1949, 1, 1), date(2200, 12, 31)
+FIRST_YEAR, LAST_YEAR = FIRST_DAY.year, LAST_DAY.year
+MAX_POSITION = 2**63 - 1
+
+
+def _day_in_window(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"a date from {FIRST_DAY} to {LAST_DAY} is expected")
+    return value
+
+
+def _moment_in_window(value: datetime) -> datetime:
+    _day_in_window(value.date())
+    return value
+
+
+Day = Annotated[date, AfterValidator(_day_in_window)]
+"""A date query parameter, 1949-01-01 .. 2200-12-31."""
+Moment = Annotated[datetime, AfterValidator(_moment_in_window)]
+"""A date-time query parameter whose date lies in 1949-01-01 .. 2200-12-31."""
 
 _bearer = HTTPBearer(auto_error=False, description="A token printed by `bangfu user add`")
 
@@ -86,6 +112,7 @@ MinPosition = Annotated[
     int | None,
     Query(
         ge=0,
+        le=MAX_POSITION,
         description="read-your-writes: wait (briefly) until the view has applied this log "
         "position, which every write answers with",
     ),

@@ -7,11 +7,15 @@ import re
 from typing import Any
 
 import orjson
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from api.deps import current_actor
+from api.schemas import Problem, problem_responses
 from domain.errors import (
     BangfuError,
     BusyError,
@@ -21,7 +25,7 @@ from domain.errors import (
     NotAuthenticatedError,
     NotFoundError,
 )
-from projections.runner import ViewBehindError
+from projections.runner import ViewBehindError, ViewFailedError
 
 log = logging.getLogger("bangfu.api")
 
@@ -88,6 +92,19 @@ async def on_domain_error(request: Request, error: Exception) -> Response:
 
 async def on_view_behind(request: Request, error: Exception) -> Response:
     assert isinstance(error, ViewBehindError)
+    if isinstance(error, ViewFailedError):  # stopped at an event it cannot apply
+        return problem(
+            request,
+            503,
+            "view-failed",
+            "The view stopped at an event it cannot apply",
+            str(error),
+            {"Retry-After": "60"},
+            view=error.view,
+            view_position=error.position,
+            wanted_position=error.wanted,
+            failed_at_position=error.failure.position,
+        )
     return problem(
         request,
         503,
@@ -119,6 +136,15 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
 
 async def on_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400:
+        # FastAPI's answer to a body it cannot decode (not UTF-8, say); malformed JSON is a 422
+        # already, and so is this: invalid input, with the same problem type
+        cause = error.__cause__
+        message = f"the body cannot be decoded: {cause}" if cause else str(error.detail)
+        errors = [{"field": "body", "message": message, "type": "body_undecodable"}]
+        return problem(
+            request, 422, "validation-failed", "The request is not valid", message, errors=errors
+        )
     kind = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
     return problem(
         request,
@@ -139,6 +165,53 @@ async def on_unexpected_error(request: Request, error: Exception) -> Response:
         "Internal error",
         "Bangfu failed unexpectedly; this is a bug and has been logged",
     )
+
+
+def _dependants(dependant: Dependant) -> list[Dependant]:
+    return [dependant, *(d for sub in dependant.dependencies for d in _dependants(sub))]
+
+
+def statuses_of(route: APIRoute) -> list[int]:
+    """The error statuses an operation can answer with: 422 for any (a control character in the
+    URL is refused everywhere); 401, 403 and 404 when it needs a user; 409 and 503 for a write
+    (a conflict, or a race lost 30 times); 503 when it waits for a view (`min_position`)."""
+    dependants = _dependants(route.dependant)
+    statuses = {422}
+    if any(d.call is current_actor for d in dependants):
+        statuses |= {401, 403, 404}
+    if (route.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}:
+        statuses |= {409, 503}
+    if any(p.name == "min_position" for d in dependants for p in d.query_params):
+        statuses.add(503)
+    return sorted(statuses)
+
+
+def declared(router: APIRouter) -> APIRouter:
+    """The router, with each operation's error responses declared as application/problem+json
+    of a Problem (include it after this)."""
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            for status, response in problem_responses(*statuses_of(route)).items():
+                route.responses.setdefault(status, response)
+    return router
+
+
+def document(app: FastAPI) -> None:
+    """Put the Problem schema, which the declared error responses name, in the components of
+    the app's OpenAPI document."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(problem_schema.pop("$defs", {}))
+            schemas["Problem"] = problem_schema
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def install(app: FastAPI) -> None:

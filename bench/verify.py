@@ -19,8 +19,8 @@ from rich.table import Table
 
 from bench.generate import BenchLedger, generate
 from bench.projections import drop_store, fresh_store, read_log
-from projections.db import ViewDatabase
 from stores import store_env
+from stores.sql import SqlDatabase
 from stores.vault import Vault
 from supervision.checkpoints import Checkpoints
 from supervision.signing import Signer
@@ -37,7 +37,7 @@ def main() -> None:
     url = fresh_store(args.store)
     ledger = BenchLedger(env=store_env(url))
     master = secrets.token_bytes(32)
-    ledger.vault = Vault(ViewDatabase(ledger), lambda: master)
+    ledger.vault = Vault(SqlDatabase(ledger), lambda create: master)
     signer = Signer(Path(tempfile.mkdtemp()) / "key.pem")
     try:
         data = generate(ledger, args.events)

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
+import psycopg
 import typer
+from eventsourcing.persistence import PersistenceError
 from rich.console import Console
+from rich.markup import escape
 
 from api.settings import Settings
 from domain.application import Ledger
+from domain.clock import SystemClock
 from domain.errors import BangfuError
-from stores import StoreConfigError, open_ledger
+from stores import StoreConfigError, describe, open_ledger
+from stores.vault import MasterKeyError
 
 app = typer.Typer(help="Bangfu (帮扶): the hardship-assistance ledger.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and their bearer tokens.", no_args_is_help=True)
@@ -20,18 +28,47 @@ console = Console()
 err = Console(stderr=True)
 
 
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one line on stderr (never wrapped, no markup read from ``message``) and exit."""
+    err.print(f"[red]{escape(message)}[/red]", soft_wrap=True)
+    raise typer.Exit(code)
+
+
 def open_store(settings: Settings) -> Ledger:
-    """The store the settings name, with its vault; a clear message if the URL is wrong."""
+    """The store the settings name, with its vault; a clear message (exit 2) if the URL is
+    wrong or the database cannot be reached or opened."""
     try:
         return open_ledger(
             settings.database_url,
             create_tables=settings.create_tables,
             master_key=settings.master_key,
             master_key_file=settings.master_key_file,
+            clock=SystemClock(settings.business_zone),
         )
-    except StoreConfigError as e:
+    except (StoreConfigError, MasterKeyError) as e:
         err.print(f"[red]Configuration error:[/red] {e}")
         raise typer.Exit(2) from None
+    except (PersistenceError, psycopg.Error, OSError) as e:
+        reason = " ".join(str(e).split()) or type(e).__name__
+        fail(f"cannot reach the database ({describe(settings.database_url)}): {reason}", 2)
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """Exit 1 with one line unless ``host:port`` can be bound now, as the server will bind it."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as e:
+        fail(f"cannot listen on {host}:{port}: {e.strerror or e}")
+    for family, kind, proto, _, address in found:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio does
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as e:
+                in_use = e.errno == errno.EADDRINUSE
+                fail(f"cannot listen on {host}:{port}: {'the port is in use' if in_use else e}")
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from uuid import UUID
 from domain.access import SYSTEM, Actor
 from domain.application import Context, Ledger
 from domain.cases import Assessment, Goods, Person
+from domain.errors import NotFoundError, UserExistsError
 from domain.id_numbers import make_id_number
 from domain.vocabulary import (
     AssistanceType as T,
@@ -81,6 +82,34 @@ def _id(outcome_result: dict[str, str]) -> UUID:
     return UUID(outcome_result["id"])
 
 
+LOADER = Actor("demo-loader", Role.ADMIN)
+BIRTH_DAYS = 14_600  # births spread over 40 years from 1960
+
+
+def demo_id_number(n: int) -> str:
+    """The n-th household's ID number: a distinct (birth date, sequence) pair for every n below
+    14.6 million, so no two demo households ever share a number (一人一档 would refuse one)."""
+    birth = date(1960, 1, 1) + timedelta(days=(n * 7919) % BIRTH_DAYS)  # 7919 is prime
+    return make_id_number("220104", birth, n // BIRTH_DAYS)
+
+
+def demo_state(ledger: Ledger) -> str:
+    """ "empty", "unfinished" (a load began and stopped), "loaded", or "other" (not a demo)."""
+    if ledger.is_empty():
+        return "empty"
+    if ledger.remembered(LOADER, _step_key(1)) is None:
+        return "other"
+    try:
+        ledger.user(DEMO_USERS[-1][0])
+    except NotFoundError:
+        return "unfinished"  # the users are the last step
+    return "loaded"
+
+
+def _step_key(step: int) -> str:
+    return f"demo-step-{step}"
+
+
 class DemoBuilder:
     """Builds the data set through the Ledger's own use cases, as staff would."""
 
@@ -90,10 +119,21 @@ class DemoBuilder:
         households: int,
         seed: int = 2026,
         tick: Callable[[int], None] = lambda n: None,
+        resumable: bool = False,
     ) -> None:
         self.ledger, self.households, self.tick = ledger, households, tick
         self.rng = random.Random(seed)
-        self.admin = Context(Actor("demo-loader", Role.ADMIN))
+        self.resumable = resumable
+        self._step = 0
+
+    @property
+    def admin(self) -> Context:
+        """The loader's context for the next write. A resumable load numbers its writes as
+        idempotency keys: run again after a crash, it replays what was done and goes on."""
+        if not self.resumable:
+            return Context(LOADER)
+        self._step += 1
+        return Context(LOADER, idempotency_key=_step_key(self._step))
 
     def steps(self) -> int:
         """Roughly how many writes the demo makes (for a progress bar)."""
@@ -106,7 +146,10 @@ class DemoBuilder:
         self._households(data, streets, fund_by_street)
         for name, role in DEMO_USERS:
             centre = None if role in (Role.ADMIN, Role.AUDITOR) else data.root_centre_id
-            data.tokens[name] = self.ledger.add_user(SYSTEM, name, role, centre)
+            try:
+                data.tokens[name] = self.ledger.add_user(SYSTEM, name, role, centre)
+            except UserExistsError:  # a resumed load that had reached its users
+                data.tokens[name] = self.ledger.issue_token(SYSTEM, name)
         return data
 
     def _centre(self, data: DemoData, name: str, level: CentreLevel, parent: UUID | None) -> UUID:
@@ -133,7 +176,7 @@ class DemoBuilder:
 
     def _funds(self, data: DemoData, streets: list[UUID]) -> dict[UUID, list[UUID]]:
         """Central money matched 1:1 by province and city, allocated down to every street."""
-        lg, ctx, city = self.ledger, self.admin, data.root_centre_id
+        lg, city = self.ledger, data.root_centre_id
         jan = date(YEAR, 1, 8)
         specs = [
             ("中央财政专项帮扶资金", FundSource.CENTRAL_SPECIAL_FUND, "财政部", CENTRAL),
@@ -145,16 +188,23 @@ class DemoBuilder:
         fund_by_street: dict[UUID, list[UUID]] = {s: [] for s in streets}
         for name, source, payer, purposes in specs:
             fund = _id(
-                lg.open_fund(ctx, city, f"{YEAR}年{name}", source, YEAR, purposes, jan).result
+                lg.open_fund(
+                    self.admin, city, f"{YEAR}年{name}", source, YEAR, purposes, jan
+                ).result
             )
             data.funds.append(fund)
             total = amount
-            lg.receive(ctx, fund, total, payer, f"{source.value}-{YEAR}-001", jan)
+            lg.receive(self.admin, fund, total, payer, f"{source.value}-{YEAR}-001", jan)
             districts = [c for n, c in data.centres.items() if n.endswith("帮扶中心") and c != city]
             for d in districts:
                 child = _id(
                     lg.allocate(
-                        ctx, fund, d, total * 3 // 10, f"下拨-{YEAR}", jan + timedelta(days=3)
+                        self.admin,
+                        fund,
+                        d,
+                        total * 3 // 10,
+                        f"下拨-{YEAR}",
+                        jan + timedelta(days=3),
                     ).result
                 )
                 data.funds.append(child)
@@ -162,7 +212,12 @@ class DemoBuilder:
                 for s in my_streets:
                     grand = _id(
                         lg.allocate(
-                            ctx, child, s, total * 3 // 20, f"下拨-{YEAR}", jan + timedelta(days=6)
+                            self.admin,
+                            child,
+                            s,
+                            total * 3 // 20,
+                            f"下拨-{YEAR}",
+                            jan + timedelta(days=6),
                         ).result
                     )
                     data.funds.append(grand)
@@ -170,14 +225,14 @@ class DemoBuilder:
                 self.tick(1 + len(my_streets))
         # a street returns an unspent remainder; the city returns a little to its payer
         first_street_fund = fund_by_street[streets[0]][0]
-        lg.return_funds(ctx, first_street_fund, 1_000_00, "退回结余", date(YEAR, 3, 31))
-        lg.return_funds(ctx, data.funds[0], 500_00, "退回多拨款", date(YEAR, 4, 2))
+        lg.return_funds(self.admin, first_street_fund, 1_000_00, "退回结余", date(YEAR, 3, 31))
+        lg.return_funds(self.admin, data.funds[0], 500_00, "退回多拨款", date(YEAR, 4, 2))
         return fund_by_street
 
     def _households(
         self, data: DemoData, streets: list[UUID], fund_by_street: dict[UUID, list[UUID]]
     ) -> None:
-        rng, lg, ctx = self.rng, self.ledger, self.admin
+        rng, lg = self.rng, self.ledger
         cats, cat_w = list(CATEGORY_WEIGHTS), list(CATEGORY_WEIGHTS.values())
         causes, cause_w = list(CAUSE_WEIGHTS), list(CAUSE_WEIGHTS.values())
         for n in range(self.households):
@@ -203,14 +258,14 @@ class DemoBuilder:
                 rng.randrange(0, ceiling, 100),
                 flags,
             )
-            birth = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 365 * 35))
+            rng.randrange(0, 365 * 35)  # was the birth day; drawn still, so the data stay the same
             person = Person(
                 rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-                make_id_number("220104", birth, n % 1000),
+                demo_id_number(n),
                 f"13{rng.randrange(10**9, 10**10 - 1)}",
             )
             filed = date(YEAR - 1, 1, 1) + timedelta(days=rng.randrange(0, 330))
-            case = _id(lg.register_case(ctx, street, assessment, person, filed).result)
+            case = _id(lg.register_case(self.admin, street, assessment, person, filed).result)
             data.cases.append(case)
             self._spring_festival(data, case, fund_by_street[street], n)
             self.tick(3)
@@ -221,14 +276,14 @@ class DemoBuilder:
                 ClosureReason.RETIRED,
                 ClosureReason.DECEASED,
             ][i % 4]
-            lg.close_case(ctx, case, reason, "年度复核", date(YEAR, 6, 30))
+            lg.close_case(self.admin, case, reason, "年度复核", date(YEAR, 6, 30))
 
     def _spring_festival(self, data: DemoData, case: UUID, funds: list[UUID], n: int) -> None:
         """两节送温暖: every archived household is visited and given ¥500-1,000."""
-        rng, lg, ctx = self.rng, self.ledger, self.admin
+        rng, lg = self.rng, self.ledger
         day = date(YEAR, 1, 20) + timedelta(days=n % 20)
         lg.record_visit(
-            ctx,
+            self.admin,
             case,
             ["王主席", "李干事"],
             VisitKind.CAMPAIGN,
@@ -239,7 +294,7 @@ class DemoBuilder:
         )
         warmth_fund = funds[-1]
         payment = lg.pay(
-            ctx,
+            self.admin,
             warmth_fund,
             case,
             T.WARMTH_VISIT,
@@ -250,7 +305,7 @@ class DemoBuilder:
         data.payments.append(_id(payment.result))
         if n % 7 == 3:
             lg.pay(
-                ctx,
+                self.admin,
                 funds[0],
                 case,
                 T.MEDICAL_RELIEF,
@@ -260,7 +315,7 @@ class DemoBuilder:
             )
         if n % 9 == 4:
             lg.pay(
-                ctx,
+                self.admin,
                 funds[1],
                 case,
                 T.EDUCATION_AID,
@@ -269,7 +324,9 @@ class DemoBuilder:
                 date(YEAR, 8, 25),
             )
         if n % 25 == 0:
-            lg.reverse_payment(ctx, data.payments[-1], "重复发放，冲正", day + timedelta(days=5))
+            lg.reverse_payment(
+                self.admin, data.payments[-1], "重复发放，冲正", day + timedelta(days=5)
+            )
 
 
 def reissue_tokens(ledger: Ledger) -> dict[str, str]:

@@ -12,8 +12,8 @@ from rich.table import Table
 
 from api.app import create_app
 from api.settings import Settings
-from cli.base import app, console, err, open_store, refusals, user_app
-from cli.demo import DemoBuilder, DemoData, reissue_tokens
+from cli.base import app, check_can_listen, console, err, open_store, refusals, user_app
+from cli.demo import DemoBuilder, DemoData, demo_state, reissue_tokens
 from domain.access import SYSTEM
 from domain.application import Ledger
 from domain.errors import BangfuError
@@ -30,7 +30,9 @@ def load_demo(ledger: Ledger, households: int) -> DemoData:
         console=err,
     ) as progress:
         task = progress.add_task("demo", total=None)
-        builder = DemoBuilder(ledger, households, tick=lambda n: progress.advance(task, n))
+        builder = DemoBuilder(
+            ledger, households, tick=lambda n: progress.advance(task, n), resumable=True
+        )
         progress.update(task, total=builder.steps())
         data = builder.build()
         progress.update(task, completed=builder.steps())
@@ -56,10 +58,16 @@ def demo(
         int, typer.Option(min=5, max=10_000_000, help="how many archived households")
     ] = 300,
 ) -> None:
-    """Load a realistic demo data set into an empty store and print a token per role."""
+    """Load a realistic demo data set into an empty store and print a token per role.
+
+    A load that was interrupted (a crash, Ctrl-C) resumes where it stopped when run again with
+    the same --households."""
     settings = Settings()
     ledger = open_store(settings)
-    if not ledger.is_empty():
+    state = demo_state(ledger)
+    if state == "unfinished":
+        err.print("[yellow]Resuming the demo load that stopped part-way 继续加载[/yellow]")
+    elif state != "empty":
         err.print(
             f"[red]The store ({describe(settings.database_url)}) already holds events;[/red] "
             "the demo loads only into an empty store. Point BANGFU_DATABASE_URL "
@@ -92,9 +100,10 @@ def serve(
     settings = Settings()
     ledger = open_store(settings)
     host, port = host or settings.host, port or settings.port
+    check_can_listen(host, port)  # before printing a URL that would not answer
     base_url = f"http://{host}:{port}"
     if with_demo:
-        if ledger.is_empty():
+        if demo_state(ledger) in ("empty", "unfinished"):
             _print_tokens(load_demo(ledger, 300).tokens, base_url)
         else:
             try:
@@ -104,6 +113,7 @@ def serve(
                     "[yellow]This store holds data but no demo users;[/yellow] "
                     "add a user with `bangfu user add NAME --role admin`."
                 )
+    console.print(f"Data directory 数据目录: {settings.data_dir}")
     console.print(
         f"Bangfu 帮扶 on {describe(settings.database_url)}: open {base_url}/docs in a browser"
     )

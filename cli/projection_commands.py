@@ -9,12 +9,14 @@ from functools import partial
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.settings import Settings
 from cli.base import app, console, err, open_store
 from projections import Views
+from projections.runner import ViewFailedError
 from stores import describe
 from supervision.checkpoints import Checkpoints, Scheduler
 from supervision.signing import Signer
@@ -56,20 +58,37 @@ def project(
 
 @projections_app.command("status")
 def projections_status() -> None:
-    """Show each view's position and lag behind the log."""
+    """Show each view's position and lag behind the log, and the event it stopped at if it
+    cannot apply one."""
     ledger = open_store(Settings())
     views = Views(ledger)
     head = ledger.recorder.max_notification_id() or 0
+    failures = views.projector.failures()
     table = Table(title=f"Views 视图 (log head {head})")
-    for column in ("view", "generation", "position", "lag"):
-        table.add_column(column, justify="right" if column != "view" else "left")
+    for column in ("view", "generation", "position", "lag", "failed at", "error"):
+        table.add_column(column, justify="left" if column in ("view", "error") else "right")
     for view in views.projector.views:
         state = views.projector.state(view.name)
         assert state is not None
+        failure = failures.get(view.name)
         table.add_row(
-            view.name, str(state.generation), str(state.position), str(head - state.position)
+            view.name,
+            str(state.generation),
+            str(state.position),
+            str(head - state.position),
+            str(failure.position) if failure else "",
+            escape(failure.error[:60]) if failure else "",
         )
     console.print(table)
+    for name, failure in failures.items():
+        console.print(
+            f"{name}: {failure.describe()} (since {failure.failed_at}, last tried "
+            f"{failure.tried_at}); it is tried again every minute and on restart, and "
+            f"`bangfu projections rebuild {name}` rebuilds it.",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @projections_app.command("rebuild")
@@ -98,7 +117,16 @@ def projections_rebuild(
         ) as progress:
             task = progress.add_task(view_name, total=head)
             started = time.perf_counter()
-            applied = views.projector.rebuild(view_name, partial(progress.advance, task))
+            try:
+                applied = views.projector.rebuild(view_name, partial(progress.advance, task))
+            except ViewFailedError as e:
+                progress.stop()
+                err.print(
+                    f"[red]The rebuild of {view_name} stopped: "
+                    f"{escape(e.failure.describe())}[/red]\n"
+                    f"The {view_name} view in use is left as it was."
+                )
+                raise typer.Exit(1) from None
             progress.update(task, completed=head)
         seconds = time.perf_counter() - started
         console.print(

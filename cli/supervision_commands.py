@@ -12,13 +12,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.settings import Settings
-from cli.base import app, console, err, open_store, refusals
+from cli.base import app, console, err, fail, open_store, refusals
 from domain.access import SYSTEM
+from domain.cases import Case
+from domain.errors import BangfuError
 from supervision.checkpoints import Checkpoints
-from supervision.package import Scope, verify_package
+from supervision.package import DestinationError, Scope, check_destination, verify_package
 from supervision.package import export as export_package
-from supervision.records import from_ledger
-from supervision.signing import Signer
+from supervision.records import from_ledger, is_
+from supervision.signing import ExpectedKey, Signer
 from supervision.verify import verify as verify_chain
 
 
@@ -81,13 +83,28 @@ def erase_personal_data(
     reason: Annotated[
         str, typer.Option(help="why, e.g. the 10-year retention ended")
     ] = "retention period ended",
+    yes: Annotated[bool, typer.Option("--yes", help="erase without asking to confirm")] = False,
 ) -> None:
     """Destroy a household's key: its personal data becomes unreadable everywhere, while
-    balances, flows, the chain and every signed checkpoint still verify."""
+    balances, flows, the chain and every signed checkpoint still verify. Asks first unless
+    --yes is given; with no answer (no terminal) nothing is erased and it exits 1."""
     ledger = open_store(Settings())
     with refusals("case"):
-        ledger.erase_personal_data(SYSTEM, UUID(case), reason)
-    console.print(f"The personal data of case {case} is erased (its key was destroyed).")
+        case_id = UUID(case)
+        ledger.case(SYSTEM, case_id)  # an unknown case is refused before anything is asked
+    if not yes:
+        try:
+            confirmed = typer.confirm(
+                f"Erase the personal data of case {case_id} for good (its key is destroyed)?",
+                default=False,
+            )
+        except typer.Abort:  # no terminal to answer from
+            confirmed = False
+        if not confirmed:
+            fail(f"Nothing erased: case {case_id} keeps its personal data.")
+    with refusals("case"):
+        ledger.erase_personal_data(SYSTEM, case_id, reason)
+    console.print(f"The personal data of case {case_id} is erased (its key was destroyed).")
 
 
 audit_app = typer.Typer(help="Audit packages anyone can verify offline.", no_args_is_help=True)
@@ -105,28 +122,80 @@ def audit_export(
         bool, typer.Option(help="include decrypted personal data (recorded as a read)")
     ] = False,
 ) -> None:
-    """Write an audit package: events, chain proofs, signed checkpoint, public key, figures."""
+    """Write an audit package: events, chain proofs, signed checkpoint, public key, figures.
+
+    The zip is written with mode 0600 through a temporary file renamed into place; a symbolic
+    link at --out is refused. Nothing is signed or read until the scope and --out are checked."""
     settings = Settings()
-    ledger = open_store(settings)
     scope = Scope(fund_id=fund, centre_id=centre, date_from=date_from, date_to=date_to)
+    try:
+        scope.check()
+        check_destination(out)
+    except BangfuError as e:
+        fail(e.detail, 2)
+    except DestinationError as e:
+        fail(str(e), 2)
+    ledger = open_store(settings)
+    if ledger.is_empty():
+        fail("The log is empty; there is nothing to export yet.")
     personal = None
     if with_personal_data:
         records = scope.select(list(from_ledger(ledger)))
-        sealed = {
-            UUID(r["id"]): r["person_sealed"] for r in records if r["kind"] == "Case.Registered"
-        }
+        sealed = {UUID(r["id"]): r["person_sealed"] for r in records if is_(r, Case.Registered)}
         personal = ledger.read_personal_data(SYSTEM, sealed, f"audit package {out.name}")
-    manifest = export_package(ledger, Signer(settings.signing_key_file), out, scope, personal)
+    signer = Signer(settings.signing_key_file)
+    try:
+        manifest = export_package(ledger, signer, out, scope, personal)
+    except DestinationError as e:
+        fail(str(e), 2)
+    except BangfuError as e:
+        fail(e.detail)
     console.print(
         f"Wrote {out}: {manifest['events']} events, proven up to the checkpoint at "
-        f"position {manifest['checkpoint_position']}."
+        f"position {manifest['checkpoint_position']}, signed by key {signer.key_id} "
+        f"(fingerprint {signer.fingerprint}).",
+        soft_wrap=True,
+        highlight=False,
     )
 
 
 @audit_app.command("verify")
-def audit_verify(file: Path) -> None:
-    """Check an audit package offline; exit 1 if anything does not hold."""
-    verdict = verify_package(file)
+def audit_verify(
+    file: Path,
+    public_key: Annotated[
+        Path | None,
+        typer.Option(help="a PEM public key the package must be signed with (as published)"),
+    ] = None,
+    key_id: Annotated[
+        str | None, typer.Option(help="the 16-hex key id it must be signed with")
+    ] = None,
+    fingerprint: Annotated[
+        str | None,
+        typer.Option(help="the 64-hex fingerprint (SHA-256 of the PEM) it must be signed with"),
+    ] = None,
+) -> None:
+    """Check an audit package offline; exit 1 if anything does not hold. Pin the key the ledger
+    publishes (--public-key, --key-id or --fingerprint): without a pin, a package re-signed
+    with any other key also verifies."""
+    expected = _expected_key(public_key, key_id, fingerprint)
+    verdict = verify_package(file, expected)
+    if not verdict.readable:
+        fail(f"{file} is not a readable audit package: {verdict.problems[0]}")
+    if verdict.key_id is not None:
+        console.print(
+            f"Signed by key {verdict.key_id}, fingerprint {verdict.fingerprint}"
+            + (" (the pinned key)" if expected is not None and verdict.ok else ""),
+            soft_wrap=True,
+            highlight=False,
+        )
+    if expected is None:
+        err.print(
+            "[yellow]Warning: the signing key was not pinned, so a package re-signed with any "
+            "key would pass too. Compare the fingerprint above with the one the ledger "
+            "publishes (GET /audit/public-key), or pass --public-key, --key-id or "
+            "--fingerprint.[/yellow]",
+            soft_wrap=True,
+        )
     if verdict.ok:
         console.print(
             f"[green]{file}: {verdict.events} events verified; the chain reaches the "
@@ -136,5 +205,27 @@ def audit_verify(file: Path) -> None:
         return
     console.print(f"[red]{file} does not verify:[/red]")
     for problem in verdict.problems:
-        console.print(f"  {problem}")
+        console.print(f"  {problem}", soft_wrap=True, highlight=False, markup=False)
     raise typer.Exit(1)
+
+
+def _expected_key(
+    public_key: Path | None, key_id: str | None, fingerprint: str | None
+) -> ExpectedKey | None:
+    """The pin the options give (exit 2 on a malformed one), or None when none is given."""
+    if public_key is None and key_id is None and fingerprint is None:
+        return None
+    try:
+        pem = public_key.read_text() if public_key is not None else None
+    except (OSError, UnicodeDecodeError) as e:
+        fail(f"cannot read the public key {public_key}: {getattr(e, 'strerror', None) or e}", 2)
+    try:
+        return ExpectedKey(
+            public_key_pem=pem,
+            key_id=key_id.strip() if key_id is not None else None,
+            fingerprint="".join(fingerprint.replace(":", "").split())
+            if fingerprint is not None
+            else None,
+        )
+    except ValueError as e:
+        fail(f"--public-key/--key-id/--fingerprint: {e}", 2)

@@ -6,7 +6,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
@@ -22,12 +22,14 @@ from eventsourcing.persistence import (
 from domain.access import GRANTS, Actor, Permission
 from domain.cases import Assessment, Case, Goods, Person
 from domain.centres import Centre
+from domain.clock import Clock, SystemClock, check_business_date, use_clock
 from domain.data_access import PersonalDataRead
 from domain.errors import (
     BusyError,
     CaseNotFoundError,
     CaseOutsideFundTreeError,
     CentreNotFoundError,
+    DuplicateArchiveError,
     FundNotFoundError,
     IdempotencyKeyReusedError,
     NotAChildCentreError,
@@ -92,10 +94,6 @@ class _Change:
     aggregates: list[Aggregate] = field(default_factory=list)
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
 class Ledger(Application[UUID]):
     """Bangfu's use cases over the event store (PostgreSQL or SQLite)."""
 
@@ -104,8 +102,9 @@ class Ledger(Application[UUID]):
     max_attempts = 30
     lost_races = 0  # writes retried because another writer changed a record first
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, env: Mapping[str, str] | None = None, clock: Clock | None = None) -> None:
         super().__init__(env)
+        self.clock: Clock = clock or SystemClock()
         self.listeners: list[Callable[[int], None]] = []  # told each new log position
         self.vault: PersonalDataVault | None = None  # set by stores.open_ledger
 
@@ -118,8 +117,22 @@ class Ledger(Application[UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
+    def today(self) -> date:
+        """Today's business date (Asia/Shanghai unless configured otherwise)."""
+        return self.clock.today()
+
+    def _day(self, business_date: date | None) -> date:
+        """The business date given, checked against the window, or today's."""
+        if business_date is None:
+            return self.today()
+        return check_business_date(business_date, self.today())
+
     # --- the write path: idempotency, bounded retries of lost races, one atomic save --------
     def _write(self, ctx: Context, change: Callable[[], _Change]) -> Outcome:
+        with use_clock(self.clock):
+            return self._write_now(ctx, change)
+
+    def _write_now(self, ctx: Context, change: Callable[[], _Change]) -> Outcome:
         for attempt in range(self.max_attempts):
             if ctx.idempotency_key is not None:
                 earlier = self._idempotent_replay(ctx)
@@ -133,7 +146,7 @@ class Ledger(Application[UUID]):
                         request_sha256=ctx.request_sha256,
                         result=done.result,
                         actor=ctx.actor.name,
-                        business_date=today(),
+                        business_date=self.today(),
                     )
                 )
             try:
@@ -157,6 +170,11 @@ class Ledger(Application[UUID]):
             )
         return Outcome(dict(record.result), None, replayed=True)
 
+    def remembered(self, actor: Actor, key: str) -> dict[str, str] | None:
+        """The result of the write this user made with this Idempotency-Key, if any."""
+        record = self._find(IdempotencyRecord, idempotency_id(actor.name, key))
+        return dict(record.result) if record else None
+
     def _find(self, cls: type[A], aggregate_id: UUID) -> A | None:
         try:
             found: object = self.repository.get(aggregate_id)
@@ -179,8 +197,9 @@ class Ledger(Application[UUID]):
         if self._find(User, user_id(name.strip())) is not None:
             raise UserExistsError(f"a user named {name!r} exists already")
         token = new_token()
-        user = User.add(name, role, centre_id, token, actor.name, today())
-        self.save(user, TokenKey.issue(token, user, actor.name, today()))
+        with use_clock(self.clock):
+            user = User.add(name, role, centre_id, token, actor.name, self.today())
+            self.save(user, TokenKey.issue(token, user, actor.name, self.today()))
         return token
 
     def issue_token(self, actor: Actor, name: str) -> str:
@@ -190,9 +209,17 @@ class Ledger(Application[UUID]):
         if user is None:
             raise NotFoundError(f"no user is named {name!r}")
         token = new_token()
-        user.issue_token(token, actor.name, today())
-        self.save(user, TokenKey.issue(token, user, actor.name, today()))
+        with use_clock(self.clock):
+            user.issue_token(token, actor.name, self.today())
+            self.save(user, TokenKey.issue(token, user, actor.name, self.today()))
         return token
+
+    def user(self, name: str) -> Actor:
+        """A user by name (NotFoundError if there is none)."""
+        found = self._find(User, user_id(name))
+        if found is None:
+            raise NotFoundError(f"no user is named {name!r}")
+        return found.as_actor
 
     def authenticate(self, token: str) -> Actor:
         key = self._find(TokenKey, token_key_id(token))
@@ -208,7 +235,7 @@ class Ledger(Application[UUID]):
         def change() -> _Change:
             parent = self._get(Centre, parent_id, CentreNotFoundError) if parent_id else None
             ctx.actor.require(Permission.MANAGE_CENTRES, parent.path if parent else [])
-            centre = Centre.found(name, level, parent, ctx.actor.name, today())
+            centre = Centre.found(name, level, parent, ctx.actor.name, self.today())
             return _Change({"id": str(centre.id)}, [centre])
 
         return self._write(ctx, change)
@@ -229,6 +256,8 @@ class Ledger(Application[UUID]):
         purposes: list[AssistanceType],
         business_date: date | None = None,
     ) -> Outcome:
+        day = self._day(business_date)
+
         def change() -> _Change:
             centre = self._get(Centre, centre_id, CentreNotFoundError)
             ctx.actor.require(Permission.RECORD_MONEY, centre.path)
@@ -239,7 +268,7 @@ class Ledger(Application[UUID]):
                 fiscal_year,
                 purposes,
                 ctx.actor.name,
-                business_date or today(),
+                day,
             )
             return _Change({"id": str(fund.id)}, [fund])
 
@@ -254,6 +283,8 @@ class Ledger(Application[UUID]):
         reference: str,
         business_date: date,
     ) -> Outcome:
+        business_date = self._day(business_date)
+
         def change() -> _Change:
             fund = self._money_fund(ctx, fund_id)
             movement_id = uuid4()
@@ -271,6 +302,8 @@ class Ledger(Application[UUID]):
         reference: str,
         business_date: date,
     ) -> Outcome:
+        business_date = self._day(business_date)
+
         def change() -> _Change:
             fund = self._money_fund(ctx, fund_id)
             centre = self._get(Centre, to_centre_id, CentreNotFoundError)
@@ -300,6 +333,8 @@ class Ledger(Application[UUID]):
     def return_funds(
         self, ctx: Context, fund_id: UUID, amount_fen: int, reference: str, business_date: date
     ) -> Outcome:
+        business_date = self._day(business_date)
+
         def change() -> _Change:
             fund = self._money_fund(ctx, fund_id)
             parent = (
@@ -339,34 +374,64 @@ class Ledger(Application[UUID]):
         centre_id: UUID,
         assessment: Assessment,
         person: Person,
-        business_date: date,
+        business_date: date | None = None,
     ) -> Outcome:
+        day = self._day(business_date)
+        centre = self._get(Centre, centre_id, CentreNotFoundError)
+        ctx.actor.require(Permission.MANAGE_CASES, centre.path)
         vault = self._vault()
         person_ref = vault.person_ref(person.id_number)
+        case_id = uuid4()  # one id (and one household key) however often the write is retried
+        sealed = vault.seal(case_id, person.as_dict())
 
         def change() -> _Change:
-            centre = self._get(Centre, centre_id, CentreNotFoundError)
-            ctx.actor.require(Permission.MANAGE_CASES, centre.path)
-            case_id = uuid4()
-            sealed = vault.seal(case_id, person.as_dict())
             case = Case.register(
-                case_id, centre.path, assessment, sealed, person_ref, ctx.actor.name, business_date
+                case_id, centre.path, assessment, sealed, person_ref, ctx.actor.name, day
             )
-            index = self._claim_person(case, ctx.actor.name, business_date)
+            index = self._claim_person(ctx.actor, case, day)
             return _Change({"id": str(case.id)}, [case, index])
 
-        return self._write(ctx, change)
+        try:
+            outcome = self._write(ctx, change)
+        except BaseException:
+            vault.discard(case_id)  # a refused registration leaves no orphan key behind
+            raise
+        if outcome.replayed:
+            vault.discard(case_id)
+        return outcome
 
-    def _claim_person(self, case: Case, actor: str, business_date: date) -> PersonIndex:
+    def _claim_person(self, actor: Actor, case: Case, business_date: date) -> PersonIndex:
         index = self._find(PersonIndex, person_index_id(case.person_ref))
         if index is None:
-            return PersonIndex.claim_new(case.person_ref, case.id, actor, business_date)
-        index.claim(case.id, actor, business_date)
+            return PersonIndex.claim_new(case.person_ref, case.id, actor.name, business_date)
+        try:
+            index.claim(case.id, actor.name, business_date)
+        except DuplicateArchiveError as refused:
+            raise self._duplicate_archive(actor, refused) from None
         return index
+
+    def _duplicate_archive(
+        self, actor: Actor, refused: DuplicateArchiveError
+    ) -> DuplicateArchiveError:
+        """Name the open archive only to a user whose subtree holds it; tell others nothing."""
+        holder = self._find(Case, refused.holder) if isinstance(refused.holder, UUID) else None
+        if holder is not None and (
+            actor.centre_id is None or actor.centre_id in holder.centre_path
+        ):
+            return DuplicateArchiveError(
+                f"this person already has an open archive, case {holder.id}, in your centre's "
+                "subtree; one person, one archive (一人一档)"
+            )
+        return DuplicateArchiveError(
+            "this person already has an open archive outside your centre's subtree; "
+            "one person, one archive (一人一档): ask the centre above you"
+        )
 
     def reassess(
         self, ctx: Context, case_id: UUID, assessment: Assessment, note: str, business_date: date
     ) -> Outcome:
+        business_date = self._day(business_date)
+
         def change() -> _Change:
             case = self._managed_case(ctx, case_id)
             reassessment_id = uuid4()
@@ -386,6 +451,8 @@ class Ledger(Application[UUID]):
         goods: list[Goods],
         business_date: date,
     ) -> Outcome:
+        business_date = self._day(business_date)
+
         def change() -> _Change:
             case = self._managed_case(ctx, case_id)
             visit_id = uuid4()
@@ -399,6 +466,8 @@ class Ledger(Application[UUID]):
     def close_case(
         self, ctx: Context, case_id: UUID, reason: ClosureReason, note: str, business_date: date
     ) -> Outcome:
+        business_date = self._day(business_date)
+
         def change() -> _Change:
             case = self._managed_case(ctx, case_id)
             case.close(reason, note, ctx.actor.name, business_date)
@@ -409,10 +478,12 @@ class Ledger(Application[UUID]):
         return self._write(ctx, change)
 
     def reopen_case(self, ctx: Context, case_id: UUID, note: str, business_date: date) -> Outcome:
+        business_date = self._day(business_date)
+
         def change() -> _Change:
             case = self._managed_case(ctx, case_id)
             case.reopen(note, ctx.actor.name, business_date)
-            index = self._claim_person(case, ctx.actor.name, business_date)
+            index = self._claim_person(ctx.actor, case, business_date)
             return _Change({"id": str(case.id)}, [case, index])
 
         return self._write(ctx, change)
@@ -442,11 +513,15 @@ class Ledger(Application[UUID]):
         actor.require(Permission.READ_PERSONAL_DATA)
         if not sealed:
             return {}
-        self.save(
-            PersonalDataRead(
-                case_ids=list(sealed), purpose=purpose, actor=actor.name, business_date=today()
+        with use_clock(self.clock):
+            self.save(
+                PersonalDataRead(
+                    case_ids=list(sealed),
+                    purpose=purpose,
+                    actor=actor.name,
+                    business_date=self.today(),
+                )
             )
-        )
         vault = self._vault()
         return {case_id: vault.open(case_id, blob) for case_id, blob in sealed.items()}
 
@@ -455,18 +530,21 @@ class Ledger(Application[UUID]):
 
     def erase_personal_data(self, actor: Actor, case_id: UUID, reason: str) -> Outcome:
         """Destroy the household's key: its personal data becomes unreadable everywhere, while
-        every event, balance, chain link and checkpoint stays as it was."""
-        actor.require(Permission.MANAGE_CENTRES)
+        every event, balance, chain link and checkpoint stays as it was.
+
+        The erasure is recorded first and the key destroyed after, so a failure in between
+        leaves a record and a key that the next attempt destroys, never a silent loss."""
         case = self._get(Case, case_id, CaseNotFoundError)
-        self._vault().erase(case.id, actor.name)
-        ctx = Context(actor)
+        actor.require(Permission.MANAGE_CENTRES, case.centre_path)
 
         def change() -> _Change:
             fresh = self._get(Case, case_id, CaseNotFoundError)
-            fresh.note_erasure(reason, actor.name, today())
+            fresh.note_erasure(reason, actor.name, self.today())
             return _Change({"id": str(case_id)}, [fresh])
 
-        return self._write(ctx, change)
+        outcome = self._write(Context(actor), change)
+        self._vault().erase(case.id, actor.name)
+        return outcome
 
     def case_events(self, actor: Actor, case_id: UUID) -> Iterator[AggregateEvent]:
         self.case(actor, case_id)
@@ -483,6 +561,8 @@ class Ledger(Application[UUID]):
         reference: str,
         business_date: date,
     ) -> Outcome:
+        business_date = self._day(business_date)
+
         def change() -> _Change:
             fund = self._money_fund(ctx, fund_id)
             case = self._get(Case, case_id, CaseNotFoundError)
@@ -526,8 +606,10 @@ class Ledger(Application[UUID]):
         return self._write(ctx, change)
 
     def reverse_payment(
-        self, ctx: Context, payment_id: UUID, reason: str, business_date: date
+        self, ctx: Context, payment_id: UUID, reason: str, business_date: date | None = None
     ) -> Outcome:
+        business_date = self._day(business_date)
+
         def change() -> _Change:
             payment = self._get(Payment, payment_id, PaymentNotFoundError)
             fund = self._money_fund(ctx, payment.fund_id)

@@ -5,18 +5,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from domain.aggregate import LedgerAggregate
 from domain.errors import (
     CaseClosedError,
     CaseNotClosedError,
     InvalidHouseholdError,
 )
 from domain.id_numbers import normalise_id_number
-from domain.money import require_positive
+from domain.money import MAX_FUND_TOTAL_FEN, MAX_MOVEMENT_FEN, require_positive
+from domain.text import NOTE_MAX, checked, checked_note
 from domain.vocabulary import (
     CampaignKind,
     CaseStatus,
@@ -91,27 +93,32 @@ class Person:
         family_members: tuple[dict[str, str], ...] = (),
         health: str = "",
     ) -> Person:
-        if not name.strip():
+        name = checked(name, "the worker's name", max_length=100)
+        if not name:
             raise InvalidHouseholdError("the worker's name is required")
-        if phone and not _PHONE.match(phone.strip()):
+        phone = checked(phone, "the telephone number", max_length=40)
+        if phone and not _PHONE.match(phone):
             raise InvalidHouseholdError(f"{phone!r} is not a telephone number")
-        if bank_card and not _CARD.match(bank_card.replace(" ", "")):
+        bank_card = checked(bank_card, "the bank card number", max_length=40).replace(" ", "")
+        if bank_card and not _CARD.match(bank_card):
             raise InvalidHouseholdError("a bank card number has 12 to 19 digits")
+        if len(family_members) > MAX_HOUSEHOLD_SIZE:
+            raise InvalidHouseholdError(f"at most {MAX_HOUSEHOLD_SIZE} family members")
         members = tuple(
             {
-                "name": m.get("name", "").strip(),
-                "relation": m.get("relation", ""),
+                "name": checked(m.get("name", ""), "a family member's name", max_length=100),
+                "relation": checked(m.get("relation", ""), "a family relation", max_length=40),
                 "id_number": normalise_id_number(m["id_number"]) if m.get("id_number") else "",
             }
             for m in family_members
         )
         return cls(
-            name.strip(),
-            normalise_id_number(id_number),
-            phone.strip(),
-            bank_card.replace(" ", ""),
+            name,
+            normalise_id_number(checked(id_number, "the ID number", max_length=40)),
+            phone,
+            bank_card,
             members,
-            health.strip(),
+            checked(health, "the health notes", max_length=NOTE_MAX, multiline=True),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -133,8 +140,18 @@ class Goods:
     value_fen: int
 
 
-class Case(Aggregate):
+class Case(LedgerAggregate):
     """One household's archive; payments and visits are refused once it is closed."""
+
+    # events made by the @event methods below, declared here for type checkers
+    Registered: ClassVar[type[LedgerAggregate.Event]]
+    Reassessed: ClassVar[type[LedgerAggregate.Event]]
+    Visited: ClassVar[type[LedgerAggregate.Event]]
+    AssistanceReceived: ClassVar[type[LedgerAggregate.Event]]
+    AssistanceReversed: ClassVar[type[LedgerAggregate.Event]]
+    Closed: ClassVar[type[LedgerAggregate.Event]]
+    Reopened: ClassVar[type[LedgerAggregate.Event]]
+    PersonalDataErased: ClassVar[type[LedgerAggregate.Event]]
 
     @event("Registered")
     def __init__(
@@ -233,7 +250,7 @@ class Case(Aggregate):
         self._require_open("be reassessed")
         self._reassessed(
             reassessment_id=reassessment_id,
-            note=note,
+            note=checked_note(note),
             actor=actor,
             business_date=business_date,
             **assessment.as_event_fields(),
@@ -252,21 +269,27 @@ class Case(Aggregate):
     ) -> None:
         """Record a home visit (走访), with any goods given in kind."""
         self._require_open("be visited")
-        if not [v for v in visitors if v.strip()]:
+        visitors = [checked(v, "a visitor's name") for v in visitors]
+        if not [v for v in visitors if v]:
             raise InvalidHouseholdError("a visit needs at least one visitor's name")
+        if len(visitors) > 50 or len(goods) > 100:
+            raise InvalidHouseholdError("a visit names at most 50 visitors and 100 goods")
         if kind is VisitKind.CAMPAIGN and campaign is None:
             raise InvalidHouseholdError("a campaign visit must name its campaign")
         if kind is VisitKind.ROUTINE and campaign is not None:
             raise InvalidHouseholdError("a routine visit names no campaign")
-        if any(g.value_fen < 0 or not g.item.strip() for g in goods):
+        if any(
+            not 0 <= g.value_fen <= MAX_MOVEMENT_FEN or not checked(g.item, "an item given")
+            for g in goods
+        ):
             raise InvalidHouseholdError("goods need a description and a value of zero or more")
         self._visited(
             visit_id=visit_id,
-            visitors=[v.strip() for v in visitors if v.strip()],
+            visitors=[v for v in visitors if v],
             kind=kind.value,
             campaign=campaign.value if campaign else None,
-            notes=notes,
-            goods=[{"item": g.item, "value_fen": g.value_fen} for g in goods],
+            notes=checked_note(notes, "the visit's notes"),
+            goods=[{"item": g.item.strip(), "value_fen": g.value_fen} for g in goods],
             actor=actor,
             business_date=business_date,
         )
@@ -283,6 +306,8 @@ class Case(Aggregate):
         """Note a payment made to the household; a closed archive takes none."""
         require_positive(amount_fen)
         self._require_open("receive payments")
+        if self.received_fen + amount_fen > MAX_FUND_TOTAL_FEN:
+            raise InvalidHouseholdError("this archive has received as much as one may record")
         self._assistance_received(
             payment_id=payment_id,
             fund_id=fund_id,
@@ -306,7 +331,7 @@ class Case(Aggregate):
             payment_id=payment_id,
             reversal_id=reversal_id,
             amount_fen=amount_fen,
-            reason=reason,
+            reason=checked(reason, "the reason", required=True),
             actor=actor,
             business_date=business_date,
         )
@@ -314,16 +339,18 @@ class Case(Aggregate):
     def close(self, reason: ClosureReason, note: str, actor: str, business_date: date) -> None:
         """Close the archive: exited (脱困/解困) or cancelled (退档, death, transfer...)."""
         self._require_open("be closed again")
+        note = checked_note(note)
         self._closed(reason=reason.value, note=note, actor=actor, business_date=business_date)
 
     def reopen(self, note: str, actor: str, business_date: date) -> None:
         """Reopen a closed archive on relapse (返困)."""
         if self.is_open:
             raise CaseNotClosedError(f"case {self.id} is open; only a closed case is reopened")
-        self._reopened(note=note, actor=actor, business_date=business_date)
+        self._reopened(note=checked_note(note), actor=actor, business_date=business_date)
 
     def note_erasure(self, reason: str, actor: str, business_date: date) -> None:
         """Record that the household's key was destroyed (its personal data is unreadable)."""
+        reason = checked(reason, "the reason for erasure", required=True)
         if not self.personal_data_erased:
             self._personal_data_erased(reason=reason, actor=actor, business_date=business_date)
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
-from domain.errors import InvalidCentreLevelError, InvalidInputError
+from domain.aggregate import LedgerAggregate
+from domain.errors import InvalidCentreLevelError
+from domain.text import checked
 from domain.vocabulary import CentreLevel
 
 
-class Centre(Aggregate):
+class Centre(LedgerAggregate):
     """A centre knows its parent and all its ancestors, so subtree checks need no extra reads."""
 
     @event("Created")
@@ -34,8 +36,7 @@ class Centre(Aggregate):
         cls, name: str, level: CentreLevel, parent: Centre | None, actor: str, business_date: date
     ) -> Centre:
         """Create a centre, checking its level against its parent's."""
-        if not name.strip():
-            raise InvalidInputError("a centre needs a name")
+        name = checked(name, "a centre's name", required=True)
         if parent is not None and not level.may_hang_under(parent.level):
             raise InvalidCentreLevelError(
                 f"a {level.value} ({level.zh}) centre cannot hang under a "
@@ -43,7 +44,7 @@ class Centre(Aggregate):
             )
         ancestors = [*parent.path] if parent is not None else []
         return cls(
-            name=name.strip(),
+            name=name,
             level=level.value,
             parent_id=parent.id if parent else None,
             ancestors=ancestors,

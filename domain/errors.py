@@ -95,6 +95,10 @@ class CaseNotClosedError(ConflictError):
 class DuplicateArchiveError(ConflictError):
     """The person already has an open archive (一人一档)."""
 
+    def __init__(self, detail: str, holder: object = None) -> None:
+        super().__init__(detail)
+        self.holder = holder  # the open archive's id: told only to users who may see it
+
 
 class AlreadyReversedError(ConflictError):
     """The payment was reversed already."""

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from domain.aggregate import LedgerAggregate
 from domain.errors import (
     InsufficientFundsError,
     InvalidInputError,
     NoParentFundError,
     PurposeNotAllowedError,
 )
-from domain.money import require_positive
+from domain.money import MAX_FUND_TOTAL_FEN, require_positive
+from domain.text import checked
 from domain.vocabulary import AssistanceType, FundSource
 
 _CHILD_FUNDS = uuid5(NAMESPACE_URL, "https://bangfu.example/child-funds")
@@ -24,8 +27,18 @@ def child_fund_id(parent_fund_id: UUID, centre_id: UUID) -> UUID:
     return uuid5(_CHILD_FUNDS, f"{parent_fund_id}/{centre_id}")
 
 
-class Fund(Aggregate):
+class Fund(LedgerAggregate):
     """A fund's balance never goes below zero; every change of it is an event naming its cause."""
+
+    # events made by the @event methods below, declared here for type checkers
+    Opened: ClassVar[type[LedgerAggregate.Event]]
+    Received: ClassVar[type[LedgerAggregate.Event]]
+    AllocatedOut: ClassVar[type[LedgerAggregate.Event]]
+    AllocatedIn: ClassVar[type[LedgerAggregate.Event]]
+    Returned: ClassVar[type[LedgerAggregate.Event]]
+    ReturnReceived: ClassVar[type[LedgerAggregate.Event]]
+    Disbursed: ClassVar[type[LedgerAggregate.Event]]
+    DisbursementReversed: ClassVar[type[LedgerAggregate.Event]]
 
     @staticmethod
     def create_id(parent_fund_id: UUID | None, centre_id: UUID) -> UUID:
@@ -74,8 +87,7 @@ class Fund(Aggregate):
         parent_fund_id: UUID | None = None,
     ) -> Fund:
         """Open a fund at the last centre of ``centre_path``, checking name, year and earmark."""
-        if not name.strip():
-            raise InvalidInputError("a fund needs a name")
+        name = checked(name, "a fund's name", required=True)
         if not 1949 <= fiscal_year <= 2200:
             raise InvalidInputError(f"{fiscal_year} is not a plausible fiscal year")
         if not purposes:
@@ -83,7 +95,7 @@ class Fund(Aggregate):
         return cls(
             centre_id=centre_path[-1],
             centre_path=centre_path,
-            name=name.strip(),
+            name=name,
             source=source.value,
             fiscal_year=fiscal_year,
             purposes=sorted({p.value for p in purposes}),
@@ -106,6 +118,24 @@ class Fund(Aggregate):
         if amount_fen > self.balance_fen:
             raise InsufficientFundsError(self.id, self.balance_fen, amount_fen)
 
+    def _require_room(self, amount_fen: int) -> None:
+        """Every running total stays far inside what the books' columns hold."""
+        require_positive(amount_fen)
+        largest = max(
+            self.received_fen,
+            self.allocated_in_fen,
+            self.allocated_out_fen,
+            self.returned_fen,
+            self.returns_received_fen,
+            self.disbursed_fen,
+            self.reversed_fen,
+        )
+        if largest + amount_fen > MAX_FUND_TOTAL_FEN:
+            raise InvalidInputError(
+                f"fund {self.name!r} has moved as much money as one fund may record; "
+                "open a new fund"
+            )
+
     # --- commands ----------------------------------------------------------------------------
     def receive(
         self,
@@ -117,14 +147,13 @@ class Fund(Aggregate):
         business_date: date,
     ) -> None:
         """Record an appropriation (拨入) from outside the ledger."""
-        require_positive(amount_fen)
-        if not payer.strip():
-            raise InvalidInputError("a receipt needs the payer's name")
+        self._require_room(amount_fen)
+        payer = checked(payer, "the payer's name", required=True)
         self._received(
             movement_id=movement_id,
             amount_fen=amount_fen,
-            payer=payer.strip(),
-            reference=reference,
+            payer=payer,
+            reference=checked(reference, "the reference"),
             actor=actor,
             business_date=business_date,
         )
@@ -140,6 +169,9 @@ class Fund(Aggregate):
     ) -> None:
         """Move money down to a child centre's fund (下拨); both sides are recorded."""
         self._require_balance(amount_fen)
+        self._require_room(amount_fen)
+        child._require_room(amount_fen)
+        reference = checked(reference, "the reference")
         self._allocated_out(
             movement_id=movement_id,
             to_fund_id=child.id,
@@ -169,6 +201,8 @@ class Fund(Aggregate):
     ) -> None:
         """Return money to the parent fund (上缴), or to the payer when this fund has no parent."""
         self._require_balance(amount_fen)
+        self._require_room(amount_fen)
+        reference = checked(reference, "the reference")
         if (parent.id if parent else None) != self.parent_fund_id:
             raise NoParentFundError(
                 "money returns only to the fund's own parent fund "
@@ -183,6 +217,7 @@ class Fund(Aggregate):
             business_date=business_date,
         )
         if parent is not None:
+            parent._require_room(amount_fen)
             parent._return_received(
                 movement_id=movement_id,
                 from_fund_id=self.id,
@@ -210,12 +245,13 @@ class Fund(Aggregate):
                 f"{assistance_type.value} ({assistance_type.zh})"
             )
         self._require_balance(amount_fen)
+        self._require_room(amount_fen)
         self._disbursed(
             payment_id=payment_id,
             case_id=case_id,
             assistance_type=assistance_type.value,
             amount_fen=amount_fen,
-            reference=reference,
+            reference=checked(reference, "the reference"),
             actor=actor,
             business_date=business_date,
         )
@@ -237,7 +273,7 @@ class Fund(Aggregate):
             payment_id=payment_id,
             reversal_id=reversal_id,
             amount_fen=amount_fen,
-            reason=reason,
+            reason=checked(reason, "the reason", required=True),
             actor=actor,
             business_date=business_date,
         )

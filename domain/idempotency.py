@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from domain.aggregate import LedgerAggregate
 
 _KEYS = uuid5(NAMESPACE_URL, "https://bangfu.example/idempotency-keys")
 
@@ -16,8 +18,11 @@ def idempotency_id(actor: str, key: str) -> UUID:
     return uuid5(_KEYS, f"{actor}\x00{key}")
 
 
-class IdempotencyRecord(Aggregate):
+class IdempotencyRecord(LedgerAggregate):
     """Saved in the same transaction as the write it guards."""
+
+    # events made by the @event methods below, declared here for type checkers
+    Recorded: ClassVar[type[LedgerAggregate.Event]]
 
     @event("Recorded")
     def __init__(

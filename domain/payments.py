@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
-from domain.errors import AlreadyReversedError, InvalidInputError
+from domain.aggregate import LedgerAggregate
+from domain.errors import AlreadyReversedError
+from domain.text import checked
 
 
-class Payment(Aggregate):
+class Payment(LedgerAggregate):
     """A payment is never edited: a reversal is a new event that names it."""
+
+    # events made by the @event methods below, declared here for type checkers
+    Made: ClassVar[type[LedgerAggregate.Event]]
+    Reversed: ClassVar[type[LedgerAggregate.Event]]
 
     @event("Made")
     def __init__(
@@ -44,14 +51,13 @@ class Payment(Aggregate):
 
     def reverse(self, reversal_id: UUID, reason: str, actor: str, business_date: date) -> None:
         """Reverse the payment once, with a reason."""
-        if not reason.strip():
-            raise InvalidInputError("a reversal needs a reason")
+        reason = checked(reason, "the reason for a reversal", required=True)
         if self.is_reversed:
             raise AlreadyReversedError(
                 f"payment {self.id} was already reversed ({self.reversal_id})"
             )
         self._reversed(
-            reversal_id=reversal_id, reason=reason.strip(), actor=actor, business_date=business_date
+            reversal_id=reversal_id, reason=reason, actor=actor, business_date=business_date
         )
 
     @event("Reversed")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from domain.aggregate import LedgerAggregate
 from domain.errors import DuplicateArchiveError
 
 _PERSONS = uuid5(NAMESPACE_URL, "https://bangfu.example/persons")
@@ -17,8 +19,13 @@ def person_index_id(person_ref: str) -> UUID:
     return uuid5(_PERSONS, person_ref)
 
 
-class PersonIndex(Aggregate):
+class PersonIndex(LedgerAggregate):
     """Remembers which archive, if any, is open for one person."""
+
+    # events made by the @event methods below, declared here for type checkers
+    Claimed: ClassVar[type[LedgerAggregate.Event]]
+    Reclaimed: ClassVar[type[LedgerAggregate.Event]]
+    Released: ClassVar[type[LedgerAggregate.Event]]
 
     @event("Claimed")
     def __init__(self, id: UUID, case_id: UUID, actor: str, business_date: date) -> None:
@@ -39,8 +46,8 @@ class PersonIndex(Aggregate):
         """Point the index at a newly opened (or reopened) archive."""
         if self.open_case_id is not None and self.open_case_id != case_id:
             raise DuplicateArchiveError(
-                f"this ID number already has an open archive ({self.open_case_id}); "
-                "one person, one archive (一人一档)"
+                "this ID number already has an open archive; one person, one archive (一人一档)",
+                holder=self.open_case_id,
             )
         if self.open_case_id != case_id:
             self._reclaimed(case_id=case_id, actor=actor, business_date=business_date)

@@ -17,6 +17,10 @@ class PersonalDataVault(Protocol):
         """Decrypt, or None once the household's key has been destroyed."""
         ...
 
+    def discard(self, case_id: UUID) -> None:
+        """Remove the key made for a registration that was never recorded."""
+        ...
+
     def erase(self, case_id: UUID, actor: str) -> bool:
         """Destroy the household's key; True if there was one to destroy."""
         ...

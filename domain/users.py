@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date
+from typing import ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain.access import Actor
-from domain.errors import InvalidInputError
+from domain.aggregate import LedgerAggregate
+from domain.text import checked
 from domain.vocabulary import Role
 
 _USERS = uuid5(NAMESPACE_URL, "https://bangfu.example/users")
@@ -33,8 +35,12 @@ def new_token() -> str:
     return "bf_" + secrets.token_urlsafe(32)
 
 
-class User(Aggregate):
+class User(LedgerAggregate):
     """A named user with a role, optionally bound to a centre's subtree."""
+
+    # events made by the @event methods below, declared here for type checkers
+    Added: ClassVar[type[LedgerAggregate.Event]]
+    TokenIssued: ClassVar[type[LedgerAggregate.Event]]
 
     @event("Added")
     def __init__(
@@ -62,11 +68,10 @@ class User(Aggregate):
         actor: str,
         business_date: date,
     ) -> User:
-        if not name.strip() or len(name.strip()) > 100:
-            raise InvalidInputError("a user needs a name of 1 to 100 characters")
+        name = checked(name, "a user's name", max_length=100, required=True)
         return cls(
-            id=user_id(name.strip()),
-            name=name.strip(),
+            id=user_id(name),
+            name=name,
             role=role.value,
             centre_id=centre_id,
             token_sha256=token_hash(token),
@@ -90,8 +95,11 @@ class User(Aggregate):
         return Actor(name=self.name, role=Role(self.role_value), centre_id=self.centre_id)
 
 
-class TokenKey(Aggregate):
+class TokenKey(LedgerAggregate):
     """Finds the user of a token by the token's hash."""
+
+    # events made by the @event methods below, declared here for type checkers
+    Issued: ClassVar[type[LedgerAggregate.Event]]
 
     @event("Issued")
     def __init__(self, id: UUID, user_id: UUID, actor: str, business_date: date) -> None:

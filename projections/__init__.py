@@ -5,16 +5,16 @@ from __future__ import annotations
 from domain.application import Ledger
 from projections.archive import ArchiveView
 from projections.audit import AuditView
-from projections.db import ViewDatabase
 from projections.funds import FundsView
 from projections.runner import Projector
+from stores.sql import SqlDatabase
 
 
 class Views:
     """The read models of one store, and the projector that keeps them current."""
 
     def __init__(self, ledger: Ledger, batch_size: int = 2000) -> None:
-        db = ViewDatabase(ledger)
+        db = SqlDatabase(ledger)
         self.archive = ArchiveView(db)
         self.funds = FundsView(db)
         self.audit = AuditView(db)

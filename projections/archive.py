@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
+from domain.cases import Case
+from domain.centres import Centre
 from domain.money import yuan
 from domain.vocabulary import ClosureReason
-from projections.db import Cursor
 from projections.runner import Batch, View
+from stores.sql import Cursor
 
 CASE_COLUMNS = [
     "case_id",
@@ -68,21 +70,17 @@ class ArchiveView(View):
 
     def apply(self, cursor: Cursor, generation: int, batch: Batch) -> None:
         cases_table = self.table("archive_cases", generation)
-        touched = {
-            str(e.originator_id) for _, e in batch if type(e).__qualname__.startswith("Case.")
-        }
+        touched = {str(e.originator_id) for _, e in batch if isinstance(e, Case.Event)}
         cases = self.rows_by_key(cursor, cases_table, "case_id", touched)
         closure: list[tuple[str, str]] = []
         years: dict[tuple[str, int], int] = {}
         for _, event in batch:
-            kind, f = type(event).__qualname__, event.__dict__
-            if kind == "Centre.Created":
+            f = event.__dict__
+            if isinstance(event, Centre.Created):
                 cid = str(event.originator_id)
                 closure += [(str(a), cid) for a in f["ancestors"]] + [(cid, cid)]
-            elif kind.startswith("Case."):
-                self._case_event(
-                    cases, years, kind, str(event.originator_id), f, event.originator_version
-                )
+            elif isinstance(event, Case.Event):
+                self._case_event(cases, years, event, str(event.originator_id), f)
         if closure:
             cursor.executemany(
                 self.db.sql(
@@ -116,13 +114,12 @@ class ArchiveView(View):
     def _case_event(
         cases: dict[str, dict[str, Any]],
         years: dict[tuple[str, int], int],
-        kind: str,
+        event: Case.Event,
         case_id: str,
         f: dict[str, Any],
-        version: int,
     ) -> None:
         day: date = f["business_date"]
-        if kind == "Case.Registered":
+        if isinstance(event, Case.Registered):
             cases[case_id] = {
                 "case_id": case_id,
                 "centre_id": str(f["centre_id"]),
@@ -137,8 +134,8 @@ class ArchiveView(View):
                 "closure_reason": None,
             }
         row = cases[case_id]
-        row["version"] = version
-        if kind in ("Case.Registered", "Case.Reassessed"):
+        row["version"] = event.originator_version
+        if isinstance(event, Case.Registered | Case.Reassessed):
             row |= {
                 "category": f["category"],
                 "primary_cause": f["primary_cause"],
@@ -148,20 +145,20 @@ class ArchiveView(View):
                 "income_fen": f["income_fen"],
                 "last_reviewed_on": day.isoformat(),
             }
-        elif kind == "Case.Visited":
+        elif isinstance(event, Case.Visited):
             row["visits"] += 1
             row["last_visit_on"] = max(row["last_visit_on"] or "", day.isoformat())
-        elif kind == "Case.AssistanceReceived":
+        elif isinstance(event, Case.AssistanceReceived):
             row["received_fen"] += f["amount_fen"]
             row["last_assisted_on"] = max(row["last_assisted_on"] or "", day.isoformat())
             years[(case_id, day.year)] = years.get((case_id, day.year), 0) + f["amount_fen"]
-        elif kind == "Case.AssistanceReversed":
+        elif isinstance(event, Case.AssistanceReversed):
             row["reversed_fen"] += f["amount_fen"]
             years[(case_id, day.year)] = years.get((case_id, day.year), 0) - f["amount_fen"]
-        elif kind == "Case.Closed":
+        elif isinstance(event, Case.Closed):
             row["status"] = ClosureReason(f["reason"]).status.value
             row["closure_reason"] = f["reason"]
-        elif kind == "Case.Reopened":
+        elif isinstance(event, Case.Reopened):
             row["status"], row["closure_reason"] = "active", None
 
 
@@ -218,7 +215,7 @@ def list_cases(
     if after:
         where += " AND c.case_id > %s"
         params.append(after)
-    year = f.year or date.today().year
+    year = f.year or date.today().year  # the API passes the ledger's year
     rows = view.db.query(
         f"SELECT c.*, COALESCE(y.received_fen, 0) AS year_fen "
         f"FROM {view.table('archive_cases', g)} c "

@@ -8,10 +8,14 @@ from typing import Any, ClassVar
 
 import orjson
 
-from projections.db import Cursor
+from domain.cases import Case
+from domain.catalogue import event_class, meaning, shown_fields
+from domain.centres import Centre
+from domain.funds import Fund
 from projections.funds import stamp
-from projections.history import EVENT_ZH, readable
+from projections.history import readable
 from projections.runner import Batch, View
+from stores.sql import Cursor
 
 _HIDDEN = {
     "originator_id",
@@ -20,8 +24,6 @@ _HIDDEN = {
     "originator_topic",
     "actor",
     "business_date",
-    "token_sha256",
-    "request_sha256",
 }
 COLUMNS = [
     "position",
@@ -77,11 +79,10 @@ class AuditView(View):
         rows = []
         for position, event in batch:
             aggregate, kind = type(event).__qualname__.split(".", 1)
-            f, oid = event.__dict__, str(event.originator_id)
-            centre = f.get("centre_id")
+            f, oid, what = event.__dict__, str(event.originator_id), meaning(event)
+            centre = f.get(what.centre_field) if what.centre_field else None
             if event.originator_version == 1:
-                if aggregate == "Centre":
-                    centre = event.originator_id
+                if isinstance(event, Centre.Created):
                     closure += [(str(a), oid) for a in f["ancestors"]] + [(oid, oid)]
                 known[oid] = new[oid] = {
                     "aggregate_id": oid,
@@ -90,8 +91,8 @@ class AuditView(View):
                     "name": f.get("name"),
                 }
             me = known.get(oid, {})
-            fund_id = oid if aggregate == "Fund" else f.get("fund_id")
-            case_id = oid if aggregate == "Case" else f.get("case_id")
+            fund_id = oid if isinstance(event, Fund.Event) else f.get("fund_id")
+            case_id = oid if isinstance(event, Case.Event) else f.get("case_id")
             business_date: date | None = f.get("business_date")
             rows.append(
                 (
@@ -107,7 +108,9 @@ class AuditView(View):
                     str(fund_id) if fund_id else None,
                     str(case_id) if case_id else None,
                     orjson.dumps(
-                        readable({k: v for k, v in f.items() if k not in _HIDDEN})
+                        readable(
+                            shown_fields(event, {k: v for k, v in f.items() if k not in _HIDDEN})
+                        )
                     ).decode(),
                 )
             )
@@ -188,41 +191,51 @@ def timeline(view: AuditView, case_id: str) -> list[dict[str, Any]]:
     rows = view.db.query(
         f"SELECT e.*, a.name AS fund_name FROM {view.table('audit_events', g)} e "
         f"LEFT JOIN {view.table('audit_aggregates', g)} a ON a.aggregate_id = e.fund_id "
-        f"AND e.aggregate = 'Case' WHERE e.originator_id = %s ORDER BY e.position",
-        (case_id,),
+        f"AND e.aggregate = %s WHERE e.originator_id = %s ORDER BY e.position",
+        (Case.__name__, case_id),
     )
     return [_readable(r) | {"summary": _summary(r)} for r in rows]
 
 
 def _readable(row: dict[str, Any]) -> dict[str, Any]:
     out = {k: row[k] for k in COLUMNS if k != "data"}
-    out["type_zh"] = EVENT_ZH.get(row["type"], row["type"])
+    out["type_zh"] = _label(row)
     out["data"] = orjson.loads(row["data"])
     if row.get("fund_name"):
         out["fund_name"] = row["fund_name"]
     return out
 
 
+def _label(row: dict[str, Any]) -> str:
+    try:
+        return meaning(f"{row['aggregate']}.{row['type']}").zh
+    except KeyError:  # an event of a kind this version no longer has
+        return str(row["type"])
+
+
 def _summary(row: dict[str, Any]) -> str:
     d = orjson.loads(row["data"])
-    kind = row["type"]
-    if kind == "Visited":
+    try:
+        kind: type | None = event_class(f"{row['aggregate']}.{row['type']}")
+    except KeyError:
+        kind = None
+    if kind is Case.Visited:
         goods = "; ".join(f"{g['item']} ¥{g['value']}" for g in d.get("goods", []))
         return (
             f"走访 visit by {', '.join(d['visitors'])}"
             + (f" ({d['campaign']})" if d.get("campaign") else "")
             + (f"; {goods}" if goods else "")
         )
-    if kind == "AssistanceReceived":
+    if kind is Case.AssistanceReceived:
         fund = row.get("fund_name") or d["fund_id"]
         return f"帮扶 paid ¥{d['amount']} {d['assistance_type']} from {fund}"
-    if kind == "AssistanceReversed":
+    if kind is Case.AssistanceReversed:
         return f"冲正 reversed ¥{d['amount']} of payment {d['payment_id']}: {d['reason']}"
-    if kind in ("Registered", "Reassessed"):
+    if kind in (Case.Registered, Case.Reassessed):
         return (
-            f"{EVENT_ZH[kind]} {d['category']}, {d['primary_cause']}, "
+            f"{_label(row)} {d['category']}, {d['primary_cause']}, "
             f"{d['household_size']} people, ¥{d['income']} per head a month"
         )
-    if kind == "Closed":
+    if kind is Case.Closed:
         return f"结档 closed: {d['reason']}"
-    return str(EVENT_ZH.get(kind, kind))
+    return _label(row)

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from domain.application import Ledger
 from domain.funds import Fund
-from projections.log import all_events
+from stores.log import LogReader
 
 
 @dataclass(frozen=True)
@@ -33,31 +33,32 @@ class Conservation:
 
 def check(ledger: Ledger) -> Conservation:
     """Recompute the flows from every event and compare with the funds' balances."""
-    totals = {"Received": 0, "Disbursed": 0, "DisbursementReversed": 0, "ReturnedOut": 0}
+    appropriated = paid = reversed_ = returned_out = 0
     fund_ids: list[UUID] = []
     count = 0
-    for _, event in all_events(ledger):
+    for _, event in LogReader(ledger).events():
         count += 1
-        if not isinstance(event, Fund.Event):
-            continue
-        name = type(event).__name__
-        fields = event.__dict__
-        if name == "Opened":
+        amount = event.__dict__.get("amount_fen", 0)
+        if isinstance(event, Fund.Opened):
             fund_ids.append(event.originator_id)
-        elif name == "Returned" and fields["to_fund_id"] is None:
-            totals["ReturnedOut"] += fields["amount_fen"]
-        elif name in totals:
-            totals[name] += fields["amount_fen"]
+        elif isinstance(event, Fund.Returned) and event.__dict__["to_fund_id"] is None:
+            returned_out += amount  # out of the ledger, back to the payer
+        elif isinstance(event, Fund.Received):
+            appropriated += amount
+        elif isinstance(event, Fund.Disbursed):
+            paid += amount
+        elif isinstance(event, Fund.DisbursementReversed):
+            reversed_ += amount
     balances = 0
     for fund_id in fund_ids:
         fund: object = ledger.repository.get(fund_id)
         assert isinstance(fund, Fund)
         balances += fund.balance_fen
     return Conservation(
-        totals["Received"],
-        totals["Disbursed"],
-        totals["DisbursementReversed"],
-        totals["ReturnedOut"],
+        appropriated,
+        paid,
+        reversed_,
+        returned_out,
         balances,
         len(fund_ids),
         count,

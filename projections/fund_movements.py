@@ -7,19 +7,9 @@ from typing import Any
 
 from eventsourcing.domain import AggregateEvent
 
+from domain.catalogue import meaning
 from domain.money import yuan
-from projections.history import EVENT_ZH, event_type
-
-# event type -> (sign, counterparty kind, field naming the counterparty)
-MOVEMENTS: dict[str, tuple[int, str, str | None]] = {
-    "Received": (+1, "payer", None),
-    "AllocatedOut": (-1, "child_fund", "to_fund_id"),
-    "AllocatedIn": (+1, "parent_fund", "from_fund_id"),
-    "Returned": (-1, "parent_fund", "to_fund_id"),
-    "ReturnReceived": (+1, "child_fund", "from_fund_id"),
-    "Disbursed": (-1, "case", "case_id"),
-    "DisbursementReversed": (+1, "case", None),
-}
+from projections.history import event_type
 
 
 def movements(events: Iterable[AggregateEvent]) -> list[dict[str, Any]]:
@@ -27,28 +17,25 @@ def movements(events: Iterable[AggregateEvent]) -> list[dict[str, Any]]:
     balance = 0
     rows: list[dict[str, Any]] = []
     for event in events:
-        name = event_type(event)
-        if name not in MOVEMENTS:
+        what = meaning(event)
+        if what.leg is None:
             continue
-        sign, kind, id_field = MOVEMENTS[name]
-        fields = event.__dict__
-        amount = sign * int(fields["amount_fen"])
+        name, leg, fields = event_type(event), what.leg, event.__dict__
+        amount = leg.sign * int(fields[leg.amount])
         balance += amount
-        counterparty = fields.get(id_field) if id_field else None
-        if name == "Returned" and counterparty is None:
-            kind = "payer"
+        kind, counterparty = leg.counterparty_of(fields)
         rows.append(
             {
                 "version": event.originator_version,
                 "type": name,
-                "type_zh": EVENT_ZH.get(name, name),
+                "type_zh": what.zh,
                 "amount": yuan(amount),
                 "balance_after": yuan(balance),
                 "counterparty_kind": kind,
                 "counterparty_id": str(counterparty) if counterparty else None,
                 "payer": fields.get("payer"),
                 "assistance_type": fields.get("assistance_type"),
-                "corrects": fields.get("payment_id") if name == "DisbursementReversed" else None,
+                "corrects": fields.get(what.correction_of) if what.correction_of else None,
                 "reference": fields.get("reference", fields.get("reason", "")),
                 "business_date": fields["business_date"],
                 "recorded_at": event.timestamp,

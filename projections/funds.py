@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from projections.db import Cursor
+from domain.cases import Case
+from domain.catalogue import meaning
+from domain.centres import Centre
+from domain.funds import Fund
 from projections.runner import Batch, View
+from stores.sql import Cursor
 
 TOTALS = [
     "received_fen",
@@ -47,16 +51,6 @@ POSTING_COLUMNS = [
     "reference",
     "actor",
 ]
-# event -> (sign, total it feeds, counterparty kind, field naming the counterparty)
-MOVES: dict[str, tuple[int, str, str, str | None]] = {
-    "Fund.Received": (+1, "received_fen", "payer", None),
-    "Fund.AllocatedOut": (-1, "allocated_out_fen", "child_fund", "to_fund_id"),
-    "Fund.AllocatedIn": (+1, "allocated_in_fen", "parent_fund", "from_fund_id"),
-    "Fund.Returned": (-1, "returned_fen", "parent_fund", "to_fund_id"),
-    "Fund.ReturnReceived": (+1, "returns_received_fen", "child_fund", "from_fund_id"),
-    "Fund.Disbursed": (-1, "disbursed_fen", "case", "case_id"),
-    "Fund.DisbursementReversed": (+1, "reversed_fen", "case", None),
-}
 
 
 def stamp(moment: datetime) -> str:
@@ -107,22 +101,20 @@ class FundsView(View):
 
     def apply(self, cursor: Cursor, generation: int, batch: Batch) -> None:
         t = {base: self.table(base, generation) for base in self.tables}
-        fund_ids = {str(e.originator_id) for _, e in batch if type(e).__qualname__[:5] == "Fund."}
+        fund_ids = {str(e.originator_id) for _, e in batch if isinstance(e, Fund.Event)}
         fund_ids |= {
             str(e.__dict__["parent_fund_id"])
             for _, e in batch
-            if type(e).__qualname__ == "Fund.Opened" and e.__dict__["parent_fund_id"]
+            if isinstance(e, Fund.Opened) and e.__dict__["parent_fund_id"]
         }
         funds = self.rows_by_key(cursor, t["funds_funds"], "fund_id", fund_ids)
         payment_ids = {
             str(e.__dict__["payment_id"])
             for _, e in batch
-            if type(e).__qualname__ == "Fund.DisbursementReversed"
+            if isinstance(e, Fund.DisbursementReversed)
         }
         payments = self.rows_by_key(cursor, t["funds_payments"], "payment_id", payment_ids)
-        case_ids = {
-            str(e.__dict__["case_id"]) for _, e in batch if type(e).__qualname__ == "Fund.Disbursed"
-        }
+        case_ids = {str(e.__dict__["case_id"]) for _, e in batch if isinstance(e, Fund.Disbursed)}
         categories = {
             r["case_id"]: r["category"]
             for r in self.rows_by_key(
@@ -135,29 +127,27 @@ class FundsView(View):
         flows: dict[tuple[str, str, str], list[int]] = {}
         centres: list[tuple[str, str, str]] = []
         for position, event in batch:
-            kind, f = type(event).__qualname__, event.__dict__
+            f, leg = event.__dict__, meaning(event).leg
             oid = str(event.originator_id)
-            if kind == "Centre.Created":
+            if isinstance(event, Centre.Created):
                 centres += [
                     (str(a), oid, f["name"]) for a in [*f["ancestors"], event.originator_id]
                 ]
-            elif kind in ("Case.Registered", "Case.Reassessed"):
+            elif isinstance(event, Case.Registered | Case.Reassessed):
                 categories[oid] = new_categories[oid] = f["category"]
-            elif kind == "Fund.Opened":
+            elif isinstance(event, Fund.Opened):
                 funds[oid] = self._opened(oid, f, funds)
-            elif kind in MOVES:
-                sign, total, counterparty_kind, id_field = MOVES[kind]
-                amount = f["amount_fen"]
+            elif leg is not None:
+                sign, amount = leg.sign, f[leg.amount]
                 row = funds[oid]
-                row[total] += amount
+                row[leg.total] += amount
                 row["balance_fen"] += sign * amount
-                counterparty = str(f[id_field]) if id_field and f[id_field] else None
-                if kind == "Fund.Returned" and counterparty is None:
-                    counterparty_kind = "payer"
+                counterparty_kind, named = leg.counterparty_of(f)
+                counterparty = str(named) if named else None
                 payment_id = str(f["payment_id"]) if "payment_id" in f else None
                 case_id = str(f["case_id"]) if "case_id" in f else None
                 assistance_type = f.get("assistance_type")
-                if kind == "Fund.Disbursed":
+                if isinstance(event, Fund.Disbursed):
                     assert payment_id is not None and case_id is not None
                     payment = {
                         "payment_id": payment_id,
@@ -173,10 +163,11 @@ class FundsView(View):
                     )
                     flow[0] += amount
                     flow[2] += 1
-                elif kind == "Fund.DisbursementReversed":
+                elif isinstance(event, Fund.DisbursementReversed):
                     assert payment_id is not None
                     paid = payments[payment_id]
                     case_id, assistance_type = paid["case_id"], paid["assistance_type"]
+                    counterparty = case_id
                     flow = flows.setdefault(
                         (oid, paid["assistance_type"], paid["category"]), [0, 0, 0, 0]
                     )
@@ -187,13 +178,13 @@ class FundsView(View):
                         oid,
                         event.originator_version,
                         position,
-                        kind[5:],
+                        type(event).__name__,
                         sign * amount,
                         row["balance_fen"],
                         f["business_date"].isoformat(),
                         stamp(event.timestamp),
                         counterparty_kind,
-                        counterparty if kind != "Fund.DisbursementReversed" else case_id,
+                        counterparty,
                         assistance_type,
                         case_id,
                         payment_id,

@@ -9,32 +9,14 @@ from uuid import UUID
 
 from eventsourcing.domain import AggregateEvent
 
+from domain.catalogue import meaning, shown_fields
 from domain.money import yuan
 
-EVENT_ZH = {
-    "Registered": "建档",
-    "Reassessed": "复核",
-    "Visited": "走访",
-    "AssistanceReceived": "帮扶支出",
-    "AssistanceReversed": "冲正",
-    "Closed": "结档",
-    "Reopened": "返困重启",
-    "Opened": "开立",
-    "Received": "拨入",
-    "AllocatedOut": "下拨",
-    "AllocatedIn": "上级下拨",
-    "Returned": "退回/上缴",
-    "ReturnReceived": "下级退回",
-    "Disbursed": "帮扶支出",
-    "DisbursementReversed": "支出冲正",
-    "Made": "支付",
-    "Reversed": "冲正",
-    "Created": "设立",
-}
 _BOOKKEEPING = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
 
 def event_type(event: AggregateEvent) -> str:
+    """The event's short name ("Disbursed"); its meaning is in domain/catalogue.py."""
     return type(event).__name__
 
 
@@ -64,14 +46,14 @@ def readable(fields: dict[str, Any]) -> dict[str, Any]:
 
 def describe(event: AggregateEvent) -> dict[str, Any]:
     """One event as a person reads it."""
-    fields = {k: v for k, v in event.__dict__.items() if k not in _BOOKKEEPING}
+    fields = shown_fields(event, {k: v for k, v in event.__dict__.items() if k not in _BOOKKEEPING})
     actor = fields.pop("actor", "")
     business_date = fields.pop("business_date", None)
     name = event_type(event)
     return {
         "version": event.originator_version,
         "type": name,
-        "type_zh": EVENT_ZH.get(name, name),
+        "type_zh": meaning(event).zh,
         "business_date": business_date,
         "recorded_at": event.timestamp,
         "actor": actor,

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import logging
+import math
+import sqlite3
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, ClassVar, cast
 
+import psycopg
 from eventsourcing.domain import AggregateEvent
+from eventsourcing.utils import get_topic
 
 from domain.application import Ledger
-from projections.db import Cursor, ViewDatabase
+from stores.log import LogReader
+from stores.sql import Cursor, SqlDatabase
 
 log = logging.getLogger("bangfu.projections")
 Batch = Sequence[tuple[int, AggregateEvent]]
@@ -22,11 +28,75 @@ Batch = Sequence[tuple[int, AggregateEvent]]
 class ViewBehindError(Exception):
     """The view has not reached the asked-for log position in time."""
 
-    def __init__(self, view: str, position: int, wanted: int) -> None:
+    def __init__(self, view: str, position: int, wanted: int, message: str | None = None) -> None:
         super().__init__(
-            f"the {view} view is at log position {position}, not yet at {wanted}; try again shortly"
+            message
+            or f"the {view} view is at log position {position}, not yet at {wanted}; "
+            "try again shortly"
         )
         self.view, self.position, self.wanted = view, position, wanted
+
+
+@dataclass(frozen=True)
+class ViewFailure:
+    """An event a view cannot apply; the view stopped just before it (table view_failures)."""
+
+    view: str
+    position: int  # the event's log position
+    topic: str
+    originator_id: str
+    originator_version: int
+    error: str
+    failed_at: str  # when it first failed there (ISO 8601, UTC)
+    tried_at: str  # when it was last tried
+
+    def describe(self) -> str:
+        return (
+            f"it cannot apply the event at log position {self.position} ({self.topic} of "
+            f"{self.originator_id}, version {self.originator_version}): {self.error}"
+        )
+
+
+_FAILURE_COLUMNS = (
+    "view, position, topic, originator_id, originator_version, error, failed_at, tried_at"
+)
+
+
+class ViewFailedError(ViewBehindError):
+    """The view stopped at an event it cannot apply, short of the asked-for log position."""
+
+    def __init__(self, position: int, failure: ViewFailure, wanted: int) -> None:
+        super().__init__(
+            failure.view,
+            position,
+            wanted,
+            f"the {failure.view} view stopped at log position {position}: {failure.describe()}; "
+            f"it is tried again now and then, and `bangfu projections rebuild {failure.view}` "
+            "rebuilds it",
+        )
+        self.failure = failure
+
+
+# SQLite's BUSY, LOCKED, NOMEM, INTERRUPT, IOERR, FULL, CANTOPEN and PROTOCOL result codes
+_SQLITE_TRANSIENT = {5, 6, 7, 9, 10, 13, 14, 15}
+
+
+def _transient(error: BaseException) -> bool:
+    """Whether the error is the database's (unreachable, busy, out of space), not the event's:
+    such a batch is tried again as a whole instead of being recorded as a view's failure."""
+    for e in (error, error.__cause__):
+        if isinstance(e, psycopg.errors.ProgramLimitExceeded):
+            return False  # e.g. a value too large for an index: the event's
+        if isinstance(e, psycopg.OperationalError | psycopg.InterfaceError):
+            return True
+        if isinstance(e, sqlite3.OperationalError | sqlite3.InterfaceError):
+            return getattr(e, "sqlite_errorcode", 5) & 0xFF in _SQLITE_TRANSIENT
+    return False
+
+
+def _rowcount(cursor: Cursor) -> int:
+    """How many rows the last statement changed (eventsourcing may wrap sqlite3's cursor)."""
+    return int(cast(Any, getattr(cursor, "sqlite_cursor", cursor)).rowcount)
 
 
 class View(ABC):
@@ -36,7 +106,7 @@ class View(ABC):
     tables: ClassVar[dict[str, str]]  # base name -> column definitions
     indexes: ClassVar[list[tuple[str, str]]] = []  # (table base name, columns)
 
-    def __init__(self, db: ViewDatabase) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     def table(self, base: str, generation: int) -> str:
@@ -94,23 +164,42 @@ class ViewState:
 
 
 class Projector:
-    """Runs views over the notification log; safe to crash, restart, or run twice at once."""
+    """Runs views over the notification log; safe to crash, restart, or run twice at once.
 
-    def __init__(self, ledger: Ledger, views: Sequence[View], batch_size: int = 2000) -> None:
+    Each view goes on its own: one that cannot apply an event stops just before it, records
+    the failure in ``view_failures``, and is tried again every ``retry_seconds`` (and at once
+    after a restart), while the other views keep going."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        views: Sequence[View],
+        batch_size: int = 2000,
+        retry_seconds: float = 60.0,
+    ) -> None:
         self.ledger, self.views, self.batch_size = ledger, list(views), batch_size
-        self.db = views[0].db if views else ViewDatabase(ledger)
+        self.retry_seconds = retry_seconds
+        self.db = views[0].db if views else SqlDatabase(ledger)
         self.state_table = self.db.table("view_state")
+        self.failure_table = self.db.table("view_failures")
         self.wake = threading.Event()
         self.after_run: list[Callable[[], object]] = []  # e.g. the checkpoint scheduler
+        self._tried: dict[str, float] = {}  # view -> when this process last tried its failure
         self.setup()
 
     def setup(self) -> None:
-        """Create the state table and, for each view, its first generation."""
+        """Create the state and failure tables and, for each view, its first generation."""
         with self.db.transaction() as cursor:
             cursor.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.state_table} ("
                 "view TEXT PRIMARY KEY, generation INTEGER NOT NULL, "
                 "position BIGINT NOT NULL)"
+            )
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.failure_table} ("
+                "view TEXT PRIMARY KEY, position BIGINT NOT NULL, topic TEXT NOT NULL, "
+                "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, "
+                "error TEXT NOT NULL, failed_at TEXT NOT NULL, tried_at TEXT NOT NULL)"
             )
         for view in self.views:
             if self.state(view.name) is None:
@@ -130,6 +219,18 @@ class Projector:
         )
         return ViewState(row["view"], row["generation"], row["position"]) if row else None
 
+    def failures(self) -> dict[str, ViewFailure]:
+        """The views (of this projector) stopped at an event they cannot apply."""
+        names = {view.name for view in self.views}
+        rows = self.db.query(f"SELECT {_FAILURE_COLUMNS} FROM {self.failure_table}")
+        return {r["view"]: ViewFailure(**r) for r in rows if r["view"] in names}
+
+    def failure(self, name: str) -> ViewFailure | None:
+        row = self.db.one(
+            f"SELECT {_FAILURE_COLUMNS} FROM {self.failure_table} WHERE view = %s", (name,)
+        )
+        return ViewFailure(**row) if row else None
+
     def view(self, name: str) -> View:
         for view in self.views:
             if view.name == name:
@@ -137,36 +238,109 @@ class Projector:
         raise KeyError(f"no view is named {name!r}; views: {', '.join(v.name for v in self.views)}")
 
     def read(self, after: int, limit: int) -> list[tuple[int, AggregateEvent]]:
-        notifications = self.ledger.recorder.select_notifications(
-            after, limit, inclusive_of_start=False
-        )
-        mapper = self.ledger.mapper
-        return [(n.id, cast(AggregateEvent, mapper.to_domain_event(n))) for n in notifications]
+        return LogReader(self.ledger).decoded(after, limit)
 
     def step(self, view: View, key: str | None = None) -> int:
-        """Apply the next batch of the log to one view; returns how many events it applied."""
+        """Apply the next batch of the log to one view; returns how many events it applied.
+
+        When the batch fails, its events are applied one at a time, each committed with its
+        position, up to the one the view cannot apply: that one is recorded (for the view
+        itself, not for a rebuild) and ViewFailedError raised, the view staying just before it.
+        """
         key = key or view.name
         state = self.state(key)
         assert state is not None, key
         batch = self.read(state.position, self.batch_size)
         if not batch:
             return 0
+        try:
+            self._commit(view, key, state, batch)
+            return len(batch)
+        except _MovedError:
+            raise
+        except Exception as error:
+            if _transient(error):
+                raise
+        position = state.position
+        for applied, (at, event) in enumerate(batch):
+            try:
+                self._commit(view, key, ViewState(key, state.generation, position), [(at, event)])
+            except _MovedError:
+                if applied:
+                    return applied
+                raise
+            except Exception as error:
+                if _transient(error):
+                    raise
+                failure = self._failed(view, key, at, event, error)
+                raise ViewFailedError(position, failure, at) from error
+            position = at
+        return len(batch)
+
+    def _commit(self, view: View, key: str, state: ViewState, batch: Batch) -> None:
+        """Apply a batch and move the position in one transaction, by compare-and-set: if
+        another projector moved it first, no row matches and the batch is not applied."""
+        end = batch[-1][0]
         with self.db.transaction() as cursor:
             cursor.execute(
                 self.db.sql(
                     f"UPDATE {self.state_table} SET position = %s "
                     "WHERE view = %s AND position = %s AND generation = %s"
                 ),
-                (batch[-1][0], key, state.position, state.generation),
+                (end, key, state.position, state.generation),
             )
-            cursor.execute(
-                self.db.sql(f"SELECT position FROM {self.state_table} WHERE view = %s"), (key,)
-            )
-            row = cursor.fetchone()
-            if row is None or row["position"] != batch[-1][0]:
+            if _rowcount(cursor) != 1:
                 raise _MovedError()
             view.apply(cursor, state.generation, batch)
-        return len(batch)
+            cursor.execute(
+                self.db.sql(f"DELETE FROM {self.failure_table} WHERE view = %s AND position <= %s"),
+                (key, end),
+            )
+
+    def _failed(
+        self, view: View, key: str, position: int, event: AggregateEvent, error: Exception
+    ) -> ViewFailure:
+        """Record that the view cannot apply the event (unless this is a rebuild's key)."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        failure = ViewFailure(
+            view=view.name,
+            position=position,
+            topic=get_topic(type(event)),
+            originator_id=str(event.originator_id),
+            originator_version=event.originator_version,
+            error=" ".join(f"{type(error).__name__}: {error}".split())[:2000],
+            failed_at=now,
+            tried_at=now,
+        )
+        if key != view.name:
+            return failure
+        table = self.failure_table
+        with self.db.transaction() as cursor:
+            cursor.execute(
+                self.db.sql(
+                    f"INSERT INTO {table} ({_FAILURE_COLUMNS}) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (view) DO UPDATE SET "
+                    "position = excluded.position, topic = excluded.topic, "
+                    "originator_id = excluded.originator_id, "
+                    "originator_version = excluded.originator_version, error = excluded.error, "
+                    f"failed_at = CASE WHEN {table}.position = excluded.position "
+                    f"THEN {table}.failed_at ELSE excluded.failed_at END, "
+                    "tried_at = excluded.tried_at"
+                ),
+                tuple(getattr(failure, f) for f in _FAILURE_COLUMNS.split(", ")),
+            )
+        again = view.name in self._tried
+        self._tried[view.name] = time.monotonic()
+        (log.warning if again else log.error)(
+            "the %s view stopped before log position %d: %s; other views go on, and it is tried "
+            "again in %g s",
+            view.name,
+            position,
+            failure.describe(),
+            self.retry_seconds,
+            exc_info=not again,
+        )
+        return failure
 
     def catch_up(
         self, view: View, key: str | None = None, progress: Callable[[int], None] = lambda n: None
@@ -184,17 +358,35 @@ class Projector:
             progress(applied)
 
     def run_once(self) -> int:
-        """Bring every view up to the log's head, a batch of each in turn."""
-        total, busy = 0, list(self.views)
+        """Bring every view up to the log's head, a batch of each in turn. A view that cannot
+        apply an event waits there until it is due for another try; an error of the database
+        stops only the view that met it this round, and is raised once the others are done."""
+        failed, now = self.failures(), time.monotonic()
+        busy = [
+            view
+            for view in self.views
+            if view.name not in failed
+            or now - self._tried.get(view.name, -math.inf) >= self.retry_seconds
+        ]
+        total, trouble = 0, None
         while busy:
             for view in list(busy):
                 try:
                     applied = self.step(view)
                 except _MovedError:
                     continue
+                except ViewFailedError:
+                    busy.remove(view)
+                    continue
+                except Exception as error:
+                    trouble = trouble or error
+                    busy.remove(view)
+                    continue
                 total += applied
                 if not applied:
                     busy.remove(view)
+        if trouble is not None:
+            raise trouble
         return total
 
     def run_forever(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
@@ -212,7 +404,11 @@ class Projector:
 
     # --- rebuilding a view beside the one in use ---------------------------------------------
     def rebuild(self, name: str, progress: Callable[[int], None] = lambda n: None) -> int:
-        """Build a new generation from the whole log, then switch to it in one transaction."""
+        """Build a new generation from the whole log, then switch to it in one transaction.
+
+        A view stopped at an event it cannot apply is tried again this way: if the rebuild
+        meets the event too, it raises ViewFailedError and the view in use stays as it was;
+        if it succeeds, the failure is cleared."""
         view = self.view(name)
         current = self.state(name)
         assert current is not None
@@ -226,35 +422,67 @@ class Projector:
                 self.db.sql(f"INSERT INTO {self.state_table} VALUES (%s, %s, 0)"),
                 (key, new_generation),
             )
-        applied = self.catch_up(view, key, progress)
-        rebuilt = self.state(key)
-        assert rebuilt is not None
-        tail = self.read(rebuilt.position, 1_000_000)  # what arrived since the last batch
-        with self.db.transaction() as cursor:
-            cursor.execute(
-                self.db.sql(
-                    f"UPDATE {self.state_table} SET generation = %s, position = %s WHERE view = %s"
-                ),
-                (new_generation, tail[-1][0] if tail else rebuilt.position, name),
-            )
-            if tail:
-                view.apply(cursor, new_generation, tail)
-            cursor.execute(self.db.sql(f"DELETE FROM {self.state_table} WHERE view = %s"), (key,))
-            view.drop(cursor, current.generation - 1)  # keep the previous one for its readers
+        try:
+            applied = self.catch_up(view, key, progress)
+            for attempt in range(3):
+                rebuilt = self.state(key)
+                assert rebuilt is not None
+                tail = self.read(rebuilt.position, 1_000_000)  # what arrived since the last batch
+                try:
+                    self._switch(view, current, rebuilt, tail)
+                    break
+                except Exception:
+                    if not tail or attempt == 2:
+                        raise
+                    # find the event in the tail it cannot apply (ViewFailedError), if any
+                    applied += self.catch_up(view, key, progress)
+        except ViewFailedError:
+            with self.db.transaction() as cursor:
+                view.drop(cursor, new_generation)
+                cursor.execute(
+                    self.db.sql(f"DELETE FROM {self.state_table} WHERE view = %s"), (key,)
+                )
+            raise
+        self._tried.pop(name, None)
         if self.db.is_postgres:  # fresh statistics, so the planner uses the new indexes well
             with self.db.transaction() as cursor:
                 for base in view.tables:
                     cursor.execute(f"ANALYZE {view.table(base, new_generation)}")
         return applied + len(tail)
 
+    def _switch(self, view: View, current: ViewState, rebuilt: ViewState, tail: Batch) -> None:
+        """Readers move to the rebuilt generation, with the tail applied, in one transaction;
+        a failure of the view is cleared."""
+        name = view.name
+        with self.db.transaction() as cursor:
+            cursor.execute(
+                self.db.sql(
+                    f"UPDATE {self.state_table} SET generation = %s, position = %s WHERE view = %s"
+                ),
+                (rebuilt.generation, tail[-1][0] if tail else rebuilt.position, name),
+            )
+            if tail:
+                view.apply(cursor, rebuilt.generation, tail)
+            cursor.execute(
+                self.db.sql(f"DELETE FROM {self.state_table} WHERE view = %s"), (rebuilt.view,)
+            )
+            cursor.execute(
+                self.db.sql(f"DELETE FROM {self.failure_table} WHERE view = %s"), (name,)
+            )
+            view.drop(cursor, current.generation - 1)  # keep the previous one for its readers
+
     def wait_for(self, name: str, position: int, timeout: float) -> ViewState:
-        """Block until the view has read up to ``position``, or raise ViewBehindError."""
+        """Block until the view has read up to ``position``, or raise ViewBehindError; at once
+        ViewFailedError if the view stopped short of it at an event it cannot apply."""
         deadline = time.monotonic() + timeout
         while True:
             state = self.state(name)
             assert state is not None
             if state.position >= position:
                 return state
+            failure = self.failure(name)
+            if failure is not None:
+                raise ViewFailedError(state.position, failure, position)
             if time.monotonic() >= deadline:
                 raise ViewBehindError(name, state.position, position)
             self.wake.set()

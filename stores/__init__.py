@@ -6,18 +6,16 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from domain.application import Ledger
-
-DEFAULT_DATABASE_URL = "sqlite:///bangfu-data/bangfu.sqlite"
-DEFAULT_MASTER_KEY_FILE = Path("bangfu-data/master.key")
+from domain.clock import Clock
 
 
 class StoreConfigError(ValueError):
     """The database URL names no store Bangfu can use."""
 
 
-def store_env(database_url: str | None, *, create_tables: bool = True) -> dict[str, str]:
+def store_env(database_url: str, *, create_tables: bool = True) -> dict[str, str]:
     """The eventsourcing environment for ``postgresql://...`` or ``sqlite:///path``."""
-    url = database_url or DEFAULT_DATABASE_URL
+    url = database_url
     parsed = urlparse(url)
     env = {"CREATE_TABLE": "y" if create_tables else "n"}
     if parsed.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
@@ -44,10 +42,11 @@ def store_env(database_url: str | None, *, create_tables: bool = True) -> dict[s
                 "SQLite needs a file: sqlite:///relative/path or "
                 "sqlite:////absolute/path (the in-memory store is not used)"
             )
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        file = Path(path).absolute()  # one store, wherever the command is run from
+        file.parent.mkdir(parents=True, exist_ok=True)
         return env | {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": path,
+            "SQLITE_DBNAME": str(file),
             "SQLITE_LOCK_TIMEOUT": "30",
             "APPLICATION_RECORDER_TOPIC": "stores.chain:ChainedSQLiteRecorder",
         }
@@ -56,25 +55,32 @@ def store_env(database_url: str | None, *, create_tables: bool = True) -> dict[s
     )
 
 
-def describe(database_url: str | None) -> str:
+def describe(database_url: str) -> str:
     """A password-free description of the store for messages."""
-    parsed = urlparse(database_url or DEFAULT_DATABASE_URL)
+    parsed = urlparse(database_url)
     if parsed.scheme == "sqlite":
-        return f"SQLite file {(database_url or DEFAULT_DATABASE_URL)[len('sqlite:///') :]}"
+        return f"SQLite file {Path(database_url[len('sqlite:///') :]).absolute()}"
     return f"PostgreSQL {parsed.hostname}:{parsed.port or 5432}/{parsed.path.lstrip('/')}"
 
 
 def open_ledger(
-    database_url: str | None,
+    database_url: str,
     *,
     create_tables: bool = True,
     master_key: str | None = None,
-    master_key_file: Path = DEFAULT_MASTER_KEY_FILE,
+    master_key_file: Path | None = None,
+    clock: Clock | None = None,
 ) -> Ledger:
     """A Ledger on the store the URL names, with its personal-data vault."""
-    from projections.db import ViewDatabase
+    from stores.sql import SqlDatabase
     from stores.vault import Vault, load_master_key
 
-    ledger = Ledger(env=store_env(database_url, create_tables=create_tables))
-    ledger.vault = Vault(ViewDatabase(ledger), lambda: load_master_key(master_key, master_key_file))
+    ledger = Ledger(env=store_env(database_url, create_tables=create_tables), clock=clock)
+    vault = Vault(
+        SqlDatabase(ledger),
+        lambda create: load_master_key(master_key, master_key_file, create=create),
+    )
+    vault.check_master_key()
+    vault.sweep_orphans(ledger.recorder.events_table_name)  # type: ignore[attr-defined]
+    ledger.vault = vault
     return ledger

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.application import Ledger
-from projections.db import ViewDatabase
+from stores.sql import SqlDatabase
 from supervision.signing import Signer
 
 
@@ -38,7 +38,7 @@ class Checkpoints:
     """Reads and writes the checkpoints table beside the events and the chain."""
 
     def __init__(self, ledger: Ledger) -> None:
-        self.db = ViewDatabase(ledger)
+        self.db = SqlDatabase(ledger)
         recorder: Any = ledger.recorder
         self.chain = self.db.table(recorder.chain_table_name)
         self.table = self.db.table(recorder.chain_table_name.replace("_chain", "_checkpoints"))
@@ -61,13 +61,36 @@ class Checkpoints:
         last = self.latest()
         if last is not None and last.position == head[0] and last.key_id == signer.key_id:
             return last
+        return self._sign(signer, *head)
+
+    def sign_at(self, signer: Signer, position: int) -> Checkpoint:
+        """Sign the chain's link at ``position`` (read earlier as the head, say), or return this
+        key's checkpoint there if it has one; ValueError if the chain has no such position."""
+        row = self.db.one(f"SELECT link FROM {self.chain} WHERE position = %s", (position,))
+        if row is None:
+            raise ValueError(f"the chain has no link at position {position}")
+        found = self.db.one(
+            f"SELECT * FROM {self.table} WHERE position = %s AND key_id = %s",
+            (position, signer.key_id),
+        )
+        if found is not None:
+            return Checkpoint(
+                int(found["position"]),
+                found["link"],
+                found["taken_at"],
+                found["key_id"],
+                found["signature"],
+            )
+        return self._sign(signer, position, str(row["link"]))
+
+    def _sign(self, signer: Signer, position: int, link: str) -> Checkpoint:
         taken_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         checkpoint = Checkpoint(
-            head[0],
-            head[1],
+            position,
+            link,
             taken_at,
             signer.key_id,
-            signer.sign(signed_message(head[0], head[1], taken_at)),
+            signer.sign(signed_message(position, link, taken_at)),
         )
         with self.db.transaction() as cursor:
             cursor.execute(

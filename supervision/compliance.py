@@ -11,14 +11,17 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from supervision.records import Record
+from domain.cases import Case
+from domain.centres import Centre
+from domain.funds import Fund
+from domain.payments import Payment
+from supervision.records import Record, is_, of
 
 MATCH_SOURCES = {
     "province": ["provincial_match"],
     "prefecture": ["provincial_match", "municipal_match"],
     "county": ["provincial_match", "municipal_match", "county_match"],
 }
-MONEY_IN = ("Fund.Received", "Fund.AllocatedIn")
 
 
 @dataclass(frozen=True)
@@ -49,12 +52,12 @@ class Standards:
 
 def matching(records: Sequence[Record], ratio: tuple[int, int] = (1, 1)) -> list[dict[str, Any]]:
     """Per centre and fiscal year: central money received against the matching received."""
-    levels = {r["id"]: r["level"] for r in records if r["kind"] == "Centre.Created"}
-    names = {r["id"]: r["name"] for r in records if r["kind"] == "Centre.Created"}
-    funds = {r["id"]: r for r in records if r["kind"] == "Fund.Opened"}
+    levels = {r["id"]: r["level"] for r in records if is_(r, Centre.Created)}
+    names = {r["id"]: r["name"] for r in records if is_(r, Centre.Created)}
+    funds = {r["id"]: r for r in records if is_(r, Fund.Opened)}
     received: dict[tuple[str, int, str], int] = defaultdict(int)
     for r in records:
-        if r["kind"] in MONEY_IN and r["id"] in funds:
+        if is_(r, Fund.Received, Fund.AllocatedIn) and r["id"] in funds:
             f = funds[r["id"]]
             received[(f["centre_id"], f["fiscal_year"], f["source"])] += r["amount_fen"]
     rows = []
@@ -81,15 +84,18 @@ def matching(records: Sequence[Record], ratio: tuple[int, int] = (1, 1)) -> list
 
 
 def earmarks(records: Sequence[Record]) -> dict[str, Any]:
-    """No fund paid outside its earmark, and money only moved down (or back up) its own tree."""
-    funds = {r["id"]: r for r in records if r["kind"] == "Fund.Opened"}
+    """No fund paid outside its earmark, and money only moved down (or back up) its own tree.
+
+    A movement is checked only when the records hold the openings it is judged by (a period may
+    leave them out); one that cannot be checked is neither counted nor reported."""
+    funds = {r["id"]: r for r in records if is_(r, Fund.Opened)}
     violations: list[dict[str, Any]] = []
     payments = movements = 0
     for r in records:
-        kind, fund = r["kind"], funds.get(r["id"])
-        if kind == "Fund.Disbursed":
+        fund = funds.get(r["id"])
+        if is_(r, Fund.Disbursed) and fund is not None:
             payments += 1
-            if fund is None or r["assistance_type"] not in fund["purposes"]:
+            if r["assistance_type"] not in fund["purposes"]:
                 violations.append(
                     {
                         "position": r["position"],
@@ -97,12 +103,14 @@ def earmarks(records: Sequence[Record]) -> dict[str, Any]:
                         "problem": f"paid {r['assistance_type']} outside the earmark",
                     }
                 )
-        elif kind in ("Fund.AllocatedOut", "Fund.Returned"):
+        elif (is_(r, Fund.AllocatedOut) and r["to_fund_id"] in funds) or (
+            is_(r, Fund.Returned) and fund is not None
+        ):
             movements += 1
             target = r["to_fund_id"]
             ok = (
                 funds.get(target, {}).get("parent_fund_id") == r["id"]
-                if kind == "Fund.AllocatedOut"
+                if is_(r, Fund.AllocatedOut)
                 else target == (fund or {}).get("parent_fund_id")
             )
             if target is not None and not ok:
@@ -130,17 +138,21 @@ def suspicious(
     paid: list[Record] = []
     reversals: dict[str, list[Record]] = defaultdict(list)
     for r in records:
-        kind = r["kind"]
-        if kind in ("Case.Registered", "Case.Reassessed"):
-            case = cases.setdefault(r["id"], {"filed_on": r["business_date"], "closed": []})
+        # a scope may cut a case's history in two (a period, say): a case may be closed or
+        # reassessed here though it was filed before, so only its registration dates its filing
+        if of(r, Case):
+            case = cases.setdefault(r["id"], {"filed_on": None, "closed": []})
+        if is_(r, Case.Registered):
+            case["filed_on"] = r["business_date"]
+        if is_(r, Case.Registered, Case.Reassessed):
             case["category"] = r["category"]
-        elif kind == "Case.Closed":
-            cases[r["id"]]["closed"].append((r["business_date"], r["position"]))
-        elif kind == "Case.Reopened":
-            cases[r["id"]]["closed"].append((r["business_date"], None))
-        elif kind == "Payment.Made":
+        elif is_(r, Case.Closed):
+            case["closed"].append((r["business_date"], r["position"]))
+        elif is_(r, Case.Reopened):
+            case["closed"].append((r["business_date"], None))
+        elif is_(r, Payment.Made):
             paid.append(r | {"category": cases.get(r["case_id"], {}).get("category")})
-        elif kind == "Payment.Reversed":
+        elif is_(r, Payment.Reversed):
             reversals[r["id"]].append(r)
     live = [p for p in paid if not reversals.get(p["id"])]
     findings = _repeats(live, std) + _above_standard(live, std)
@@ -220,7 +232,7 @@ def _outside_case_life(paid: Sequence[Record], cases: dict[str, Any]) -> list[di
         case = cases.get(p["case_id"])
         if case is None:
             continue
-        if p["business_date"] < case["filed_on"]:
+        if case["filed_on"] is not None and p["business_date"] < case["filed_on"]:
             out.append(
                 _finding(
                     "before_filing",

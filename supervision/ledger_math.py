@@ -6,25 +6,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from supervision.records import Record
+from domain.catalogue import kind, money_events
+from domain.funds import Fund
+from supervision.records import Record, is_, short
 
-SIGN = {
-    "Fund.Received": 1,
-    "Fund.AllocatedIn": 1,
-    "Fund.ReturnReceived": 1,
-    "Fund.DisbursementReversed": 1,
-    "Fund.AllocatedOut": -1,
-    "Fund.Returned": -1,
-    "Fund.Disbursed": -1,
-}
+SIGN = {kind(cls): leg.sign for cls, leg in money_events()}  # from domain/catalogue.py
 
 
 def balances_and_flows(records: Iterable[Record]) -> dict[str, Any]:
     """Per fund: balance, and what came in and went out, by kind, child and assistance type."""
     funds: dict[str, dict[str, Any]] = {}
     for r in records:
-        kind = r["kind"]
-        if kind == "Fund.Opened":
+        if is_(r, Fund.Opened):
             funds[r["id"]] = {
                 "name": r["name"],
                 "source": r["source"],
@@ -38,7 +31,7 @@ def balances_and_flows(records: Iterable[Record]) -> dict[str, Any]:
                 "paid_by_type_fen": defaultdict(int),
                 "reversed_fen": 0,
             }
-        elif kind in SIGN:
+        elif r["kind"] in SIGN:
             fund = funds.setdefault(
                 r["id"],
                 {
@@ -51,13 +44,14 @@ def balances_and_flows(records: Iterable[Record]) -> dict[str, Any]:
                 },
             )
             amount = r["amount_fen"]
-            fund["balance_fen"] += SIGN[kind] * amount
-            (fund["in_fen"] if SIGN[kind] > 0 else fund["out_fen"])[kind[5:]] += amount
-            if kind == "Fund.AllocatedOut":
+            sign = SIGN[r["kind"]]
+            fund["balance_fen"] += sign * amount
+            (fund["in_fen"] if sign > 0 else fund["out_fen"])[short(r)] += amount
+            if is_(r, Fund.AllocatedOut):
                 fund["to_children_fen"][r["to_fund_id"]] += amount
-            elif kind == "Fund.Disbursed":
+            elif is_(r, Fund.Disbursed):
                 fund["paid_by_type_fen"][r["assistance_type"]] += amount
-            elif kind == "Fund.DisbursementReversed":
+            elif is_(r, Fund.DisbursementReversed):
                 fund["reversed_fen"] += amount
     return {
         fund_id: {

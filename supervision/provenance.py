@@ -6,13 +6,20 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from supervision.records import Record
+from domain.catalogue import kind
+from domain.funds import Fund
+from supervision.ledger_math import SIGN
+from supervision.records import Record, is_, of
 
 
 def trace(records: Sequence[Record], fund_id: str, as_of: str | None = None) -> dict[str, Any]:
     """The fund tree as of a business date: what each fund received, passed down, paid to which
-    households by type, had reversed, returned, and kept unspent."""
-    opened = {r["id"]: r for r in records if r["kind"] == "Fund.Opened"}
+    households by type, had reversed, returned, and kept unspent.
+
+    A fund whose opening is not among ``records`` (a scope that leaves it out) is still traced
+    from the movements there are; what only its opening states (name, centre, source, year)
+    is null."""
+    opened = {r["id"]: r for r in records if is_(r, Fund.Opened)}
     children: dict[str, list[str]] = defaultdict(list)
     for r in opened.values():
         if r["parent_fund_id"]:
@@ -20,42 +27,34 @@ def trace(records: Sequence[Record], fund_id: str, as_of: str | None = None) -> 
     moves: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         if (
-            r["kind"].startswith("Fund.")
-            and r["kind"] != "Fund.Opened"
+            of(r, Fund)
+            and not is_(r, Fund.Opened)
             and (as_of is None or r["business_date"] <= as_of)
         ):
             moves[r["id"]].append(r)
 
     def node(fid: str) -> dict[str, Any]:
-        totals: dict[str, int] = defaultdict(int)
+        totals: dict[str, int] = defaultdict(int)  # by event kind
         households: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for m in moves[fid]:
-            totals[m["kind"][5:]] += m["amount_fen"]
-            if m["kind"] == "Fund.Disbursed":
+            totals[m["kind"]] += m["amount_fen"]
+            if is_(m, Fund.Disbursed):
                 households[m["case_id"]][m["assistance_type"]] += m["amount_fen"]
         reversed_by_case = _reversed_by_case(moves[fid])
-        balance = (
-            totals["Received"]
-            + totals["AllocatedIn"]
-            + totals["ReturnReceived"]
-            + totals["DisbursementReversed"]
-            - totals["AllocatedOut"]
-            - totals["Returned"]
-            - totals["Disbursed"]
-        )
-        f = opened[fid]
+        balance = sum(SIGN[k] * v for k, v in totals.items() if k in SIGN)
+        f = opened.get(fid, {})
         return {
             "fund_id": fid,
-            "name": f["name"],
-            "centre_id": f["centre_id"],
-            "source": f["source"],
-            "fiscal_year": f["fiscal_year"],
-            "received_fen": totals["Received"],
-            "allocated_in_fen": totals["AllocatedIn"],
-            "allocated_out_fen": totals["AllocatedOut"],
-            "paid_fen": totals["Disbursed"],
-            "reversed_fen": totals["DisbursementReversed"],
-            "returned_fen": totals["Returned"],
+            "name": f.get("name"),
+            "centre_id": f.get("centre_id"),
+            "source": f.get("source"),
+            "fiscal_year": f.get("fiscal_year"),
+            "received_fen": totals[kind(Fund.Received)],
+            "allocated_in_fen": totals[kind(Fund.AllocatedIn)],
+            "allocated_out_fen": totals[kind(Fund.AllocatedOut)],
+            "paid_fen": totals[kind(Fund.Disbursed)],
+            "reversed_fen": totals[kind(Fund.DisbursementReversed)],
+            "returned_fen": totals[kind(Fund.Returned)],
             "unspent_fen": balance,
             "households": [
                 {
@@ -72,9 +71,9 @@ def trace(records: Sequence[Record], fund_id: str, as_of: str | None = None) -> 
 
 
 def _reversed_by_case(moves: Sequence[Record]) -> dict[str, int]:
-    case_of = {m["payment_id"]: m["case_id"] for m in moves if m["kind"] == "Fund.Disbursed"}
+    case_of = {m["payment_id"]: m["case_id"] for m in moves if is_(m, Fund.Disbursed)}
     out: dict[str, int] = defaultdict(int)
     for m in moves:
-        if m["kind"] == "Fund.DisbursementReversed":
+        if is_(m, Fund.DisbursementReversed):
             out[case_of.get(m["payment_id"], "?")] += m["amount_fen"]
     return dict(out)

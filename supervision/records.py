@@ -8,7 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.domain import DomainEvent
+
 from domain.application import Ledger
+from domain.catalogue import kind
+from stores.log import LogReader
 
 Record = dict[str, Any]
 
@@ -22,6 +26,21 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def is_(r: Record, *event_classes: type[DomainEvent]) -> bool:
+    """Whether a record is an event of one of these classes (named by class, never by string)."""
+    return any(r["kind"] == kind(c) for c in event_classes)
+
+
+def of(r: Record, aggregate: type) -> bool:
+    """Whether a record is an event of this kind of aggregate."""
+    return str(r["kind"]).startswith(f"{aggregate.__name__}.")
+
+
+def short(r: Record) -> str:
+    """The event's short name ("Disbursed"), as figures in a package are keyed."""
+    return str(r["kind"]).split(".", 1)[1]
 
 
 def record(
@@ -40,13 +59,8 @@ def record(
     }
 
 
-def from_ledger(ledger: Ledger, page: int = 2000) -> Iterator[Record]:
-    """Every event of the store in commit order."""
-    position: int | None = None
-    while True:
-        rows = ledger.recorder.select_notifications(position, page, inclusive_of_start=False)
-        for n in rows:
-            yield record(n.id, n.originator_id, n.originator_version, n.topic, n.state)
-        if len(rows) < page:
-            return
-        position = rows[-1].id
+def from_ledger(ledger: Ledger, upto: int | None = None) -> Iterator[Record]:
+    """Every event of the store in commit order (up to a position)."""
+    for e in LogReader(ledger, page_size=2000).entries(upto=upto):
+        assert e.topic is not None and e.state is not None
+        yield record(e.position, e.originator_id, e.originator_version or 0, e.topic, e.state)

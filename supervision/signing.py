@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -32,6 +33,7 @@ class Signer:
             )
         self.public_key_pem = public_pem(self._key.public_key())
         self.key_id = key_id(self.public_key_pem)
+        self.fingerprint = fingerprint(self.public_key_pem)
 
     def sign(self, message: bytes) -> str:
         return self._key.sign(message).hex()
@@ -45,11 +47,70 @@ def public_pem(key: Ed25519PublicKey) -> str:
 
 def key_id(public_key_pem: str) -> str:
     """A short fingerprint of a public key: the first 16 hex digits of its PEM's SHA-256."""
-    return hashlib.sha256(public_key_pem.encode()).hexdigest()[:16]
+    return fingerprint(public_key_pem)[:16]
+
+
+def fingerprint(public_key_pem: str) -> str:
+    """A public key's full fingerprint: the SHA-256 (64 hex digits) of its PEM's text."""
+    return hashlib.sha256(public_key_pem.encode()).hexdigest()
+
+
+def canonical_pem(public_key_pem: str) -> str:
+    """The PEM Bangfu itself writes for this Ed25519 public key (so line endings or spacing
+    do not change a fingerprint); ValueError if the text holds no Ed25519 public key."""
+    try:
+        key = serialization.load_pem_public_key(public_key_pem.encode())
+    except (ValueError, TypeError, UnsupportedAlgorithm) as e:
+        raise ValueError(f"not a PEM public key ({e})") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("not an Ed25519 public key")
+    return public_pem(key)
+
+
+@dataclass(frozen=True)
+class ExpectedKey:
+    """The key an auditor expects a package to be signed with, pinned by any of: its PEM, its
+    16-hex key id, its 64-hex fingerprint. Every pin given must match."""
+
+    public_key_pem: str | None = None
+    key_id: str | None = None
+    fingerprint: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.public_key_pem is not None:
+            canonical_pem(self.public_key_pem)  # ValueError now, not at verification
+        for name, digits in (("key id", self.key_id), ("fingerprint", self.fingerprint)):
+            size = 16 if name == "key id" else 64
+            if digits is not None and not _is_hex(digits, size):
+                raise ValueError(f"a {name} is {size} hex digits, not {digits!r}")
+
+    def mismatches(self, public_key_pem: str) -> list[str]:
+        """What does not match the key whose PEM is given (empty when it is the expected key)."""
+        actual = fingerprint(canonical_pem(public_key_pem))
+        wanted = []
+        if self.public_key_pem is not None:
+            wanted.append(("public key", fingerprint(canonical_pem(self.public_key_pem))))
+        if self.fingerprint is not None:
+            wanted.append(("fingerprint", self.fingerprint.lower()))
+        if self.key_id is not None:
+            wanted.append(("key id", self.key_id.lower()))
+        return [
+            f"the package is signed by key {actual[:16]} (fingerprint {actual}), not the "
+            f"expected key: pinned {what} {value}"
+            for what, value in wanted
+            if not actual.startswith(value)
+        ]
+
+
+def _is_hex(text: str, size: int) -> bool:
+    return len(text) == size and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 def signature_valid(public_key_pem: str, message: bytes, signature_hex: str) -> bool:
-    key = serialization.load_pem_public_key(public_key_pem.encode())
+    try:
+        key = serialization.load_pem_public_key(public_key_pem.encode())
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return False
     if not isinstance(key, Ed25519PublicKey):
         return False
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +10,7 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.application import Ledger
 from stores.chain import GENESIS, digest, link
+from stores.log import Entry, LogReader
 from supervision.checkpoints import Checkpoints
 from supervision.signing import signature_valid
 
@@ -47,46 +48,6 @@ class Report:
         return not self.faults
 
 
-def _pages(ledger: Ledger, checkpoints: Checkpoints, size: int) -> Iterator[list[dict[str, Any]]]:
-    """Events and chain links merged by position, a page at a time (either may have gaps)."""
-    recorder: Any = ledger.recorder
-    db = checkpoints.db
-    events = db.table(recorder.events_table_name)
-    id_column = "notification_id" if db.is_postgres else "rowid"
-    after = 0
-    while True:
-        stored = db.query(
-            f"SELECT {id_column} AS pos, originator_id, originator_version, topic, state "
-            f"FROM {events} WHERE {id_column} > %s ORDER BY {id_column} LIMIT %s",
-            (after, size),
-        )
-        links = db.query(
-            f"SELECT position AS pos, digest, link FROM {checkpoints.chain} "
-            "WHERE position > %s ORDER BY position LIMIT %s",
-            (after, size),
-        )
-        if not stored and not links:
-            return
-        ends = [rows[-1]["pos"] for rows in (stored, links) if len(rows) == size]
-        limit = min(ends) if ends else max(r["pos"] for r in stored + links)
-        merged: dict[int, dict[str, Any]] = {}
-        for row in stored:
-            merged[row["pos"]] = row | {"digest": None, "link": None}
-        for row in links:
-            merged.setdefault(
-                row["pos"],
-                {
-                    "pos": row["pos"],
-                    "originator_id": None,
-                    "originator_version": None,
-                    "topic": None,
-                    "state": None,
-                },
-            ).update(row)
-        yield [merged[pos] for pos in sorted(merged) if pos <= limit]
-        after = limit
-
-
 def verify(
     ledger: Ledger,
     public_key_pem: str | None,
@@ -99,18 +60,20 @@ def verify(
     wanted = {c.position: c for c in signed}
     report = Report(checkpoints=len(signed))
     previous = GENESIS
-    for page in _pages(ledger, checkpoints, page_size):
+    reader = LogReader(ledger, page_size)
+    for page in reader.with_links(checkpoints.db, checkpoints.chain):
         for row in page:
             _check(row, previous, report)
-            if row["originator_id"] is not None:
-                state = bytes(row["state"])
-                d = digest(row["originator_id"], row["originator_version"], row["topic"], state)
-                previous = link(previous, row["pos"], d)
-            checkpoint = wanted.pop(row["pos"], None)
+            if row.topic is not None:
+                d = digest(
+                    row.originator_id, row.originator_version or 0, row.topic, row.state or b""
+                )
+                previous = link(previous, row.position, d)
+            checkpoint = wanted.pop(row.position, None)
             if checkpoint is not None and checkpoint.link != previous:
                 report.faults.append(
                     Fault(
-                        row["pos"],
+                        row.position,
                         "a signed checkpoint vouches for another "
                         "history here (the chain was rewritten)",
                     )
@@ -181,27 +144,31 @@ def snapshot_faults(ledger: Ledger, checkpoints: Checkpoints) -> list[Fault]:
     return faults
 
 
-def _check(row: dict[str, Any], previous: str, report: Report) -> None:
-    pos = row["pos"]
+def _digest(row: Entry) -> str:
+    return digest(row.originator_id, row.originator_version or 0, row.topic or "", row.state or b"")
+
+
+def _check(row: Entry, previous: str, report: Report) -> None:
+    pos = row.position
     event = (
-        (str(row["originator_id"]), row["originator_version"], row["topic"])
-        if row["originator_id"] is not None
+        (str(row.originator_id), row.originator_version, row.topic)
+        if row.topic is not None
         else (None, None, None)
     )
-    if row["link"] is None:
+    if row.link is None:
         report.faults.append(
             Fault(pos, "an event with no chain link (added behind Bangfu's back?)", *event)
         )
         return
-    if row["originator_id"] is None:
+    if row.topic is None:
         report.faults.append(Fault(pos, "the chain links an event that is not there (deleted?)"))
         return
-    d = digest(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
-    if d != row["digest"]:
+    d = _digest(row)
+    if d != row.digest:
         report.faults.append(
             Fault(pos, "the event differs from the one the chain recorded (altered)", *event)
         )
-    elif link(previous, pos, d) != row["link"]:
+    elif link(previous, pos, d) != row.link:
         report.faults.append(
             Fault(
                 pos,

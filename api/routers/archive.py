@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
-from api.deps import ActorDep, LedgerDep, MinPosition, ViewsDep, caught_up, centre_scope
+from api.deps import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    ActorDep,
+    Day,
+    LedgerDep,
+    MinPosition,
+    ViewsDep,
+    caught_up,
+    centre_scope,
+)
 from api.exports import Column, Format, Lang, tabular
+from api.schemas import CasePage, CaseSummary, TimelineEntry, spreadsheet_responses
 from domain.access import Actor
 from domain.application import Ledger
 from domain.vocabulary import CaseStatus, Category, Cause, HouseholdFlag
@@ -26,12 +36,17 @@ COLUMNS = [
     Column("secondary_causes", "secondary causes", "次要致困原因"),
     Column("flags", "flags", "家庭标识"),
     Column("household_size", "household size", "家庭人口"),
-    Column("per_capita_monthly_income", "income per head a month (yuan)", "人均月收入（元）"),
+    Column(
+        "per_capita_monthly_income",
+        "income per head a month (yuan)",
+        "人均月收入（元）",
+        money=True,
+    ),
     Column("filed_on", "filed on", "建档日期"),
     Column("last_reviewed_on", "last reviewed", "最近复核"),
     Column("last_visit_on", "last visited", "最近走访"),
-    Column("received_in_year", "received in year (yuan)", "本年度帮扶金额（元）"),
-    Column("received_total", "received in all (yuan)", "累计帮扶金额（元）"),
+    Column("received_in_year", "received in year (yuan)", "本年度帮扶金额（元）", money=True),
+    Column("received_total", "received in all (yuan)", "累计帮扶金额（元）", money=True),
     Column("centre_id", "centre id", "帮扶中心编号"),
 ]
 
@@ -53,7 +68,7 @@ def with_names(ledger: Ledger, actor: Actor, rows: list[dict[str, Any]]) -> list
     return out
 
 
-@router.get("")
+@router.get("", response_model=CasePage, responses=spreadsheet_responses("A page of the archive"))
 def list_cases(
     request: Request,
     actor: ActorDep,
@@ -65,13 +80,13 @@ def list_cases(
     cause: Cause | None = None,
     flag: HouseholdFlag | None = None,
     not_visited_since: Annotated[
-        date | None, Query(description="never visited or not since")
+        Day | None, Query(description="never visited or not since")
     ] = None,
     not_reviewed_since: Annotated[
-        date | None, Query(description="unchanged since this date (the annual review list)")
+        Day | None, Query(description="unchanged since this date (the annual review list)")
     ] = None,
     never_assisted: bool = False,
-    year: int | None = None,
+    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     after: str | None = None,
     format: Format = "json",
@@ -89,7 +104,7 @@ def list_cases(
         not_visited_since=not_visited_since,
         not_reviewed_since=not_reviewed_since,
         never_assisted=never_assisted,
-        year=year,
+        year=year or ledger.today().year,
     )
     rows = with_names(
         ledger,
@@ -101,7 +116,7 @@ def list_cases(
     return {"items": rows, "next": rows[-1]["id"] if len(rows) == limit else None}
 
 
-@router.get("/summary")
+@router.get("/summary", response_model=CaseSummary)
 def summary(
     request: Request,
     actor: ActorDep,
@@ -117,7 +132,11 @@ def summary(
     return archive.summary(views.archive, f)
 
 
-@router.get("/{case_id}/timeline")
+@router.get(
+    "/{case_id}/timeline",
+    response_model=list[TimelineEntry],
+    response_model_exclude_unset=True,
+)
 def timeline(
     request: Request,
     case_id: UUID,

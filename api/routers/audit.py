@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from api.deps import ActorDep, LedgerDep, MinPosition, ViewsDep, caught_up, centre_scope
+from api.deps import (
+    MAX_POSITION,
+    ActorDep,
+    LedgerDep,
+    MinPosition,
+    Moment,
+    ViewsDep,
+    caught_up,
+    centre_scope,
+)
 from api.exports import Column, Format, Lang, tabular
+from api.schemas import AuditPage, CheckpointOut, PublicKeyOut, spreadsheet_responses
 from domain.access import Permission
 from domain.errors import ConflictError
 from domain.money import yuan
@@ -67,7 +77,9 @@ AUDIT_COLUMNS = [
 ]
 
 
-@router.get("/events")
+@router.get(
+    "/events", response_model=AuditPage, responses=spreadsheet_responses("A page of the trail")
+)
 def audit_events(
     request: Request,
     actor: ActorDep,
@@ -78,10 +90,10 @@ def audit_events(
     centre_id: UUID | None = None,
     fund_id: UUID | None = None,
     case_id: UUID | None = None,
-    recorded_from: datetime | None = None,
-    recorded_to: datetime | None = None,
+    recorded_from: Moment | None = None,
+    recorded_to: Moment | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    after: Annotated[int, Query(ge=0, description="the last position seen")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_POSITION, description="the last position seen")] = 0,
     format: Format = "json",
     lang: Lang = "en",
     min_position: MinPosition = None,
@@ -102,7 +114,7 @@ def audit_events(
     rows = audit.events(views.audit, f, limit if format == "json" else 1_000_000, after)
     if format != "json":
         return tabular(
-            [r | {"data": str(r["data"])} for r in rows],
+            [r | {"data": orjson.dumps(r["data"]).decode()} for r in rows],
             AUDIT_COLUMNS,
             format,
             lang,
@@ -111,28 +123,29 @@ def audit_events(
     return {"items": rows, "next": rows[-1]["position"] if len(rows) == limit else None}
 
 
-@router.get("/public-key")
+@router.get("/public-key", response_model=PublicKeyOut)
 def public_key(request: Request) -> dict[str, str]:
     """The Ed25519 public key that verifies every checkpoint (publish it, keep copies)."""
     signer = request.app.state.signer
     return {
         "key_id": signer.key_id,
+        "fingerprint": signer.fingerprint,
         "public_key_pem": signer.public_key_pem,
         "algorithm": "Ed25519",
     }
 
 
-@router.get("/checkpoints")
+@router.get("/checkpoints", response_model=list[CheckpointOut])
 def list_checkpoints(request: Request, actor: ActorDep) -> list[dict[str, Any]]:
     """Every signed checkpoint: position, head link, time, key id and signature."""
     actor.require(Permission.READ)
     return [c.as_dict() for c in request.app.state.checkpoints.all()]
 
 
-@router.post("/checkpoints", status_code=201)
+@router.post("/checkpoints", status_code=201, response_model=CheckpointOut)
 def take_checkpoint(request: Request, actor: ActorDep) -> dict[str, Any]:
-    """Sign the chain's head now (admin)."""
-    actor.require(Permission.MANAGE_CENTRES)
+    """Sign the chain's head now (an admin of the whole tree: a global act)."""
+    actor.require(Permission.MANAGE_CENTRES, [])  # [] = the whole tree: bound admins refused
     taken = request.app.state.checkpoints.take(request.app.state.signer)
     if taken is None:
         raise ConflictError("the log is empty; there is nothing to sign yet")

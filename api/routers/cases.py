@@ -21,7 +21,6 @@ from api.schemas import (
     ReopeningIn,
     VisitIn,
 )
-from domain.application import today
 from domain.cases import Assessment, Case, Goods, Person
 from domain.money import yuan
 from domain.vocabulary import Category, Cause, HouseholdFlag
@@ -78,7 +77,7 @@ def register_case(body: CaseIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
         p.health,
     )
     outcome = ledger.register_case(
-        ctx, body.centre_id, assessment(body), person, body.business_date or today()
+        ctx, body.centre_id, assessment(body), person, body.business_date
     )
     return Created.of(outcome)
 

@@ -41,7 +41,13 @@ def fund_out(fund: Fund) -> FundOut:
 def open_fund(body: FundIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     """Open a fund at a centre, with its source, fiscal year and earmark (finance)."""
     outcome = ledger.open_fund(
-        ctx, body.centre_id, body.name, body.source, body.fiscal_year, body.purposes
+        ctx,
+        body.centre_id,
+        body.name,
+        body.source,
+        body.fiscal_year,
+        body.purposes,
+        body.business_date,
     )
     return Created.of(outcome)
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, status
 
 from api.deps import ActorDep, ContextDep, LedgerDep
 from api.schemas import Created, PaymentIn, PaymentOut, ReversalIn
-from domain.application import today
 from domain.money import yuan
 from domain.payments import Payment
 from domain.vocabulary import AssistanceType
@@ -50,7 +49,7 @@ def pay(body: PaymentIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
 @router.post("/{payment_id}/reversal", status_code=status.HTTP_201_CREATED, response_model=Created)
 def reverse(payment_id: UUID, body: ReversalIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
     """Reverse a payment (冲正): the money returns to the fund; the payment stays on record."""
-    outcome = ledger.reverse_payment(ctx, payment_id, body.reason, body.business_date or today())
+    outcome = ledger.reverse_payment(ctx, payment_id, body.reason, body.business_date)
     return Created.of(outcome)
 
 

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
-from api.deps import ActorDep, LedgerDep, MinPosition, ViewsDep, caught_up, centre_scope
+from api.deps import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_POSITION,
+    ActorDep,
+    Day,
+    LedgerDep,
+    MinPosition,
+    Moment,
+    ViewsDep,
+    caught_up,
+    centre_scope,
+)
 from api.exports import Column, Format, Lang, tabular
+from api.schemas import (
+    BalanceOut,
+    FlowsOut,
+    FundPage,
+    PostingPage,
+    YearEndOut,
+    spreadsheet_responses,
+)
 from domain.errors import FundNotFoundError, InvalidInputError
 from domain.money import yuan
 from projections import funds
@@ -21,8 +40,8 @@ POSTING_COLUMNS = [
     Column("business_date", "business date", "业务日期"),
     Column("recorded_at", "recorded at", "记账时间"),
     Column("type", "movement", "类型"),
-    Column("amount", "amount (yuan)", "金额（元）"),
-    Column("balance_after", "balance after (yuan)", "余额（元）"),
+    Column("amount", "amount (yuan)", "金额（元）", money=True),
+    Column("balance_after", "balance after (yuan)", "余额（元）", money=True),
     Column("counterparty_kind", "counterparty", "对方类型"),
     Column("counterparty_id", "counterparty id", "对方编号"),
     Column("assistance_type", "assistance type", "帮扶类型"),
@@ -33,14 +52,14 @@ YEAR_END_COLUMNS = [
     Column("centre_name", "centre", "帮扶中心"),
     Column("source", "fund source", "资金来源"),
     Column("funds", "funds", "资金账户数"),
-    Column("received", "received (yuan)", "拨入（元）"),
-    Column("allocated_in", "allocated in (yuan)", "上级下拨（元）"),
-    Column("allocated_out", "allocated out (yuan)", "下拨下级（元）"),
-    Column("disbursed", "paid to households (yuan)", "帮扶支出（元）"),
-    Column("reversed", "reversed (yuan)", "冲正（元）"),
-    Column("returned", "returned (yuan)", "退回/上缴（元）"),
-    Column("returns_received", "returns received (yuan)", "下级退回（元）"),
-    Column("balance", "unspent (yuan)", "结余（元）"),
+    Column("received", "received (yuan)", "拨入（元）", money=True),
+    Column("allocated_in", "allocated in (yuan)", "上级下拨（元）", money=True),
+    Column("allocated_out", "allocated out (yuan)", "下拨下级（元）", money=True),
+    Column("disbursed", "paid to households (yuan)", "帮扶支出（元）", money=True),
+    Column("reversed", "reversed (yuan)", "冲正（元）", money=True),
+    Column("returned", "returned (yuan)", "退回/上缴（元）", money=True),
+    Column("returns_received", "returns received (yuan)", "下级退回（元）", money=True),
+    Column("balance", "unspent (yuan)", "结余（元）", money=True),
 ]
 
 
@@ -61,23 +80,23 @@ FUND_COLUMNS = [
     Column("source", "source", "资金来源"),
     Column("fiscal_year", "fiscal year", "年度"),
     Column("centre_id", "centre id", "帮扶中心编号"),
-    Column("received", "received (yuan)", "拨入（元）"),
-    Column("allocated_in", "allocated in (yuan)", "上级下拨（元）"),
-    Column("allocated_out", "allocated out (yuan)", "下拨下级（元）"),
-    Column("disbursed", "paid (yuan)", "帮扶支出（元）"),
-    Column("reversed", "reversed (yuan)", "冲正（元）"),
-    Column("balance", "balance (yuan)", "余额（元）"),
+    Column("received", "received (yuan)", "拨入（元）", money=True),
+    Column("allocated_in", "allocated in (yuan)", "上级下拨（元）", money=True),
+    Column("allocated_out", "allocated out (yuan)", "下拨下级（元）", money=True),
+    Column("disbursed", "paid (yuan)", "帮扶支出（元）", money=True),
+    Column("reversed", "reversed (yuan)", "冲正（元）", money=True),
+    Column("balance", "balance (yuan)", "余额（元）", money=True),
 ]
 
 
-@router.get("/funds")
+@router.get("/funds", response_model=FundPage, responses=spreadsheet_responses("A page of funds"))
 def list_funds(
     request: Request,
     actor: ActorDep,
     ledger: LedgerDep,
     views: ViewsDep,
     centre_id: UUID | None = None,
-    fiscal_year: int | None = None,
+    fiscal_year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     after: str | None = None,
     format: Format = "json",
@@ -102,7 +121,7 @@ def list_funds(
     return {"items": rows, "next": rows[-1]["fund_id"] if len(rows) == limit else None}
 
 
-@router.get("/funds/{fund_id}/balance")
+@router.get("/funds/{fund_id}/balance", response_model=BalanceOut)
 def balance(
     request: Request,
     fund_id: UUID,
@@ -110,10 +129,10 @@ def balance(
     ledger: LedgerDep,
     views: ViewsDep,
     as_of: Annotated[
-        date | None, Query(description="business date: money that moved up to and on this day")
+        Day | None, Query(description="business date: money that moved up to and on this day")
     ] = None,
     known_at: Annotated[
-        datetime | None, Query(description="recorded time: what the books said at this moment")
+        Moment | None, Query(description="recorded time: what the books said at this moment")
     ] = None,
     min_position: MinPosition = None,
 ) -> dict[str, Any]:
@@ -128,7 +147,11 @@ def balance(
     return {"fund_id": str(fund_id), "as_of": as_of, "known_at": known_at, "balance": yuan(fen)}
 
 
-@router.get("/funds/{fund_id}/postings")
+@router.get(
+    "/funds/{fund_id}/postings",
+    response_model=PostingPage,
+    responses=spreadsheet_responses("A page of postings"),
+)
 def postings(
     request: Request,
     fund_id: UUID,
@@ -136,7 +159,7 @@ def postings(
     ledger: LedgerDep,
     views: ViewsDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    after: Annotated[int, Query(ge=0, description="the last `version` seen")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_POSITION, description="the last `version` seen")] = 0,
     format: Format = "json",
     lang: Lang = "en",
     min_position: MinPosition = None,
@@ -155,7 +178,7 @@ def postings(
     return {"items": rows, "next": rows[-1]["version"] if len(rows) == limit else None}
 
 
-@router.get("/funds/{fund_id}/flows")
+@router.get("/funds/{fund_id}/flows", response_model=FlowsOut)
 def flows(
     request: Request,
     fund_id: UUID,
@@ -210,11 +233,15 @@ def flows(
     }
 
 
-@router.get("/reports/year-end")
+@router.get(
+    "/reports/year-end",
+    response_model=YearEndOut,
+    responses=spreadsheet_responses("The year-end statistics"),
+)
 def year_end(
     request: Request,
     centre_id: UUID,
-    fiscal_year: int,
+    fiscal_year: Annotated[int, Query(ge=FIRST_YEAR, le=LAST_YEAR)],
     actor: ActorDep,
     ledger: LedgerDep,
     views: ViewsDep,

@@ -10,8 +10,15 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import ActorDep, LedgerDep
+from api.deps import ActorDep, Day, LedgerDep
 from api.exports import Column, Format, Lang, tabular
+from api.schemas import (
+    EarmarksOut,
+    MatchingOut,
+    ProvenanceOut,
+    SuspiciousOut,
+    spreadsheet_responses,
+)
 from domain.access import Actor, Permission
 from domain.application import Ledger
 from domain.money import yuan
@@ -25,11 +32,11 @@ MATCH_COLUMNS = [
     Column("centre_name", "centre", "帮扶中心"),
     Column("level", "level", "层级"),
     Column("fiscal_year", "fiscal year", "年度"),
-    Column("central_received", "central money received (yuan)", "中央资金到位（元）"),
+    Column("central_received", "central money received (yuan)", "中央资金到位（元）", money=True),
     Column("match_source", "matching source", "配套来源"),
-    Column("required", "required (yuan)", "应配套（元）"),
-    Column("received", "received (yuan)", "实际到位（元）"),
-    Column("shortfall", "shortfall (yuan)", "缺口（元）"),
+    Column("required", "required (yuan)", "应配套（元）", money=True),
+    Column("received", "received (yuan)", "实际到位（元）", money=True),
+    Column("shortfall", "shortfall (yuan)", "缺口（元）", money=True),
 ]
 SUSPICIOUS_COLUMNS = [
     Column("rule", "rule", "规则"),
@@ -55,14 +62,14 @@ PROVENANCE_COLUMNS = [
     Column("name", "fund", "资金"),
     Column("centre_id", "centre id", "帮扶中心编号"),
     Column("case_id", "household", "困难户档案"),
-    Column("received", "received (yuan)", "拨入（元）"),
-    Column("allocated_in", "allocated in (yuan)", "上级下拨（元）"),
-    Column("allocated_out", "allocated down (yuan)", "下拨（元）"),
-    Column("paid", "paid (yuan)", "帮扶支出（元）"),
+    Column("received", "received (yuan)", "拨入（元）", money=True),
+    Column("allocated_in", "allocated in (yuan)", "上级下拨（元）", money=True),
+    Column("allocated_out", "allocated down (yuan)", "下拨（元）", money=True),
+    Column("paid", "paid (yuan)", "帮扶支出（元）", money=True),
     Column("paid_by_type", "by type", "按类型"),
-    Column("reversed", "reversed (yuan)", "冲正（元）"),
-    Column("returned", "returned (yuan)", "退回（元）"),
-    Column("unspent", "unspent (yuan)", "结余（元）"),
+    Column("reversed", "reversed (yuan)", "冲正（元）", money=True),
+    Column("returned", "returned (yuan)", "退回（元）", money=True),
+    Column("unspent", "unspent (yuan)", "结余（元）", money=True),
 ]
 
 
@@ -92,12 +99,16 @@ def _flatten(node: dict[str, Any], depth: int = 0) -> list[dict[str, Any]]:
     return rows
 
 
-@router.get("/provenance/{fund_id}")
+@router.get(
+    "/provenance/{fund_id}",
+    response_model=ProvenanceOut,
+    responses=spreadsheet_responses("The fund's tree, in fen"),
+)
 def trace(
     fund_id: UUID,
     actor: ActorDep,
     ledger: LedgerDep,
-    as_of: Annotated[date | None, Query(description="business date to trace at")] = None,
+    as_of: Annotated[Day | None, Query(description="business date to trace at")] = None,
     format: Format = "json",
     lang: Lang = "en",
 ) -> Any:
@@ -112,13 +123,14 @@ def trace(
     return tree
 
 
-@router.get("/matching")
+@router.get("/matching", response_model=MatchingOut, responses=spreadsheet_responses("Matching"))
 def matching(
     actor: ActorDep,
     ledger: LedgerDep,
     centre_id: UUID | None = None,
     ratio: Annotated[
-        str, Query(pattern=r"^\d+:\d+$", description="central : each match, e.g. 1:1")
+        str,
+        Query(pattern=r"^[0-9]{1,6}:[0-9]{1,6}$", description="central : each match, e.g. 1:1"),
     ] = "1:1",
     format: Format = "json",
     lang: Lang = "en",
@@ -140,7 +152,12 @@ def matching(
     }
 
 
-@router.get("/suspicious-payments")
+@router.get(
+    "/suspicious-payments",
+    response_model=SuspiciousOut,
+    response_model_exclude_unset=True,
+    responses=spreadsheet_responses("The findings"),
+)
 def suspicious(
     request: Request,
     actor: ActorDep,
@@ -164,13 +181,22 @@ def suspicious(
     return {"findings": findings, "count": len(findings)}
 
 
-@router.get("/earmarks")
+@router.get("/earmarks", response_model=EarmarksOut)
 def earmarks(actor: ActorDep, ledger: LedgerDep, centre_id: UUID | None = None) -> dict[str, Any]:
     """Recomputed from events: no fund paid outside its earmark; money moved only in its tree."""
     return compliance.earmarks(_records(ledger, actor, centre_id))
 
 
-@router.get("/package")
+@router.get(
+    "/package",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The audit package",
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 def package(
     request: Request,
     actor: ActorDep,

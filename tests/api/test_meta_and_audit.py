@@ -64,7 +64,7 @@ def test_the_whole_ledger_check_is_refused_to_a_user_bound_to_one_centre(
     assert api.get("/audit/conservation", as_=local).status_code == 403
 
 
-def test_health_reports_the_log_position(api: Api, world: World) -> None:
-    health = api.get("/health", as_=None).json()
+def test_health_answers_anyone_with_a_bare_ok(api: Api, world: World) -> None:
+    health = api.get("/health", as_=None)
 
-    assert health["status"] == "ok" and health["position"] >= 8
+    assert health.status_code == 200 and health.json() == {"status": "ok"}

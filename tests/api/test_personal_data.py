@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.vocabulary import Role
 from projections.conservation import check
-from projections.db import ViewDatabase
+from stores.sql import SqlDatabase
 from supervision.checkpoints import Checkpoints
 from supervision.signing import Signer
 from supervision.verify import verify
@@ -20,7 +20,7 @@ SECRET_HEALTH = "尿毒症透析"
 
 def all_text_in_the_store(api: Api) -> str:
     """Every value of every table of the store, as text: what someone with the files would see."""
-    db = ViewDatabase(api.ledger)
+    db = SqlDatabase(api.ledger)
     if db.is_postgres:
         schema = db.table("x").split(".")[0].strip('"')
         tables = [

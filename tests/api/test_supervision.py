@@ -63,7 +63,7 @@ def test_matching_shortfalls_come_as_json_and_as_a_spreadsheet(api: Api, world: 
             values_only=True
         )
     )
-    assert rows[0][0] == "帮扶中心" and rows[1][7] == "10000.00"
+    assert rows[0][0] == "帮扶中心" and rows[1][7] == 10000
 
 
 def test_suspicious_payments_and_earmarks_answer_for_the_ledger(api: Api, world: World) -> None:

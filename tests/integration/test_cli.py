@@ -25,6 +25,7 @@ BANGFU = str(Path(sys.executable).parent / "bangfu")
 
 def run(args: list[str], cwd: Path, url: str | None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BANGFU_")}
+    env["BANGFU_DATA_DIR"] = str(cwd / "bangfu-data")
     if url:
         env["BANGFU_DATABASE_URL"] = url
     return subprocess.run(
@@ -87,6 +88,7 @@ def free_port() -> int:
 def serve_demo_until_healthy(cwd: Path, port: int) -> str:
     """Run `bangfu serve --demo`, wait for /health, stop it, and return what it printed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BANGFU_")}
+    env["BANGFU_DATA_DIR"] = str(cwd / "bangfu-data")
     env["PYTHONUNBUFFERED"] = "1"
     server = subprocess.Popen(
         [BANGFU, "serve", "--demo", "--port", str(port)],
@@ -141,7 +143,10 @@ def test_serve_with_demo_on_an_existing_store_issues_new_tokens(tmp_path: Path) 
     again = tokens_in(serve_demo_until_healthy(tmp_path, free_port()))
 
     assert again["demo-auditor"] != first["demo-auditor"]
-    ledger = open_ledger(f"sqlite:///{tmp_path}/bangfu-data/bangfu.sqlite")
+    ledger = open_ledger(
+        f"sqlite:///{tmp_path}/bangfu-data/bangfu.sqlite",
+        master_key_file=tmp_path / "bangfu-data" / "master.key",
+    )
     assert ledger.authenticate(again["demo-auditor"]).role.value == "auditor"
     with pytest.raises(NotAuthenticatedError):
         ledger.authenticate(first["demo-auditor"])
@@ -212,7 +217,9 @@ def test_erase_personal_data_destroys_the_key_and_verify_still_passes(tmp_path: 
     sealed = {UUID(case["id"]): case["person_sealed"]}
     assert ledger.read_personal_data(SYSTEM, sealed, "test")[UUID(case["id"])] is not None
 
-    erased = run(["erase-personal-data", case["id"], "--reason", "保存期满"], tmp_path, None)
+    erased = run(
+        ["erase-personal-data", case["id"], "--reason", "保存期满", "--yes"], tmp_path, None
+    )
     not_a_case = run(["erase-personal-data", "nonsense"], tmp_path, None)
 
     assert erased.returncode == 0, erased.stderr

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from pathlib import Path
 from uuid import UUID
 
 import httpx
@@ -159,9 +160,9 @@ class RacingLedger(Ledger):
 
 
 def test_a_write_that_lost_a_race_is_retried_on_fresh_state_and_applied_once(
-    store_url: str,
+    store_url: str, tmp_path: Path
 ) -> None:
-    setup = open_ledger(store_url)
+    setup = open_ledger(store_url, master_key_file=tmp_path / "master.key")
     fund_id, cases = small_fund_with_cases(setup, 1_000_00, cases=2)
     racing = RacingLedger(env=setup.env)
     racing.rival, racing.rival_case = setup, cases[1]
@@ -181,9 +182,9 @@ def test_a_write_that_lost_a_race_is_retried_on_fresh_state_and_applied_once(
 
 
 def test_a_writer_that_keeps_losing_the_race_gets_a_clear_busy_refusal_and_writes_nothing(
-    store_url: str,
+    store_url: str, tmp_path: Path
 ) -> None:
-    setup = open_ledger(store_url)
+    setup = open_ledger(store_url, master_key_file=tmp_path / "master.key")
     fund_id, cases = small_fund_with_cases(setup, 1_000_00, cases=2)
     racing = RacingLedger(env=setup.env)
     racing.max_attempts = 1

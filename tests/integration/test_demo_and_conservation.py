@@ -6,7 +6,7 @@ from cli.demo import DemoBuilder
 from domain.application import Ledger
 from domain.funds import Fund
 from projections import conservation
-from projections.log import all_events
+from stores.log import LogReader
 
 
 def test_money_is_never_created_or_destroyed_over_the_demo_data(ledger: Ledger) -> None:
@@ -43,7 +43,7 @@ def test_the_demo_visits_every_archived_household_in_the_spring_festival(ledger:
 
     visited = {
         e.originator_id
-        for _, e in all_events(ledger)
+        for _, e in LogReader(ledger).events()
         if type(e).__name__ == "Visited" and e.__dict__["campaign"] == "spring_festival_warmth"
     }
 

@@ -9,7 +9,7 @@ from domain.access import Actor
 from domain.application import Context, Ledger
 from domain.payments import Payment
 from domain.vocabulary import AssistanceType, Role
-from projections.log import all_events
+from stores.log import LogReader
 from tests.integration.test_concurrent_payments import small_fund_with_cases
 
 ADMIN = Context(Actor("admin", Role.ADMIN))
@@ -61,7 +61,7 @@ def test_the_original_payment_event_is_still_there_after_reversal(ledger: Ledger
     assert names == ["Made", "Reversed"]
     assert any(
         type(e).__name__ == "Disbursed" and e.__dict__["payment_id"] == paid
-        for _, e in all_events(ledger)
+        for _, e in LogReader(ledger).events()
     )
 
 
@@ -70,7 +70,7 @@ def test_every_event_records_an_actor_and_a_business_date_beside_its_recorded_ti
 ) -> None:
     small_fund_with_cases(ledger, 1_000_00, cases=2)
 
-    events = [e for _, e in all_events(ledger)]
+    events = [e for _, e in LogReader(ledger).events()]
 
     assert events
     assert all(e.__dict__["actor"] == "admin" for e in events)

@@ -95,12 +95,13 @@ def test_a_rebuild_switches_over_while_readers_keep_reading_the_old_view(ledger:
 def test_a_killed_projector_resumes_with_no_event_lost_or_counted_twice(
     store_url: str, tmp_path: Path
 ) -> None:
-    ledger = open_ledger(store_url)
+    ledger = open_ledger(store_url, master_key_file=tmp_path / "master.key")
     DemoBuilder(ledger, households=40).build()
     head = ledger.recorder.max_notification_id() or 0
     Views(ledger)  # create the view tables once, before the projector process starts
     env = {k: v for k, v in os.environ.items() if not k.startswith("BANGFU_")}
     env["BANGFU_DATABASE_URL"] = store_url
+    env["BANGFU_DATA_DIR"] = str(tmp_path)  # the store's own master key, and a signing key
     process = subprocess.Popen(
         [BANGFU, "project", "--batch-size", "1", "--poll", "0.05"],
         cwd=tmp_path,

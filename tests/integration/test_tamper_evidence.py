@@ -14,8 +14,8 @@ import pytest
 from cli.demo import DemoBuilder
 from domain.application import Ledger
 from domain.vocabulary import AssistanceType
-from projections.db import ViewDatabase
 from stores.chain import GENESIS, digest, link
+from stores.sql import SqlDatabase
 from supervision.checkpoints import Checkpoints
 from supervision.signing import Signer
 from supervision.verify import verify
@@ -26,7 +26,7 @@ class Backdoor:
     """Raw SQL on the store, as someone with database access but no Bangfu account would."""
 
     def __init__(self, ledger: Ledger) -> None:
-        self.db = ViewDatabase(ledger)
+        self.db = SqlDatabase(ledger)
         recorder: Any = ledger.recorder
         self.events = self.db.table(recorder.events_table_name)
         self.chain = self.db.table(recorder.chain_table_name)

@@ -17,8 +17,8 @@ from domain.money import display_yuan, parse_yuan, yuan
         ("0.01", 1),
         ("12", 1200),
         ("12.3", 1230),
-        ("  99.99\n", 9999),
         ("100000000.00", 10_000_000_000),
+        ("100000000000.00", 10_000_000_000_000),
     ],
 )
 def test_a_yuan_string_becomes_exactly_that_many_fen(text: str, fen: int) -> None:
@@ -26,6 +26,28 @@ def test_a_yuan_string_becomes_exactly_that_many_fen(text: str, fen: int) -> Non
 
     assert amount == fen
     assert isinstance(amount, int)
+
+
+@pytest.mark.parametrize("text", [" 10.00 ", "10.00\n", "\t10.00", "10.00 ", "  99.99\n"])
+def test_an_amount_with_spaces_or_a_newline_around_it_is_refused(text: str) -> None:
+    with pytest.raises(InvalidAmountError, match="not an amount"):
+        parse_yuan(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["100000000000.01", "99999999999999999999.99", "1000000000000", "9" * 400]
+)
+def test_a_single_movement_above_a_hundred_billion_yuan_is_refused(text: str) -> None:
+    with pytest.raises(InvalidAmountError):
+        parse_yuan(text)
+
+
+def test_a_command_refuses_a_movement_above_a_hundred_billion_yuan_even_without_parsing() -> None:
+    from domain.money import MAX_MOVEMENT_FEN, require_positive
+
+    require_positive(MAX_MOVEMENT_FEN)
+    with pytest.raises(InvalidAmountError, match="100,000,000,000"):
+        require_positive(MAX_MOVEMENT_FEN + 1)
 
 
 def test_an_amount_with_three_decimals_is_refused_rather_than_rounded() -> None:

@@ -37,8 +37,11 @@ def test_another_case_may_not_claim_a_person_whose_archive_is_open() -> None:
     index = PersonIndex.claim_new(REF, first, "cw", DAY)
     index.collect_events()
 
-    with pytest.raises(DuplicateArchiveError, match=str(first)):
+    with pytest.raises(DuplicateArchiveError, match="一人一档") as refused:
         index.claim(uuid4(), "cw", DAY)
+
+    assert refused.value.holder == first
+    assert str(first) not in refused.value.detail  # the Ledger decides who may be told
 
     assert index.open_case_id == first
     assert index.collect_events() == []

@@ -1,10 +1,11 @@
-"""Read-model tables live beside the events, in the same PostgreSQL schema or SQLite file."""
+"""SQL beside the events: the read models, the chain, checkpoints and keys live in the same
+PostgreSQL schema or SQLite file, and this runs SQL written once on either."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
@@ -15,13 +16,15 @@ from domain.application import Ledger
 class Cursor(Protocol):
     """The part of a DB-API cursor that views use (psycopg and sqlite3 both fit)."""
 
+    rowcount: int
+
     def execute(self, statement: Any, params: Any = ...) -> Any: ...
     def executemany(self, statement: Any, params: Any) -> Any: ...
     def fetchall(self) -> Any: ...
     def fetchone(self) -> Any: ...
 
 
-class ViewDatabase:
+class SqlDatabase:
     """Runs SQL written once with %s placeholders on PostgreSQL or SQLite."""
 
     def __init__(self, ledger: Ledger) -> None:
@@ -47,7 +50,8 @@ class ViewDatabase:
     @contextmanager
     def transaction(self, *, commit: bool = True) -> Iterator[Cursor]:
         with self._datastore.transaction(commit=commit) as cursor:
-            yield cursor  # type: ignore[misc]
+            # SQLite's wrapper hides rowcount; the plain sqlite3 cursor has it, as psycopg's does
+            yield cast(Cursor, getattr(cursor, "sqlite_cursor", cursor))
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self.transaction(commit=False) as cursor:
