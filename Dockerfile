@@ -3,7 +3,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN useradd --create-home --uid 1000 bangfu
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md bootstrap.py settings.py ./
 COPY domain ./domain
 COPY projections ./projections
 COPY stores ./stores

@@ -22,13 +22,9 @@ from api.routers import (
     reports,
     supervision,
 )
-from api.settings import Settings
+from bootstrap import bootstrap
 from domain.application import Ledger
-from domain.clock import SystemClock
-from projections import Views
-from stores import open_ledger
-from supervision.checkpoints import Checkpoints, Scheduler
-from supervision.signing import Signer
+from settings import Settings
 
 DESCRIPTION = """Bangfu (帮扶) records trade-union hardship assistance as an immutable event log:
 centres, earmarked funds, household archives, visits and payments. Amounts are yuan strings
@@ -39,23 +35,10 @@ reports accept `min_position` to wait until their view has caught up (read-your-
 
 def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -> FastAPI:
     """Build the API on the given ledger, or on the store the settings name."""
-    settings = settings or Settings()
     owned = ledger is None
-    the_ledger = ledger or open_ledger(
-        settings.database_url,
-        create_tables=settings.create_tables,
-        master_key=settings.master_key,
-        master_key_file=settings.master_key_file,
-        clock=SystemClock(settings.business_zone),
-    )
-    views = Views(the_ledger)
-    signer = Signer(settings.signing_key_file)
-    checkpoints = Checkpoints(the_ledger)
-    views.projector.after_run.append(
-        Scheduler(
-            checkpoints, signer, settings.checkpoint_every_events, settings.checkpoint_every_seconds
-        ).tick
-    )
+    bangfu = bootstrap(settings, ledger=ledger)
+    settings, the_ledger, views = bangfu.settings, bangfu.ledger, bangfu.views
+    views.projector.after_run.append(bangfu.checkpoint_schedule().tick)
     stop = threading.Event()
 
     @asynccontextmanager
@@ -86,7 +69,7 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
         dependencies=[Depends(refuse_duplicate_keys)],
     )
     app.state.ledger, app.state.views, app.state.settings = the_ledger, views, settings
-    app.state.signer, app.state.checkpoints = signer, checkpoints
+    app.state.signer, app.state.checkpoints = bangfu.signer, bangfu.checkpoints
     problems.install(app)
     app.add_middleware(RefuseControlCharacters)
     for module in (centres, funds, reports, archive, cases, payments, audit, supervision, meta):

@@ -36,9 +36,9 @@ from schemathesis.engine.recorder import ScenarioRecorder
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.app import create_app
-from api.settings import Settings
 from domain.access import SYSTEM
 from domain.vocabulary import Role
+from settings import Settings
 from stores import open_ledger
 
 CHECKS = ("not_a_server_error", "status_code_conformance", "response_schema_conformance")

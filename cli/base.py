@@ -13,12 +13,20 @@ import typer
 from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
-from api.settings import Settings
+from bootstrap import App, bootstrap
 from domain.application import Ledger
-from domain.clock import SystemClock
 from domain.errors import BangfuError
-from stores import StoreConfigError, describe, open_ledger
+from settings import Settings
+from stores import StoreConfigError, describe
 from stores.vault import MasterKeyError
 
 app = typer.Typer(help="Bangfu (帮扶): the hardship-assistance ledger.", no_args_is_help=True)
@@ -28,6 +36,19 @@ console = Console()
 err = Console(stderr=True)
 
 
+@contextmanager
+def progress_bar(label: str, total: int | None = None) -> Iterator[tuple[Progress, TaskID]]:
+    """The one progress bar of long work (demo load, rebuild, verify), on stderr."""
+    with Progress(
+        TextColumn(f"[bold]{escape(label)}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    ) as progress:
+        yield progress, progress.add_task(label, total=total)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print one line on stderr (never wrapped, no markup read from ``message``) and exit."""
     err.print(f"[red]{escape(message)}[/red]", soft_wrap=True)
@@ -35,16 +56,15 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def open_store(settings: Settings) -> Ledger:
-    """The store the settings name, with its vault; a clear message (exit 2) if the URL is
-    wrong or the database cannot be reached or opened."""
+    """The ledger on the store the settings name (see ``open_app``)."""
+    return open_app(settings).ledger
+
+
+def open_app(settings: Settings) -> App:
+    """Bangfu as the settings describe it (bootstrap.py); a clear message (exit 2) if the URL
+    is wrong, the master key does not fit, or the database cannot be reached or opened."""
     try:
-        return open_ledger(
-            settings.database_url,
-            create_tables=settings.create_tables,
-            master_key=settings.master_key,
-            master_key_file=settings.master_key_file,
-            clock=SystemClock(settings.business_zone),
-        )
+        return bootstrap(settings)
     except (StoreConfigError, MasterKeyError) as e:
         err.print(f"[red]Configuration error:[/red] {e}")
         raise typer.Exit(2) from None

@@ -7,29 +7,30 @@ from uuid import UUID
 
 import typer
 import uvicorn
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.app import create_app
-from api.settings import Settings
-from cli.base import app, check_can_listen, console, err, open_store, refusals, user_app
+from cli.base import (
+    app,
+    check_can_listen,
+    console,
+    err,
+    open_store,
+    progress_bar,
+    refusals,
+    user_app,
+)
 from cli.demo import DemoBuilder, DemoData, demo_state, reissue_tokens
 from domain.access import SYSTEM
 from domain.application import Ledger
 from domain.errors import BangfuError
 from domain.vocabulary import Role
+from settings import Settings
 from stores import describe
 
 
 def load_demo(ledger: Ledger, households: int) -> DemoData:
-    with Progress(
-        TextColumn("[bold]Loading demo data 演示数据"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-    ) as progress:
-        task = progress.add_task("demo", total=None)
+    with progress_bar("Loading demo data 演示数据") as (progress, task):
         builder = DemoBuilder(
             ledger, households, tick=lambda n: progress.advance(task, n), resumable=True
         )

@@ -10,16 +10,13 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.settings import Settings
-from cli.base import app, console, err, open_store
+from cli.base import app, console, err, open_app, open_store, progress_bar
 from projections import Views
 from projections.runner import ViewFailedError
+from settings import Settings
 from stores import describe
-from supervision.checkpoints import Checkpoints, Scheduler
-from supervision.signing import Signer
 
 projections_app = typer.Typer(
     help="The read models (views) built from the log.", no_args_is_help=True
@@ -34,16 +31,9 @@ def project(
 ) -> None:
     """Run the projections as their own process (serve with BANGFU_PROJECT_IN_PROCESS=false)."""
     settings = Settings()
-    ledger = open_store(settings)
-    views = Views(ledger, batch_size)
-    views.projector.after_run.append(
-        Scheduler(
-            Checkpoints(ledger),
-            Signer(settings.signing_key_file),
-            settings.checkpoint_every_events,
-            settings.checkpoint_every_seconds,
-        ).tick
-    )
+    bangfu = open_app(settings)
+    views = Views(bangfu.ledger, batch_size)
+    views.projector.after_run.append(bangfu.checkpoint_schedule().tick)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     console.print(
@@ -108,14 +98,7 @@ def projections_rebuild(
         except KeyError as e:
             err.print(f"[red]{e.args[0]}[/red]")
             raise typer.Exit(2) from None
-        with Progress(
-            TextColumn(f"[bold]Rebuilding {view_name}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-        ) as progress:
-            task = progress.add_task(view_name, total=head)
+        with progress_bar(f"Rebuilding {view_name}", head) as (progress, task):
             started = time.perf_counter()
             try:
                 applied = views.projector.rebuild(view_name, partial(progress.advance, task))

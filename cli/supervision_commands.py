@@ -9,26 +9,24 @@ from typing import Annotated
 from uuid import UUID
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api.settings import Settings
-from cli.base import app, console, err, fail, open_store, refusals
+from cli.base import app, console, err, fail, open_app, open_store, progress_bar, refusals
 from domain.access import SYSTEM
 from domain.cases import Case
 from domain.errors import BangfuError
-from supervision.checkpoints import Checkpoints
+from settings import Settings
 from supervision.package import DestinationError, Scope, check_destination, verify_package
 from supervision.package import export as export_package
 from supervision.records import from_ledger, is_
-from supervision.signing import ExpectedKey, Signer
+from supervision.signing import ExpectedKey
 from supervision.verify import verify as verify_chain
 
 
 @app.command()
 def checkpoint() -> None:
     """Sign the chain's head now with the configured Ed25519 key."""
-    settings = Settings()
-    taken = Checkpoints(open_store(settings)).take(Signer(settings.signing_key_file))
+    bangfu = open_app(Settings())
+    taken = bangfu.checkpoints.take(bangfu.signer)
     if taken is None:
         err.print("The log is empty; there is nothing to sign yet.")
         raise typer.Exit(1)
@@ -46,19 +44,12 @@ def verify(
     ] = None,
 ) -> None:
     """Walk the hash chain and the signed checkpoints; exit 1 at any fault."""
-    settings = Settings()
-    ledger = open_store(settings)
-    pem = public_key.read_text() if public_key else Signer(settings.signing_key_file).public_key_pem
+    bangfu = open_app(Settings())
+    ledger = bangfu.ledger
+    pem = public_key.read_text() if public_key else bangfu.signer.public_key_pem
     head = ledger.recorder.max_notification_id() or 0
     started = time.perf_counter()
-    with Progress(
-        TextColumn("[bold]Verifying 校验"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-    ) as progress:
-        task = progress.add_task("verify", total=head)
+    with progress_bar("Verifying 校验", head) as (progress, task):
         report = verify_chain(ledger, pem, progress=partial(progress.advance, task))
     seconds = time.perf_counter() - started
     console.print(
@@ -135,7 +126,8 @@ def audit_export(
         fail(e.detail, 2)
     except DestinationError as e:
         fail(str(e), 2)
-    ledger = open_store(settings)
+    bangfu = open_app(settings)
+    ledger = bangfu.ledger
     if ledger.is_empty():
         fail("The log is empty; there is nothing to export yet.")
     personal = None
@@ -143,7 +135,7 @@ def audit_export(
         records = scope.select(list(from_ledger(ledger)))
         sealed = {UUID(r["id"]): r["person_sealed"] for r in records if is_(r, Case.Registered)}
         personal = ledger.read_personal_data(SYSTEM, sealed, f"audit package {out.name}")
-    signer = Signer(settings.signing_key_file)
+    signer = bangfu.signer
     try:
         manifest = export_package(ledger, signer, out, scope, personal)
     except DestinationError as e:

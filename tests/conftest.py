@@ -10,8 +10,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from api.settings import Settings
 from domain.application import Ledger
+from settings import Settings
 from stores import open_ledger
 
 PG_DSN = os.environ.get("BANGFU_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")

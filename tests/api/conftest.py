@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
 from domain.application import Ledger
 from domain.vocabulary import Role
+from settings import Settings
 from tests.api.support import Api, World, case_body
 
 

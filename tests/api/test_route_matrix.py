@@ -55,9 +55,9 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
 from domain.id_numbers import make_id_number
 from domain.vocabulary import Role
+from settings import Settings
 from stores import open_ledger
 from tests.api.support import Api, case_body
 from tests.conftest import PG_DSN, require_postgres

@@ -12,10 +12,10 @@ import openpyxl
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
 from domain.access import SYSTEM
 from domain.application import Ledger
 from domain.vocabulary import Role
+from settings import Settings
 from supervision import compliance
 from supervision.compliance import Standards
 from supervision.package import verify_package

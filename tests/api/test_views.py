@@ -11,10 +11,10 @@ import openpyxl
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
 from domain.access import SYSTEM
 from domain.application import Ledger
 from domain.vocabulary import Role
+from settings import Settings
 from tests.api.support import Api, World, case_body
 
 

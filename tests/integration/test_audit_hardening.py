@@ -19,12 +19,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
 from cli.demo import DemoBuilder, DemoData
 from domain.access import SYSTEM
 from domain.application import Ledger
 from domain.errors import InvalidInputError
 from domain.vocabulary import Role
+from settings import Settings
 from supervision.checkpoints import Checkpoints, signed_message
 from supervision.package import DestinationError, Scope, export, verify_package
 from supervision.signing import ExpectedKey, Signer, fingerprint, key_id, public_pem

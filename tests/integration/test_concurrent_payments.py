@@ -15,7 +15,6 @@ import pytest
 import uvicorn
 
 from api.app import create_app
-from api.settings import Settings
 from domain.access import SYSTEM, Actor
 from domain.application import Context, Ledger
 from domain.cases import Assessment, Person
@@ -24,6 +23,7 @@ from domain.funds import Fund
 from domain.id_numbers import make_id_number
 from domain.vocabulary import AssistanceType, Category, Cause, CentreLevel, FundSource, Role
 from projections.fund_movements import movements
+from settings import Settings
 from stores import open_ledger
 from supervision.verify import verify
 

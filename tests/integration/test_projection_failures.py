@@ -15,13 +15,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
 from domain.access import SYSTEM, Actor
 from domain.application import Context, Ledger
 from domain.funds import Fund
 from domain.vocabulary import AssistanceType, CentreLevel, FundSource, Role
 from projections import Views
 from projections.runner import Batch, Projector, View, ViewBehindError, ViewFailedError
+from settings import Settings
 from stores.sql import Cursor, SqlDatabase
 from tests.api.support import case_body
 
