@@ -1,0 +1,164 @@
+"""Hardship archives: filing, review, visits, closure and relapse, one archive per person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import AggregateEvent
+
+from domain.access import Actor, Permission
+from domain.cases import Assessment, Case, Goods, Person
+from domain.centres import Centre
+from domain.errors import (
+    CaseNotFoundError,
+    CentreNotFoundError,
+    DuplicateArchiveError,
+)
+from domain.person_index import PersonIndex, person_index_id
+from domain.vocabulary import (
+    CampaignKind,
+    ClosureReason,
+    VisitKind,
+)
+from domain.writes import Change, Context, LedgerCore, Outcome
+
+
+class CaseUseCases(LedgerCore):
+    """The caseworkers' use cases."""
+
+    # --- cases ----------------------------------------------------------------------------------
+    def register_case(
+        self,
+        ctx: Context,
+        centre_id: UUID,
+        assessment: Assessment,
+        person: Person,
+        business_date: date | None = None,
+    ) -> Outcome:
+        day = self._day(business_date)
+        centre = self._get(Centre, centre_id, CentreNotFoundError)
+        ctx.actor.require(Permission.MANAGE_CASES, centre.path)
+        vault = self._vault()
+        person_ref = vault.person_ref(person.id_number)
+        case_id = uuid4()  # one id (and one household key) however often the write is retried
+        sealed = vault.seal(case_id, person.as_dict())
+
+        def change() -> Change:
+            case = Case.register(
+                case_id, centre.path, assessment, sealed, person_ref, ctx.actor.name, day
+            )
+            index = self._claim_person(ctx.actor, case, day)
+            return Change({"id": str(case.id)}, [case, index])
+
+        try:
+            outcome = self._write(ctx, change)
+        except BaseException:
+            vault.discard(case_id)  # a refused registration leaves no orphan key behind
+            raise
+        if outcome.replayed:
+            vault.discard(case_id)
+        return outcome
+
+    def _claim_person(self, actor: Actor, case: Case, business_date: date) -> PersonIndex:
+        index = self._find(PersonIndex, person_index_id(case.person_ref))
+        if index is None:
+            return PersonIndex.claim_new(case.person_ref, case.id, actor.name, business_date)
+        try:
+            index.claim(case.id, actor.name, business_date)
+        except DuplicateArchiveError as refused:
+            raise self._duplicate_archive(actor, refused) from None
+        return index
+
+    def _duplicate_archive(
+        self, actor: Actor, refused: DuplicateArchiveError
+    ) -> DuplicateArchiveError:
+        """Name the open archive only to a user whose subtree holds it; tell others nothing."""
+        holder = self._find(Case, refused.holder) if isinstance(refused.holder, UUID) else None
+        if holder is not None and (
+            actor.centre_id is None or actor.centre_id in holder.centre_path
+        ):
+            return DuplicateArchiveError(
+                f"this person already has an open archive, case {holder.id}, in your centre's "
+                "subtree; one person, one archive (一人一档)"
+            )
+        return DuplicateArchiveError(
+            "this person already has an open archive outside your centre's subtree; "
+            "one person, one archive (一人一档): ask the centre above you"
+        )
+
+    def reassess(
+        self, ctx: Context, case_id: UUID, assessment: Assessment, note: str, business_date: date
+    ) -> Outcome:
+        business_date = self._day(business_date)
+
+        def change() -> Change:
+            case = self._managed_case(ctx, case_id)
+            reassessment_id = uuid4()
+            case.reassess(reassessment_id, assessment, note, ctx.actor.name, business_date)
+            return Change({"id": str(reassessment_id), "case_id": str(case.id)}, [case])
+
+        return self._write(ctx, change)
+
+    def record_visit(
+        self,
+        ctx: Context,
+        case_id: UUID,
+        visitors: list[str],
+        kind: VisitKind,
+        campaign: CampaignKind | None,
+        notes: str,
+        goods: list[Goods],
+        business_date: date,
+    ) -> Outcome:
+        business_date = self._day(business_date)
+
+        def change() -> Change:
+            case = self._managed_case(ctx, case_id)
+            visit_id = uuid4()
+            case.record_visit(
+                visit_id, visitors, kind, campaign, notes, goods, ctx.actor.name, business_date
+            )
+            return Change({"id": str(visit_id), "case_id": str(case.id)}, [case])
+
+        return self._write(ctx, change)
+
+    def close_case(
+        self, ctx: Context, case_id: UUID, reason: ClosureReason, note: str, business_date: date
+    ) -> Outcome:
+        business_date = self._day(business_date)
+
+        def change() -> Change:
+            case = self._managed_case(ctx, case_id)
+            case.close(reason, note, ctx.actor.name, business_date)
+            index = self._get(PersonIndex, person_index_id(case.person_ref), CaseNotFoundError)
+            index.release(case.id, ctx.actor.name, business_date)
+            return Change({"id": str(case.id)}, [case, index])
+
+        return self._write(ctx, change)
+
+    def reopen_case(self, ctx: Context, case_id: UUID, note: str, business_date: date) -> Outcome:
+        business_date = self._day(business_date)
+
+        def change() -> Change:
+            case = self._managed_case(ctx, case_id)
+            case.reopen(note, ctx.actor.name, business_date)
+            index = self._claim_person(ctx.actor, case, business_date)
+            return Change({"id": str(case.id)}, [case, index])
+
+        return self._write(ctx, change)
+
+    def _managed_case(self, ctx: Context, case_id: UUID) -> Case:
+        case = self._get(Case, case_id, CaseNotFoundError)
+        ctx.actor.require(Permission.MANAGE_CASES, case.centre_path)
+        return case
+
+    def case(self, actor: Actor, case_id: UUID) -> Case:
+        case = self._get(Case, case_id, CaseNotFoundError)
+        actor.require(Permission.READ, case.centre_path)
+        return case
+
+    def case_events(self, actor: Actor, case_id: UUID) -> Iterator[AggregateEvent]:
+        self.case(actor, case_id)
+        return self.stream(case_id)
