@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from api.deps import current_actor
-from api.schemas import Problem, problem_responses
+from api.responses import Problem, problem_responses
 from domain.errors import (
     BangfuError,
     BusyError,
@@ -25,7 +25,7 @@ from domain.errors import (
     NotAuthenticatedError,
     NotFoundError,
 )
-from projections.runner import ViewBehindError, ViewFailedError
+from projections.view import ViewBehindError, ViewFailedError
 
 log = logging.getLogger("bangfu.api")
 

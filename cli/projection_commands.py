@@ -14,7 +14,7 @@ from rich.table import Table
 
 from cli.base import app, console, err, open_app, open_store, progress_bar
 from projections import Views
-from projections.runner import ViewFailedError
+from projections.view import ViewFailedError
 from settings import Settings
 from stores import describe
 

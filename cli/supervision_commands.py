@@ -15,9 +15,11 @@ from domain.access import SYSTEM
 from domain.cases import Case
 from domain.errors import BangfuError
 from settings import Settings
-from supervision.package import DestinationError, Scope, check_destination, verify_package
+from supervision.package import DestinationError, check_destination
 from supervision.package import export as export_package
+from supervision.package_verify import verify_package
 from supervision.records import from_ledger, is_
+from supervision.scope import Scope
 from supervision.signing import ExpectedKey
 from supervision.verify import verify as verify_chain
 

@@ -10,7 +10,7 @@ from domain.cases import Case
 from domain.centres import Centre
 from domain.money import yuan
 from domain.vocabulary import ClosureReason
-from projections.runner import Batch, View
+from projections.view import Batch, View
 from stores.sql import Cursor
 
 CASE_COLUMNS = [

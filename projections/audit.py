@@ -14,7 +14,7 @@ from domain.centres import Centre
 from domain.funds import Fund
 from projections.funds import stamp
 from projections.history import readable
-from projections.runner import Batch, View
+from projections.view import Batch, View
 from stores.sql import Cursor
 
 _HIDDEN = {

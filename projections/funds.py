@@ -9,7 +9,7 @@ from domain.cases import Case
 from domain.catalogue import meaning
 from domain.centres import Centre
 from domain.funds import Fund
-from projections.runner import Batch, View
+from projections.view import Batch, View
 from stores.sql import Cursor
 
 TOTALS = [

@@ -19,7 +19,7 @@ from api.deps import (
     centre_scope,
 )
 from api.exports import Column, Format, Lang, tabular
-from api.schemas import CasePage, CaseSummary, TimelineEntry, spreadsheet_responses
+from api.responses import CasePage, CaseSummary, TimelineEntry, spreadsheet_responses
 from domain.access import Actor
 from domain.application import Ledger
 from domain.vocabulary import CaseStatus, Category, Cause, HouseholdFlag

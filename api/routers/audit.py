@@ -20,7 +20,7 @@ from api.deps import (
     centre_scope,
 )
 from api.exports import Column, Format, Lang, tabular
-from api.schemas import AuditPage, CheckpointOut, PublicKeyOut, spreadsheet_responses
+from api.responses import AuditPage, CheckpointOut, PublicKeyOut, spreadsheet_responses
 from domain.access import Permission
 from domain.errors import ConflictError
 from domain.money import yuan

@@ -8,15 +8,13 @@ from uuid import UUID
 from fastapi import APIRouter, status
 
 from api.deps import ActorDep, ContextDep, LedgerDep
+from api.responses import CaseOut, EventOut, PersonOut
 from api.schemas import (
     AssessmentIn,
     CaseIn,
-    CaseOut,
     ClosureIn,
     Created,
     ErasureIn,
-    EventOut,
-    PersonOut,
     ReassessmentIn,
     ReopeningIn,
     VisitIn,

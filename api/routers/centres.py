@@ -7,7 +7,8 @@ from uuid import UUID
 from fastapi import APIRouter, status
 
 from api.deps import ActorDep, ContextDep, LedgerDep
-from api.schemas import CentreIn, CentreOut, Created
+from api.responses import CentreOut
+from api.schemas import CentreIn, Created
 from domain.centres import Centre
 
 router = APIRouter(prefix="/centres", tags=["centres 帮扶中心"])

@@ -7,7 +7,8 @@ from uuid import UUID
 from fastapi import APIRouter, status
 
 from api.deps import ActorDep, ContextDep, LedgerDep
-from api.schemas import AllocationIn, Created, FundIn, FundOut, MovementOut, ReceiptIn, ReturnIn
+from api.responses import FundOut, MovementOut
+from api.schemas import AllocationIn, Created, FundIn, ReceiptIn, ReturnIn
 from domain.funds import Fund
 from domain.money import yuan
 from projections.fund_movements import movements

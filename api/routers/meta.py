@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import ActorDep, LedgerDep, ViewsDep
-from api.schemas import Term, ViewStatus
+from api.responses import Term, ViewStatus
 from domain.access import Permission
 from domain.vocabulary import TERMS
 

@@ -7,7 +7,8 @@ from uuid import UUID
 from fastapi import APIRouter, status
 
 from api.deps import ActorDep, ContextDep, LedgerDep
-from api.schemas import Created, PaymentIn, PaymentOut, ReversalIn
+from api.responses import PaymentOut
+from api.schemas import Created, PaymentIn, ReversalIn
 from domain.money import yuan
 from domain.payments import Payment
 from domain.vocabulary import AssistanceType

@@ -21,7 +21,7 @@ from api.deps import (
     centre_scope,
 )
 from api.exports import Column, Format, Lang, tabular
-from api.schemas import (
+from api.responses import (
     BalanceOut,
     FlowsOut,
     FundPage,

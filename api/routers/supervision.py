@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from api.deps import ActorDep, Day, LedgerDep
 from api.exports import Column, Format, Lang, tabular
-from api.schemas import (
+from api.responses import (
     EarmarksOut,
     MatchingOut,
     ProvenanceOut,
@@ -23,8 +23,9 @@ from domain.access import Actor, Permission
 from domain.application import Ledger
 from domain.money import yuan
 from supervision import compliance, provenance
-from supervision.package import Scope, package_bytes
+from supervision.package import package_bytes
 from supervision.records import Record, from_ledger
+from supervision.scope import Scope
 
 router = APIRouter(prefix="/supervision", tags=["supervision 资金监管"])
 

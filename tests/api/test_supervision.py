@@ -18,7 +18,7 @@ from domain.vocabulary import Role
 from settings import Settings
 from supervision import compliance
 from supervision.compliance import Standards
-from supervision.package import verify_package
+from supervision.package_verify import verify_package
 from supervision.records import from_ledger
 from tests.api.support import Api, World, case_body
 

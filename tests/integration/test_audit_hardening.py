@@ -26,7 +26,9 @@ from domain.errors import InvalidInputError
 from domain.vocabulary import Role
 from settings import Settings
 from supervision.checkpoints import Checkpoints, signed_message
-from supervision.package import DestinationError, Scope, export, verify_package
+from supervision.package import DestinationError, export
+from supervision.package_verify import verify_package
+from supervision.scope import Scope
 from supervision.signing import ExpectedKey, Signer, fingerprint, key_id, public_pem
 
 BANGFU = str(Path(sys.executable).parent / "bangfu")

@@ -12,8 +12,10 @@ import pytest
 from cli.demo import DemoBuilder, DemoData
 from domain.access import SYSTEM
 from domain.application import Ledger
-from supervision.package import Scope, export, verify_package
+from supervision.package import export
+from supervision.package_verify import verify_package
 from supervision.records import record
+from supervision.scope import Scope
 from supervision.signing import Signer
 
 

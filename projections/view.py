@@ -1,0 +1,157 @@
+"""A read model's shape: its tables (one set per generation), how a batch changes them, and
+what a reader is told when the view is behind or has stopped at an event it cannot apply."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, cast
+
+import psycopg
+from eventsourcing.domain import AggregateEvent
+
+from stores.sql import Cursor, SqlDatabase
+
+log = logging.getLogger("bangfu.projections")
+Batch = Sequence[tuple[int, AggregateEvent]]
+
+
+class ViewBehindError(Exception):
+    """The view has not reached the asked-for log position in time."""
+
+    def __init__(self, view: str, position: int, wanted: int, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or f"the {view} view is at log position {position}, not yet at {wanted}; "
+            "try again shortly"
+        )
+        self.view, self.position, self.wanted = view, position, wanted
+
+
+@dataclass(frozen=True)
+class ViewFailure:
+    """An event a view cannot apply; the view stopped just before it (table view_failures)."""
+
+    view: str
+    position: int  # the event's log position
+    topic: str
+    originator_id: str
+    originator_version: int
+    error: str
+    failed_at: str  # when it first failed there (ISO 8601, UTC)
+    tried_at: str  # when it was last tried
+
+    def describe(self) -> str:
+        return (
+            f"it cannot apply the event at log position {self.position} ({self.topic} of "
+            f"{self.originator_id}, version {self.originator_version}): {self.error}"
+        )
+
+
+_FAILURE_COLUMNS = (
+    "view, position, topic, originator_id, originator_version, error, failed_at, tried_at"
+)
+
+
+class ViewFailedError(ViewBehindError):
+    """The view stopped at an event it cannot apply, short of the asked-for log position."""
+
+    def __init__(self, position: int, failure: ViewFailure, wanted: int) -> None:
+        super().__init__(
+            failure.view,
+            position,
+            wanted,
+            f"the {failure.view} view stopped at log position {position}: {failure.describe()}; "
+            f"it is tried again now and then, and `bangfu projections rebuild {failure.view}` "
+            "rebuilds it",
+        )
+        self.failure = failure
+
+
+# SQLite's BUSY, LOCKED, NOMEM, INTERRUPT, IOERR, FULL, CANTOPEN and PROTOCOL result codes
+_SQLITE_TRANSIENT = {5, 6, 7, 9, 10, 13, 14, 15}
+
+
+def _transient(error: BaseException) -> bool:
+    """Whether the error is the database's (unreachable, busy, out of space), not the event's:
+    such a batch is tried again as a whole instead of being recorded as a view's failure."""
+    for e in (error, error.__cause__):
+        if isinstance(e, psycopg.errors.ProgramLimitExceeded):
+            return False  # e.g. a value too large for an index: the event's
+        if isinstance(e, psycopg.OperationalError | psycopg.InterfaceError):
+            return True
+        if isinstance(e, sqlite3.OperationalError | sqlite3.InterfaceError):
+            return getattr(e, "sqlite_errorcode", 5) & 0xFF in _SQLITE_TRANSIENT
+    return False
+
+
+def _rowcount(cursor: Cursor) -> int:
+    """How many rows the last statement changed (eventsourcing may wrap sqlite3's cursor)."""
+    return int(cast(Any, getattr(cursor, "sqlite_cursor", cursor)).rowcount)
+
+
+class View(ABC):
+    """A read model: its tables (one set per generation) and how a batch of events changes them."""
+
+    name: ClassVar[str]
+    tables: ClassVar[dict[str, str]]  # base name -> column definitions
+    indexes: ClassVar[list[tuple[str, str]]] = []  # (table base name, columns)
+
+    def __init__(self, db: SqlDatabase) -> None:
+        self.db = db
+
+    def table(self, base: str, generation: int) -> str:
+        return self.db.table(f"{base}_g{generation}")
+
+    def create(self, cursor: Cursor, generation: int) -> None:
+        for base, columns in self.tables.items():
+            cursor.execute(f"CREATE TABLE IF NOT EXISTS {self.table(base, generation)} ({columns})")
+        for n, (base, columns) in enumerate(self.indexes):
+            index = f"{base}_g{generation}_i{n}"
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {index} ON {self.table(base, generation)} ({columns})"
+            )
+
+    def generation(self) -> int:
+        """The generation of tables that readers use now."""
+        row = self.db.one(
+            f"SELECT generation FROM {self.db.table('view_state')} WHERE view = %s", (self.name,)
+        )
+        if row is None:
+            raise ViewBehindError(self.name, 0, 1)
+        return int(row["generation"])
+
+    def rows_by_key(
+        self, cursor: Cursor, table: str, key: str, ids: set[str]
+    ) -> dict[str, dict[str, Any]]:
+        """The rows whose ``key`` is one of ``ids``, keyed by it (read in chunks of 500)."""
+        rows: dict[str, dict[str, Any]] = {}
+        id_list = sorted(ids)
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                self.db.sql(f"SELECT * FROM {table} WHERE {key} IN ({marks})"), tuple(chunk)
+            )
+            rows.update({r[key]: dict(r) for r in cursor.fetchall()})
+        return rows
+
+    def drop(self, cursor: Cursor, generation: int) -> None:
+        for base in self.tables:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table(base, generation)}")
+
+    @abstractmethod
+    def apply(self, cursor: Cursor, generation: int, batch: Batch) -> None:
+        """Apply events in log order; called inside the batch's transaction."""
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Which generation of a view's tables is current, and how far it has read the log."""
+
+    view: str
+    generation: int
+    position: int
