@@ -8,7 +8,13 @@ from typing import Any, ClassVar
 
 from domain.cases import Case
 from domain.centres import Centre
+from domain.data_access import PersonalDataRead
+from domain.funds import Fund
+from domain.idempotency import IdempotencyRecord
 from domain.money import yuan
+from domain.payments import Payment
+from domain.person_index import PersonIndex
+from domain.users import TokenKey, User
 from domain.vocabulary import ClosureReason
 from projections.view import Batch, View
 from stores.sql import Cursor
@@ -44,6 +50,37 @@ class ArchiveView(View):
     """One row per case, the centre tree as a closure table, and yearly totals per case."""
 
     name = "archive"
+    handles = (
+        Centre.Created,
+        Case.Registered,
+        Case.Reassessed,
+        Case.Visited,
+        Case.AssistanceReceived,
+        Case.AssistanceReversed,
+        Case.Closed,
+        Case.Reopened,
+        Case.PersonalDataErased,
+    )
+    ignores = (
+        Fund.Opened,
+        Fund.Received,
+        Fund.AllocatedOut,
+        Fund.AllocatedIn,
+        Fund.Returned,
+        Fund.ReturnReceived,
+        Fund.Disbursed,
+        Fund.DisbursementReversed,
+        Payment.Made,
+        Payment.Reversed,
+        PersonIndex.Claimed,
+        PersonIndex.Reclaimed,
+        PersonIndex.Released,
+        User.Added,
+        User.TokenIssued,
+        TokenKey.Issued,
+        IdempotencyRecord.Recorded,
+        PersonalDataRead.Recorded,
+    )
     tables: ClassVar[dict[str, str]] = {
         "archive_cases": (
             "case_id TEXT PRIMARY KEY, centre_id TEXT NOT NULL, status TEXT NOT NULL, "

@@ -45,6 +45,7 @@ class AuditView(View):
     """One row per event with the columns auditors filter on, and the aggregates' centres."""
 
     name = "audit"
+    handles = None  # the trail holds every event
     tables: ClassVar[dict[str, str]] = {
         "audit_events": (
             "position BIGINT PRIMARY KEY, originator_id TEXT NOT NULL, aggregate TEXT NOT NULL, "

@@ -8,7 +8,12 @@ from typing import Any, ClassVar
 from domain.cases import Case
 from domain.catalogue import meaning
 from domain.centres import Centre
+from domain.data_access import PersonalDataRead
 from domain.funds import Fund
+from domain.idempotency import IdempotencyRecord
+from domain.payments import Payment
+from domain.person_index import PersonIndex
+from domain.users import TokenKey, User
 from projections.view import Batch, View
 from stores.sql import Cursor
 
@@ -62,6 +67,37 @@ class FundsView(View):
     """Fund totals, every posting, payments with the household's category, and flow totals."""
 
     name = "funds"
+    handles = (
+        Centre.Created,
+        Case.Registered,
+        Case.Reassessed,
+        Fund.Opened,
+        Fund.Received,
+        Fund.AllocatedOut,
+        Fund.AllocatedIn,
+        Fund.Returned,
+        Fund.ReturnReceived,
+        Fund.Disbursed,
+        Fund.DisbursementReversed,
+    )
+    ignores = (
+        Case.Visited,
+        Case.AssistanceReceived,  # the fund's own Disbursed says it, with the fund
+        Case.AssistanceReversed,
+        Case.Closed,
+        Case.Reopened,
+        Case.PersonalDataErased,
+        Payment.Made,
+        Payment.Reversed,
+        PersonIndex.Claimed,
+        PersonIndex.Reclaimed,
+        PersonIndex.Released,
+        User.Added,
+        User.TokenIssued,
+        TokenKey.Issued,
+        IdempotencyRecord.Recorded,
+        PersonalDataRead.Recorded,
+    )
     tables: ClassVar[dict[str, str]] = {
         "funds_funds": (
             "fund_id TEXT PRIMARY KEY, centre_id TEXT NOT NULL, parent_fund_id TEXT, "

@@ -160,7 +160,8 @@ class Projector:
             )
             if _rowcount(cursor) != 1:
                 raise _MovedError()
-            view.apply(cursor, state.generation, batch)
+            if relevant := view.relevant(batch):
+                view.apply(cursor, state.generation, relevant)
             cursor.execute(
                 self.db.sql(f"DELETE FROM {self.failure_table} WHERE view = %s AND position <= %s"),
                 (key, end),
@@ -330,8 +331,8 @@ class Projector:
                 ),
                 (rebuilt.generation, tail[-1][0] if tail else rebuilt.position, name),
             )
-            if tail:
-                view.apply(cursor, rebuilt.generation, tail)
+            if relevant := view.relevant(tail):
+                view.apply(cursor, rebuilt.generation, relevant)
             cursor.execute(
                 self.db.sql(f"DELETE FROM {self.state_table} WHERE view = %s"), (rebuilt.view,)
             )

@@ -1,0 +1,24 @@
+"""Every read model decides about every event: it applies it or says that it ignores it, so a
+new event cannot slip past a view unnoticed."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.catalogue import CATALOGUE, kind
+from projections.archive import ArchiveView
+from projections.audit import AuditView
+from projections.funds import FundsView
+from projections.view import View
+
+
+@pytest.mark.parametrize("view", [ArchiveView, FundsView, AuditView], ids=lambda v: v.name)
+def test_a_view_applies_or_ignores_each_event_of_the_catalogue_and_nothing_twice(
+    view: type[View],
+) -> None:
+    handled = set(CATALOGUE) if view.handles is None else set(view.handles)
+    ignored = set(view.ignores)
+
+    assert sorted(kind(c) for c in set(CATALOGUE) - handled - ignored) == []
+    assert sorted(kind(c) for c in handled & ignored) == []
+    assert sorted(kind(c) for c in (handled | ignored) - set(CATALOGUE)) == []
