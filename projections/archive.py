@@ -8,15 +8,10 @@ from typing import Any, ClassVar
 
 from domain.cases import Case
 from domain.centres import Centre
-from domain.data_access import PersonalDataRead
 from domain.funds import Fund
-from domain.idempotency import IdempotencyRecord
 from domain.money import yuan
-from domain.payments import Payment
-from domain.person_index import PersonIndex
-from domain.users import TokenKey, User
 from domain.vocabulary import ClosureReason
-from projections.view import Batch, View
+from projections.view import OUTSIDE_CASES_AND_FUNDS, Batch, View
 from stores.sql import Cursor
 
 CASE_COLUMNS = [
@@ -70,16 +65,7 @@ class ArchiveView(View):
         Fund.ReturnReceived,
         Fund.Disbursed,
         Fund.DisbursementReversed,
-        Payment.Made,
-        Payment.Reversed,
-        PersonIndex.Claimed,
-        PersonIndex.Reclaimed,
-        PersonIndex.Released,
-        User.Added,
-        User.TokenIssued,
-        TokenKey.Issued,
-        IdempotencyRecord.Recorded,
-        PersonalDataRead.Recorded,
+        *OUTSIDE_CASES_AND_FUNDS,
     )
     tables: ClassVar[dict[str, str]] = {
         "archive_cases": (

@@ -8,13 +8,8 @@ from typing import Any, ClassVar
 from domain.cases import Case
 from domain.catalogue import meaning
 from domain.centres import Centre
-from domain.data_access import PersonalDataRead
 from domain.funds import Fund
-from domain.idempotency import IdempotencyRecord
-from domain.payments import Payment
-from domain.person_index import PersonIndex
-from domain.users import TokenKey, User
-from projections.view import Batch, View
+from projections.view import OUTSIDE_CASES_AND_FUNDS, Batch, View
 from stores.sql import Cursor
 
 TOTALS = [
@@ -87,16 +82,7 @@ class FundsView(View):
         Case.Closed,
         Case.Reopened,
         Case.PersonalDataErased,
-        Payment.Made,
-        Payment.Reversed,
-        PersonIndex.Claimed,
-        PersonIndex.Reclaimed,
-        PersonIndex.Released,
-        User.Added,
-        User.TokenIssued,
-        TokenKey.Issued,
-        IdempotencyRecord.Recorded,
-        PersonalDataRead.Recorded,
+        *OUTSIDE_CASES_AND_FUNDS,
     )
     tables: ClassVar[dict[str, str]] = {
         "funds_funds": (

@@ -13,6 +13,11 @@ from typing import Any, ClassVar, cast
 import psycopg
 from eventsourcing.domain import AggregateEvent, DomainEvent
 
+from domain.data_access import PersonalDataRead
+from domain.idempotency import IdempotencyRecord
+from domain.payments import Payment
+from domain.person_index import PersonIndex
+from domain.users import TokenKey, User
 from stores.sql import Cursor, SqlDatabase
 
 log = logging.getLogger("bangfu.projections")
@@ -91,6 +96,22 @@ def _transient(error: BaseException) -> bool:
 def _rowcount(cursor: Cursor) -> int:
     """How many rows the last statement changed (eventsourcing may wrap sqlite3's cursor)."""
     return int(cast(Any, getattr(cursor, "sqlite_cursor", cursor)).rowcount)
+
+
+# Payments (their money is the fund's own events), the person index, users and write bookkeeping:
+# neither the archive nor the funds view reads them, and both say so with this one list.
+OUTSIDE_CASES_AND_FUNDS: tuple[type[DomainEvent], ...] = (
+    Payment.Made,
+    Payment.Reversed,
+    PersonIndex.Claimed,
+    PersonIndex.Reclaimed,
+    PersonIndex.Released,
+    User.Added,
+    User.TokenIssued,
+    TokenKey.Issued,
+    IdempotencyRecord.Recorded,
+    PersonalDataRead.Recorded,
+)
 
 
 class View(ABC):
