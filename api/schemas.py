@@ -211,6 +211,6 @@ class Created(BaseModel):
     position: int | None = None
 
     @classmethod
-    def of(cls, outcome: Outcome) -> Created:
-        body = {**outcome.result, "position": outcome.position}
+    def of(cls, outcome: Outcome[Any]) -> Created:
+        body = {**outcome.result.as_record(), "position": outcome.position}
         return cls.model_validate(body | ({"replayed": True} if outcome.replayed else {}))

@@ -717,14 +717,9 @@ class Check:
         self.passed = self.passed and ok
 
 
-def check_exactly_once(admin: Client, auditor: Client, hot: HotFund, phases: list[Phase]) -> Check:
-    """Every 201 answer's payment exists once; nothing else was paid but requests cut off
-    in flight when a phase stopped."""
-    check = Check()
-    acked = [i for p in phases for i in p.ids]
-    in_flight = sum(p.in_flight_at_stop for p in phases)
-    wait_for_views(auditor)
-    trail: dict[str, str] = {}  # payment id -> reference, from the audit trail (Payment.Made)
+def payments_in_trail(auditor: Client, hot: HotFund) -> dict[str, str]:
+    """Payment id -> reference of the fund's payments in the audit trail (Payment.Made)."""
+    trail: dict[str, str] = {}
     after, pages = 0, 0
     while pages < 10_000:
         page = auditor.ok(
@@ -739,6 +734,17 @@ def check_exactly_once(admin: Client, auditor: Client, hot: HotFund, phases: lis
         if page["next"] is None:
             break
         after = page["next"]
+    return trail
+
+
+def check_exactly_once(admin: Client, auditor: Client, hot: HotFund, phases: list[Phase]) -> Check:
+    """Every 201 answer's payment exists once; nothing else was paid but requests cut off
+    in flight when a phase stopped."""
+    check = Check()
+    acked = [i for p in phases for i in p.ids]
+    in_flight = sum(p.in_flight_at_stop for p in phases)
+    wait_for_views(auditor)
+    trail = payments_in_trail(auditor, hot)
     moved = admin.ok("GET", f"/funds/{hot.fund_id}/movements")
     paid = Fund.Disbursed.__name__
     paid_refs = Counter(m["reference"] for m in moved if m["type"] == paid)

@@ -13,6 +13,7 @@ from domain.application import Context, Ledger
 from domain.cases import Assessment, Goods, Person
 from domain.errors import NotFoundError, UserExistsError
 from domain.id_numbers import make_id_number
+from domain.results import Result
 from domain.vocabulary import (
     AssistanceType as T,
 )
@@ -78,8 +79,8 @@ class DemoData:
     tokens: dict[str, str] = field(default_factory=dict)
 
 
-def _id(outcome_result: dict[str, str]) -> UUID:
-    return UUID(outcome_result["id"])
+def _id(result: Result) -> UUID:
+    return result.id
 
 
 LOADER = Actor("demo-loader", Role.ADMIN)

@@ -1,14 +1,16 @@
-"""The write machinery apart from the use cases: bounded retries of lost races, idempotency,
-one atomic save per command, business dates checked against the window, the clock lent out."""
+"""The write machinery apart from the use cases: group commit (commands that arrive together
+are decided in turn and saved in one transaction), bounded retries of races lost to another
+process, idempotency, business dates checked against the window, the clock lent out."""
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -27,10 +29,13 @@ from domain.errors import (
     IdempotencyKeyReusedError,
     NotFoundError,
 )
+from domain.group_commit import GroupCommitter, Job, WorkingSet, active
 from domain.idempotency import IdempotencyRecord, idempotency_id
 from domain.privacy import PersonalDataVault
+from domain.results import Result
 
 A = TypeVar("A", bound=Aggregate)
+R = TypeVar("R", bound=Result)
 
 
 class DateAsISO(Transcoding):
@@ -56,26 +61,30 @@ class Context:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Outcome(Generic[R]):
     """A write's answer: what it created and where it landed in the log."""
 
-    result: dict[str, str]
+    result: R
     position: int | None = None
     replayed: bool = False
 
 
 @dataclass
-class Change:
+class Change(Generic[R]):
     """What a command changed: its result, and the aggregates to save together."""
 
-    result: dict[str, str]
+    result: R
     aggregates: list[Aggregate] = field(default_factory=list)
 
 
+Decided = Change[Any] | Outcome[Any]  # a command decided: what it changes, or an earlier answer
+
+
 class LedgerCore(Application[UUID]):
-    """The write machinery every use case runs on (one transaction per command)."""
+    """The write machinery every use case runs on (one transaction per batch of commands)."""
 
     max_attempts = 30
+    max_batch = 64  # commands decided and committed together at most
     lost_races = 0  # writes retried because another writer changed a record first
 
     def __init__(self, env: Mapping[str, str] | None = None, clock: Clock | None = None) -> None:
@@ -83,6 +92,12 @@ class LedgerCore(Application[UUID]):
         self.clock: Clock = clock or SystemClock()
         self.listeners: list[Callable[[int], None]] = []  # told each new log position
         self.vault: PersonalDataVault | None = None  # set by stores.open_ledger
+        self._local = threading.local()  # the working set of the batch being decided
+        self.committer = GroupCommitter(self._commit, self.max_batch)
+
+    def close(self) -> None:
+        self.committer.close()
+        super().close()
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         if recordings:
@@ -103,39 +118,91 @@ class LedgerCore(Application[UUID]):
             return self.today()
         return check_business_date(business_date, self.today())
 
-    # --- the write path: idempotency, bounded retries of lost races, one atomic save --------
-    def _write(self, ctx: Context, change: Callable[[], Change]) -> Outcome:
-        with use_clock(self.clock):
-            return self._write_now(ctx, change)
+    # --- the write path: group commit, idempotency, bounded retries of lost races ---------------
+    def _write(self, ctx: Context, change: Callable[[], Change[R]]) -> Outcome[R]:
+        """Decide the command on the committer thread with the others waiting; answer once
+        its events are committed (see domain/group_commit.py)."""
+        job: Job[Outcome[R]] = Job(lambda: self._decide(ctx, change))
+        return self.committer.submit(job)
 
-    def _write_now(self, ctx: Context, change: Callable[[], Change]) -> Outcome:
-        for attempt in range(self.max_attempts):
-            if ctx.idempotency_key is not None:
-                earlier = self._idempotent_replay(ctx)
-                if earlier is not None:
-                    return earlier
-            done = change()
-            if ctx.idempotency_key is not None:
-                done.aggregates.append(
-                    IdempotencyRecord(
-                        id=idempotency_id(ctx.actor.name, ctx.idempotency_key),
-                        request_sha256=ctx.request_sha256,
-                        result=done.result,
-                        actor=ctx.actor.name,
-                        business_date=self.today(),
-                    )
+    def _decide(self, ctx: Context, change: Callable[[], Change[R]]) -> Change[R] | Outcome[R]:
+        if ctx.idempotency_key is not None:
+            earlier = self._idempotent_replay(ctx)
+            if earlier is not None:
+                return earlier
+        done = change()
+        if ctx.idempotency_key is not None:
+            done.aggregates.append(
+                IdempotencyRecord(
+                    id=idempotency_id(ctx.actor.name, ctx.idempotency_key),
+                    request_sha256=ctx.request_sha256,
+                    result=done.result.as_record(),
+                    actor=ctx.actor.name,
+                    business_date=self.today(),
                 )
-            try:
-                recordings = self.save(*done.aggregates)
-            except RecordConflictError:
-                self.lost_races += 1
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
-                continue
-            position = recordings[-1].notification.id if recordings else None
-            return Outcome(done.result, position)
-        raise BusyError("other writers kept changing the same records; please try again")
+            )
+        return done
 
-    def _idempotent_replay(self, ctx: Context) -> Outcome | None:
+    def _commit(self, jobs: list[Job[Outcome[Any]]]) -> None:
+        """On the committer thread: decide each job in turn, save those that passed at once."""
+        with use_clock(self.clock):
+            for attempt in range(self.max_attempts):
+                working = WorkingSet(self._load)
+                with active(self._local, working):
+                    passed = [(job, d) for job in jobs if (d := self._decided(job, working))]
+                if not passed:
+                    return
+                try:
+                    recordings = self._save_in_order(working, passed)
+                except RecordConflictError:  # another process wrote first: decide again
+                    self.lost_races += 1
+                    jobs = [job for job, _ in passed]
+                    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                    continue
+                except Exception as error:
+                    if len(passed) == 1:
+                        passed[0][0].refuse(error)
+                    else:  # one bad command must not sink the others: each alone
+                        for job, _ in passed:
+                            self._commit([job])
+                    return
+                at = {id(r.domain_event): r.notification.id for r in recordings}
+                for job, decided in passed:
+                    if isinstance(decided, Outcome):
+                        job.resolve(decided)
+                        continue
+                    position = max((at[id(e)] for e in job.events), default=None)
+                    job.resolve(Outcome(decided.result, position))
+                return
+        busy = BusyError("other writers kept changing the same records; please try again")
+        for job in jobs:
+            job.refuse(busy)
+
+    @staticmethod
+    def _decided(job: Job[Outcome[Any]], working: WorkingSet) -> Decided | None:
+        working.begin()
+        try:
+            decided: Decided = job.decide()
+        except Exception as refusal:
+            working.undo()
+            job.refuse(refusal)
+            return None
+        job.events = working.keep(decided.aggregates) if isinstance(decided, Change) else []
+        return decided
+
+    def _save_in_order(
+        self, working: WorkingSet, passed: list[tuple[Job[Outcome[Any]], Decided]]
+    ) -> list[Recording[UUID]]:
+        """One transaction; the events in the order of the commands, each command's as alone."""
+        events = [event for job, _ in passed for event in job.events]
+        if not events:
+            return []
+        changed = [a for a in working.aggregates.values() if a.pending_events]
+        for aggregate in changed:
+            aggregate.collect_events()  # saved below as ``events``; the aggregates for snapshots
+        return self.save(*events, *changed)
+
+    def _idempotent_replay(self, ctx: Context) -> Outcome[Any] | None:
         assert ctx.idempotency_key is not None
         record = self._find(IdempotencyRecord, idempotency_id(ctx.actor.name, ctx.idempotency_key))
         if record is None:
@@ -144,18 +211,23 @@ class LedgerCore(Application[UUID]):
             raise IdempotencyKeyReusedError(
                 "this Idempotency-Key was already used for a different request"
             )
-        return Outcome(dict(record.result), None, replayed=True)
+        return Outcome(Result.of_record(record.result), None, replayed=True)
 
-    def remembered(self, actor: Actor, key: str) -> dict[str, str] | None:
+    def remembered(self, actor: Actor, key: str) -> Result | None:
         """The result of the write this user made with this Idempotency-Key, if any."""
         record = self._find(IdempotencyRecord, idempotency_id(actor.name, key))
-        return dict(record.result) if record else None
+        return Result.of_record(record.result) if record else None
 
-    def _find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+    def _load(self, aggregate_id: UUID) -> Aggregate | None:
         try:
-            found: object = self.repository.get(aggregate_id)
+            return cast("Aggregate", self.repository.get(aggregate_id))
         except AggregateNotFoundError:
             return None
+
+    def _find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate, through the batch's working set when a command is being decided."""
+        working: WorkingSet | None = getattr(self._local, "working", None)
+        found = working.find(aggregate_id) if working else self._load(aggregate_id)
         return found if isinstance(found, cls) else None
 
     def _get(self, cls: type[A], aggregate_id: UUID, missing: type[NotFoundError]) -> A:

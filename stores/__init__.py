@@ -17,7 +17,13 @@ def store_env(database_url: str, *, create_tables: bool = True) -> dict[str, str
     """The eventsourcing environment for ``postgresql://...`` or ``sqlite:///path``."""
     url = database_url
     parsed = urlparse(url)
-    env = {"CREATE_TABLE": "y" if create_tables else "n"}
+    env = {
+        "CREATE_TABLE": "y" if create_tables else "n",
+        # aggregates kept between commands, brought up to date from the store on every get
+        # (one query for the events after the cached version) and copied before use
+        "AGGREGATE_CACHE_MAXSIZE": "20000",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+    }
     if parsed.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
         query = parse_qs(parsed.query)
         env |= {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from domain.access import Actor, Permission
@@ -13,6 +15,7 @@ from domain.errors import (
     NotFoundError,
     UserExistsError,
 )
+from domain.results import Created
 from domain.users import TokenKey, User, new_token, token_key_id, user_id
 from domain.vocabulary import (
     CentreLevel,
@@ -23,6 +26,14 @@ from domain.writes import Change, Context, LedgerCore, Outcome
 
 class AccessUseCases(LedgerCore):
     """Adding users, issuing tokens, authenticating, founding centres."""
+
+    token_cache_seconds = 5.0
+    token_cache_size = 4096
+    _tokens: dict[UUID, tuple[Actor, datetime]]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tokens = {}
 
     def add_user(self, actor: Actor, name: str, role: Role, centre_id: UUID | None) -> str:
         """Add a user and return the bearer token (shown once; only its hash is kept)."""
@@ -47,6 +58,7 @@ class AccessUseCases(LedgerCore):
         with use_clock(self.clock):
             user.issue_token(token, actor.name, self.today())
             self.save(user, TokenKey.issue(token, user, actor.name, self.today()))
+        self._tokens.clear()  # the old token stops working here at once
         return token
 
     def user(self, name: str) -> Actor:
@@ -57,21 +69,34 @@ class AccessUseCases(LedgerCore):
         return found.as_actor
 
     def authenticate(self, token: str) -> Actor:
-        key = self._find(TokenKey, token_key_id(token))
+        """The user a bearer token belongs to.
+
+        Accepted tokens are remembered for ``token_cache_seconds`` (by the hash-derived id of the
+        token, never the token itself): a token replaced through this process stops working at
+        once, one replaced through another process within that many seconds."""
+        key_id = token_key_id(token)
+        now = self.clock.now()
+        cached = self._tokens.get(key_id)
+        if cached is not None and now < cached[1]:
+            return cached[0]
+        key = self._find(TokenKey, key_id)
         user = self._find(User, key.user_id) if key else None
         if user is None or not user.accepts(token):
             raise NotAuthenticatedError("the bearer token is not valid")
+        if len(self._tokens) >= self.token_cache_size:
+            self._tokens.clear()
+        self._tokens[key_id] = (user.as_actor, now + timedelta(seconds=self.token_cache_seconds))
         return user.as_actor
 
     # --- centres ------------------------------------------------------------------------------
     def create_centre(
         self, ctx: Context, name: str, level: CentreLevel, parent_id: UUID | None
-    ) -> Outcome:
-        def change() -> Change:
+    ) -> Outcome[Created]:
+        def change() -> Change[Created]:
             parent = self._get(Centre, parent_id, CentreNotFoundError) if parent_id else None
             ctx.actor.require(Permission.MANAGE_CENTRES, parent.path if parent else [])
             centre = Centre.found(name, level, parent, ctx.actor.name, self.today())
-            return Change({"id": str(centre.id)}, [centre])
+            return Change(Created(centre.id), [centre])
 
         return self._write(ctx, change)
 

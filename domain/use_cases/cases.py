@@ -17,6 +17,7 @@ from domain.errors import (
     DuplicateArchiveError,
 )
 from domain.person_index import PersonIndex, person_index_id
+from domain.results import CaseEntry, Created
 from domain.vocabulary import (
     CampaignKind,
     ClosureReason,
@@ -36,7 +37,7 @@ class CaseUseCases(LedgerCore):
         assessment: Assessment,
         person: Person,
         business_date: date | None = None,
-    ) -> Outcome:
+    ) -> Outcome[Created]:
         day = self._day(business_date)
         centre = self._get(Centre, centre_id, CentreNotFoundError)
         ctx.actor.require(Permission.MANAGE_CASES, centre.path)
@@ -45,12 +46,12 @@ class CaseUseCases(LedgerCore):
         case_id = uuid4()  # one id (and one household key) however often the write is retried
         sealed = vault.seal(case_id, person.as_dict())
 
-        def change() -> Change:
+        def change() -> Change[Created]:
             case = Case.register(
                 case_id, centre.path, assessment, sealed, person_ref, ctx.actor.name, day
             )
             index = self._claim_person(ctx.actor, case, day)
-            return Change({"id": str(case.id)}, [case, index])
+            return Change(Created(case.id), [case, index])
 
         try:
             outcome = self._write(ctx, change)
@@ -90,14 +91,14 @@ class CaseUseCases(LedgerCore):
 
     def reassess(
         self, ctx: Context, case_id: UUID, assessment: Assessment, note: str, business_date: date
-    ) -> Outcome:
+    ) -> Outcome[CaseEntry]:
         business_date = self._day(business_date)
 
-        def change() -> Change:
+        def change() -> Change[CaseEntry]:
             case = self._managed_case(ctx, case_id)
             reassessment_id = uuid4()
             case.reassess(reassessment_id, assessment, note, ctx.actor.name, business_date)
-            return Change({"id": str(reassessment_id), "case_id": str(case.id)}, [case])
+            return Change(CaseEntry(reassessment_id, case.id), [case])
 
         return self._write(ctx, change)
 
@@ -111,41 +112,43 @@ class CaseUseCases(LedgerCore):
         notes: str,
         goods: list[Goods],
         business_date: date,
-    ) -> Outcome:
+    ) -> Outcome[CaseEntry]:
         business_date = self._day(business_date)
 
-        def change() -> Change:
+        def change() -> Change[CaseEntry]:
             case = self._managed_case(ctx, case_id)
             visit_id = uuid4()
             case.record_visit(
                 visit_id, visitors, kind, campaign, notes, goods, ctx.actor.name, business_date
             )
-            return Change({"id": str(visit_id), "case_id": str(case.id)}, [case])
+            return Change(CaseEntry(visit_id, case.id), [case])
 
         return self._write(ctx, change)
 
     def close_case(
         self, ctx: Context, case_id: UUID, reason: ClosureReason, note: str, business_date: date
-    ) -> Outcome:
+    ) -> Outcome[Created]:
         business_date = self._day(business_date)
 
-        def change() -> Change:
+        def change() -> Change[Created]:
             case = self._managed_case(ctx, case_id)
             case.close(reason, note, ctx.actor.name, business_date)
             index = self._get(PersonIndex, person_index_id(case.person_ref), CaseNotFoundError)
             index.release(case.id, ctx.actor.name, business_date)
-            return Change({"id": str(case.id)}, [case, index])
+            return Change(Created(case.id), [case, index])
 
         return self._write(ctx, change)
 
-    def reopen_case(self, ctx: Context, case_id: UUID, note: str, business_date: date) -> Outcome:
+    def reopen_case(
+        self, ctx: Context, case_id: UUID, note: str, business_date: date
+    ) -> Outcome[Created]:
         business_date = self._day(business_date)
 
-        def change() -> Change:
+        def change() -> Change[Created]:
             case = self._managed_case(ctx, case_id)
             case.reopen(note, ctx.actor.name, business_date)
             index = self._claim_person(ctx.actor, case, business_date)
-            return Change({"id": str(case.id)}, [case, index])
+            return Change(Created(case.id), [case, index])
 
         return self._write(ctx, change)
 

@@ -21,6 +21,7 @@ from domain.errors import (
 )
 from domain.funds import Fund, child_fund_id
 from domain.payments import Payment
+from domain.results import Allocation, Created, Movement, Reversal
 from domain.vocabulary import (
     AssistanceType,
     FundSource,
@@ -41,10 +42,10 @@ class MoneyUseCases(LedgerCore):
         fiscal_year: int,
         purposes: list[AssistanceType],
         business_date: date | None = None,
-    ) -> Outcome:
+    ) -> Outcome[Created]:
         day = self._day(business_date)
 
-        def change() -> Change:
+        def change() -> Change[Created]:
             centre = self._get(Centre, centre_id, CentreNotFoundError)
             ctx.actor.require(Permission.RECORD_MONEY, centre.path)
             fund = Fund.open(
@@ -56,7 +57,7 @@ class MoneyUseCases(LedgerCore):
                 ctx.actor.name,
                 day,
             )
-            return Change({"id": str(fund.id)}, [fund])
+            return Change(Created(fund.id), [fund])
 
         return self._write(ctx, change)
 
@@ -68,14 +69,14 @@ class MoneyUseCases(LedgerCore):
         payer: str,
         reference: str,
         business_date: date,
-    ) -> Outcome:
+    ) -> Outcome[Movement]:
         business_date = self._day(business_date)
 
-        def change() -> Change:
+        def change() -> Change[Movement]:
             fund = self._money_fund(ctx, fund_id)
             movement_id = uuid4()
             fund.receive(movement_id, amount_fen, payer, reference, ctx.actor.name, business_date)
-            return Change({"id": str(movement_id), "fund_id": str(fund.id)}, [fund])
+            return Change(Movement(movement_id, fund.id), [fund])
 
         return self._write(ctx, change)
 
@@ -87,10 +88,10 @@ class MoneyUseCases(LedgerCore):
         amount_fen: int,
         reference: str,
         business_date: date,
-    ) -> Outcome:
+    ) -> Outcome[Allocation]:
         business_date = self._day(business_date)
 
-        def change() -> Change:
+        def change() -> Change[Allocation]:
             fund = self._money_fund(ctx, fund_id)
             centre = self._get(Centre, to_centre_id, CentreNotFoundError)
             if centre.parent_id != fund.centre_id:
@@ -112,16 +113,16 @@ class MoneyUseCases(LedgerCore):
             fund.allocate_to(
                 child, movement_id, amount_fen, reference, ctx.actor.name, business_date
             )
-            return Change({"id": str(child.id), "movement_id": str(movement_id)}, [fund, child])
+            return Change(Allocation(child.id, movement_id), [fund, child])
 
         return self._write(ctx, change)
 
     def return_funds(
         self, ctx: Context, fund_id: UUID, amount_fen: int, reference: str, business_date: date
-    ) -> Outcome:
+    ) -> Outcome[Movement]:
         business_date = self._day(business_date)
 
-        def change() -> Change:
+        def change() -> Change[Movement]:
             fund = self._money_fund(ctx, fund_id)
             parent = (
                 self._get(Fund, fund.parent_fund_id, FundNotFoundError)
@@ -133,7 +134,7 @@ class MoneyUseCases(LedgerCore):
                 parent, movement_id, amount_fen, reference, ctx.actor.name, business_date
             )
             return Change(
-                {"id": str(movement_id), "fund_id": str(fund.id)},
+                Movement(movement_id, fund.id),
                 [fund, parent] if parent else [fund],
             )
 
@@ -163,10 +164,10 @@ class MoneyUseCases(LedgerCore):
         amount_fen: int,
         reference: str,
         business_date: date,
-    ) -> Outcome:
+    ) -> Outcome[Created]:
         business_date = self._day(business_date)
 
-        def change() -> Change:
+        def change() -> Change[Created]:
             fund = self._money_fund(ctx, fund_id)
             case = self._get(Case, case_id, CaseNotFoundError)
             if fund.centre_id not in case.centre_path:
@@ -204,16 +205,16 @@ class MoneyUseCases(LedgerCore):
                 actor=ctx.actor.name,
                 business_date=business_date,
             )
-            return Change({"id": str(payment_id)}, [fund, case, payment])
+            return Change(Created(payment_id), [fund, case, payment])
 
         return self._write(ctx, change)
 
     def reverse_payment(
         self, ctx: Context, payment_id: UUID, reason: str, business_date: date | None = None
-    ) -> Outcome:
+    ) -> Outcome[Reversal]:
         business_date = self._day(business_date)
 
-        def change() -> Change:
+        def change() -> Change[Reversal]:
             payment = self._get(Payment, payment_id, PaymentNotFoundError)
             fund = self._money_fund(ctx, payment.fund_id)
             case = self._get(Case, payment.case_id, CaseNotFoundError)
@@ -235,9 +236,7 @@ class MoneyUseCases(LedgerCore):
                 ctx.actor.name,
                 business_date,
             )
-            return Change(
-                {"id": str(reversal_id), "payment_id": str(payment.id)}, [payment, fund, case]
-            )
+            return Change(Reversal(reversal_id, payment.id), [payment, fund, case])
 
         return self._write(ctx, change)
 

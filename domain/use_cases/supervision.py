@@ -7,11 +7,11 @@ from uuid import UUID
 
 from domain.access import GRANTS, Actor, Permission
 from domain.cases import Case
-from domain.clock import use_clock
 from domain.data_access import PersonalDataRead
 from domain.errors import (
     CaseNotFoundError,
 )
+from domain.results import Created
 from domain.writes import Change, Context, LedgerCore, Outcome
 
 
@@ -28,22 +28,22 @@ class SupervisionUseCases(LedgerCore):
         actor.require(Permission.READ_PERSONAL_DATA)
         if not sealed:
             return {}
-        with use_clock(self.clock):
-            self.save(
-                PersonalDataRead(
-                    case_ids=list(sealed),
-                    purpose=purpose,
-                    actor=actor.name,
-                    business_date=self.today(),
-                )
+
+        # committed with the writes of the moment, before anything is shown
+        def change() -> Change[Created]:
+            read = PersonalDataRead(
+                case_ids=list(sealed), purpose=purpose, actor=actor.name, business_date=self.today()
             )
+            return Change(Created(read.id), [read])
+
+        self._write(Context(actor), change)
         vault = self._vault()
         return {case_id: vault.open(case_id, blob) for case_id, blob in sealed.items()}
 
     def may_read_personal_data(self, actor: Actor) -> bool:
         return Permission.READ_PERSONAL_DATA in GRANTS[actor.role]
 
-    def erase_personal_data(self, actor: Actor, case_id: UUID, reason: str) -> Outcome:
+    def erase_personal_data(self, actor: Actor, case_id: UUID, reason: str) -> Outcome[Created]:
         """Destroy the household's key: its personal data becomes unreadable everywhere, while
         every event, balance, chain link and checkpoint stays as it was.
 
@@ -52,10 +52,10 @@ class SupervisionUseCases(LedgerCore):
         case = self._get(Case, case_id, CaseNotFoundError)
         actor.require(Permission.MANAGE_CENTRES, case.centre_path)
 
-        def change() -> Change:
+        def change() -> Change[Created]:
             fresh = self._get(Case, case_id, CaseNotFoundError)
             fresh.note_erasure(reason, actor.name, self.today())
-            return Change({"id": str(case_id)}, [fresh])
+            return Change(Created(case_id), [fresh])
 
         outcome = self._write(Context(actor), change)
         self._vault().erase(case.id, actor.name)

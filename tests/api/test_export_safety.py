@@ -34,7 +34,7 @@ PAYLOADS = [
 ]
 
 
-def written(api: Api, outcome: Outcome) -> None:
+def written(api: Api, outcome: Outcome[Any]) -> None:
     """Let the next view read wait for a write made with the domain, behind the API's back."""
     api.position = max(api.position, outcome.position or 0)
 
@@ -60,7 +60,7 @@ def household(api: Api, ledger: Ledger, world: World, name: str, actor: str = "a
         date(2026, 1, 6),
     )
     written(api, outcome)
-    return outcome.result["id"]
+    return str(outcome.result.id)
 
 
 def receipt(api: Api, ledger: Ledger, world: World, text: str, actor: str = "admin") -> None:

@@ -35,9 +35,7 @@ def clocked(store_url: str, tmp_path: Path) -> Iterator[tuple[Ledger, FixedClock
 
 
 def _centre(ledger: Ledger) -> UUID:
-    return UUID(
-        ledger.create_centre(Context(SYSTEM), "市中心", CentreLevel.PREFECTURE, None).result["id"]
-    )
+    return ledger.create_centre(Context(SYSTEM), "市中心", CentreLevel.PREFECTURE, None).result.id
 
 
 def _register(ledger: Ledger, centre: UUID, n: int, day: date | None = None) -> UUID:
@@ -48,7 +46,7 @@ def _register(ledger: Ledger, centre: UUID, n: int, day: date | None = None) -> 
         Person("王芳", make_id_number("220104", date(1970, 1, 1), n), "13800000000"),
         day,
     )
-    return UUID(outcome.result["id"])
+    return outcome.result.id
 
 
 def _keys(ledger: Ledger) -> list[dict[str, Any]]:

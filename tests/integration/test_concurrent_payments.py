@@ -32,25 +32,21 @@ DAY = date(2026, 1, 20)
 
 
 def small_fund_with_cases(ledger: Ledger, balance_fen: int, cases: int) -> tuple[UUID, list[UUID]]:
-    centre = UUID(ledger.create_centre(ADMIN, "市中心", CentreLevel.PREFECTURE, None).result["id"])
-    fund = UUID(
-        ledger.open_fund(
-            ADMIN,
-            centre,
-            "送温暖",
-            FundSource.ACFTU_WARMTH_FUND,
-            2026,
-            [AssistanceType.WARMTH_VISIT],
-        ).result["id"]
-    )
+    centre = ledger.create_centre(ADMIN, "市中心", CentreLevel.PREFECTURE, None).result.id
+    fund = ledger.open_fund(
+        ADMIN,
+        centre,
+        "送温暖",
+        FundSource.ACFTU_WARMTH_FUND,
+        2026,
+        [AssistanceType.WARMTH_VISIT],
+    ).result.id
     ledger.receive(ADMIN, fund, balance_fen, "全总", "R-1", DAY)
     case_ids = []
     for n in range(cases):
         assessment = Assessment(Category.DEEP_HARDSHIP, Cause.SERIOUS_ILLNESS, (), 2, 50_000, ())
         person = Person(f"户{n}", make_id_number("220104", date(1970, 1, 1), n), "")
-        case_ids.append(
-            UUID(ledger.register_case(ADMIN, centre, assessment, person, DAY).result["id"])
-        )
+        case_ids.append(ledger.register_case(ADMIN, centre, assessment, person, DAY).result.id)
     return fund, case_ids
 
 

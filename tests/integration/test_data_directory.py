@@ -9,7 +9,6 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
-from uuid import UUID
 
 from domain.access import SYSTEM
 from domain.application import Context
@@ -56,11 +55,11 @@ def test_commands_run_from_two_folders_use_one_store_and_one_set_of_keys(tmp_pat
 def _store_with_sealed_data(url: str, key_file: Path) -> None:
     ledger = open_ledger(url, master_key_file=key_file)
     ctx = Context(SYSTEM)
-    centre = ledger.create_centre(ctx, "市帮扶中心", CentreLevel.PREFECTURE, None).result["id"]
+    centre = ledger.create_centre(ctx, "市帮扶中心", CentreLevel.PREFECTURE, None).result.id
 
     ledger.register_case(
         ctx,
-        UUID(centre),
+        centre,
         Assessment(Category.DEEP_HARDSHIP, Cause.SERIOUS_ILLNESS, (), 2, 50_000, ()),
         Person("王芳", make_id_number("220104", date(1970, 1, 1), 7), "13800000000"),
         date(2026, 1, 5),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from uuid import UUID
 
 from domain.access import Actor
 from domain.application import Context, Ledger
@@ -22,11 +21,9 @@ def stored(ledger: Ledger) -> dict[int, tuple[str, int, str, bytes]]:
 
 def test_a_reversal_adds_events_and_leaves_every_stored_event_byte_for_byte(ledger: Ledger) -> None:
     fund, cases = small_fund_with_cases(ledger, 1_000_00, cases=1)
-    paid = UUID(
-        ledger.pay(
-            ADMIN, fund, cases[0], AssistanceType.WARMTH_VISIT, 500_00, "P-1", date(2026, 1, 21)
-        ).result["id"]
-    )
+    paid = ledger.pay(
+        ADMIN, fund, cases[0], AssistanceType.WARMTH_VISIT, 500_00, "P-1", date(2026, 1, 21)
+    ).result.id
     before = stored(ledger)
 
     ledger.reverse_payment(ADMIN, paid, "错付", date(2026, 1, 22))
@@ -47,11 +44,9 @@ def test_a_reversal_adds_events_and_leaves_every_stored_event_byte_for_byte(ledg
 
 def test_the_original_payment_event_is_still_there_after_reversal(ledger: Ledger) -> None:
     fund, cases = small_fund_with_cases(ledger, 1_000_00, cases=1)
-    paid = UUID(
-        ledger.pay(
-            ADMIN, fund, cases[0], AssistanceType.WARMTH_VISIT, 500_00, "P-1", date(2026, 1, 21)
-        ).result["id"]
-    )
+    paid = ledger.pay(
+        ADMIN, fund, cases[0], AssistanceType.WARMTH_VISIT, 500_00, "P-1", date(2026, 1, 21)
+    ).result.id
 
     ledger.reverse_payment(ADMIN, paid, "错付", date(2026, 1, 22))
 

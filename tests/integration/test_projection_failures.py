@@ -60,9 +60,7 @@ def save_unappliable_receipt(ledger: Ledger, centre_id: UUID) -> tuple[Fund, int
 
 def history_around_a_bad_event(ledger: Ledger) -> tuple[Fund, int, int, int]:
     """Some good events, the bad receipt, then more good events; returns the head too."""
-    city = UUID(
-        ledger.create_centre(ADMIN, "长春市帮扶中心", CentreLevel.PREFECTURE, None).result["id"]
-    )
+    city = ledger.create_centre(ADMIN, "长春市帮扶中心", CentreLevel.PREFECTURE, None).result.id
     ledger.open_fund(
         ADMIN, city, "好资金", FundSource.CENTRAL_SPECIAL_FUND, 2026, [AssistanceType.LIVING_RELIEF]
     )
@@ -177,8 +175,8 @@ def test_a_failed_view_is_retried_now_and_then_and_the_failure_cleared_when_it_s
     assert view.positions() == all_positions
 
     # A view that fails again is retried by the loop every retry_seconds.
-    more = ledger.create_centre(ADMIN, "二道区", CentreLevel.COUNTY, None).result["id"]
-    refused_again = {more}
+    more = ledger.create_centre(ADMIN, "二道区", CentreLevel.COUNTY, None).result.id
+    refused_again = {str(more)}
     again, view = fussy_projector(ledger, refused_again)
     again.retry_seconds = 0.0
     again.run_once()
@@ -188,8 +186,8 @@ def test_a_failed_view_is_retried_now_and_then_and_the_failure_cleared_when_it_s
     assert again.failures() == {} and view.positions()[-1] == ledger.recorder.max_notification_id()
 
     # A rebuild that succeeds clears the failure too.
-    latest = ledger.create_centre(ADMIN, "宽城区", CentreLevel.COUNTY, None).result["id"]
-    refused_again.add(latest)
+    latest = ledger.create_centre(ADMIN, "宽城区", CentreLevel.COUNTY, None).result.id
+    refused_again.add(str(latest))
     again.run_once()
     assert set(again.failures()) == {"fussy"}
     refused_again.clear()

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
-from uuid import UUID
 
 import pytest
 
@@ -128,17 +127,15 @@ def test_each_kind_of_irregularity_is_found_and_names_its_events(
         ADMIN, street_fund, early, AssistanceType.LIVING_RELIEF, 100_00, "early", date(2024, 12, 1)
     )
     closed = data.cases[20]
-    late_paid = UUID(
-        ledger.pay(
-            ADMIN,
-            street_fund,
-            closed,
-            AssistanceType.LIVING_RELIEF,
-            200_00,
-            "May",
-            date(2026, 5, 1),
-        ).result["id"]
-    )
+    late_paid = ledger.pay(
+        ADMIN,
+        street_fund,
+        closed,
+        AssistanceType.LIVING_RELIEF,
+        200_00,
+        "May",
+        date(2026, 5, 1),
+    ).result.id
     ledger.close_case(ADMIN, closed, ClosureReason.DECEASED, "", date(2026, 4, 1))
 
     findings = compliance.suspicious(records(ledger), NO_LATE)

@@ -1,0 +1,201 @@
+"""Group commit: commands that arrive together are decided one after another and saved together.
+
+Every write of a Ledger goes to one committer thread. It takes the commands that are waiting
+(up to ``max_batch``), decides each in turn over one working set of aggregates, so that the
+second payment from a fund sees the first, and saves the events of every command that passed in
+one transaction: one lock of the events table, one extension of the hash chain. Each caller is
+answered with its own result or its own refusal, and only once its events are committed.
+
+A refused command leaves nothing behind: the aggregates it touched are put back as they were
+before it. When the save loses a race to another process, the batch is decided again from fresh
+state; when it fails for any other reason, each command is decided and saved alone, so that one
+bad command cannot sink the others.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from copy import deepcopy
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+T = TypeVar("T")
+
+
+@dataclass
+class Job(Generic[T]):
+    """One caller's command, waiting for its answer."""
+
+    decide: Callable[[], Any]  # runs the command's rules over the working set
+    answer: T | None = None
+    error: BaseException | None = None
+    events: list[Any] = field(default_factory=list)  # what the command adds, in its order
+    _done: threading.Event = field(default_factory=threading.Event)
+
+    def resolve(self, answer: T) -> None:
+        self.answer = answer
+        self._done.set()
+
+    def refuse(self, error: BaseException) -> None:
+        self.error = error
+        self._done.set()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self) -> T:
+        self._done.wait()
+        if self.error is not None:
+            raise self.error
+        assert self.answer is not None
+        return self.answer
+
+
+class WorkingSet:
+    """The aggregates one batch has loaded or made; each command's first touch keeps a copy."""
+
+    def __init__(self, load: Callable[[UUID], Aggregate | None]) -> None:
+        self._load = load
+        self.aggregates: dict[UUID, Aggregate] = {}
+        self._before: dict[UUID, Aggregate | None] = {}  # None: first loaded by this command
+        self._marks: dict[UUID, int] = {}
+
+    def find(self, aggregate_id: UUID) -> Aggregate | None:
+        found = self.aggregates.get(aggregate_id)
+        if found is not None:
+            if aggregate_id not in self._before:
+                # the events are immutable and may be shared; the state and the list are copied
+                memo = {id(e): e for e in found.pending_events}
+                self._before[aggregate_id] = deepcopy(found, memo)
+            return found
+        found = self._load(aggregate_id)
+        if found is not None:
+            self.aggregates[aggregate_id] = found
+            self._before[aggregate_id] = None
+        return found
+
+    def begin(self) -> None:
+        self._before = {}
+        self._marks = {i: len(a.pending_events) for i, a in self.aggregates.items()}
+
+    def keep(self, aggregates: list[Aggregate]) -> list[Any]:
+        """A command passed: its aggregates join the set; returns its new events in order."""
+        events: list[Any] = []
+        for aggregate in aggregates:
+            self.aggregates.setdefault(aggregate.id, aggregate)
+            if self.aggregates[aggregate.id] is not aggregate:
+                raise RuntimeError(f"two copies of aggregate {aggregate.id} in one batch")
+            events += aggregate.pending_events[self._marks.get(aggregate.id, 0) :]
+        listed = {a.id for a in aggregates}
+        self._restore(i for i in self._before if i not in listed)  # touched, not to be saved
+        self._before = {}
+        return events
+
+    def undo(self) -> None:
+        """A command was refused: put back every aggregate it touched."""
+        self._restore(list(self._before))
+        self._before = {}
+
+    def _restore(self, ids: Iterator[UUID] | list[UUID]) -> None:
+        for aggregate_id in ids:
+            before = self._before.get(aggregate_id)
+            if before is None:
+                self.aggregates.pop(aggregate_id, None)
+            else:
+                self.aggregates[aggregate_id] = before
+
+
+class GroupCommitter:
+    """One thread that runs waiting jobs in batches through ``run_batch``."""
+
+    def __init__(self, run_batch: Callable[[list[Job[Any]]], None], max_batch: int = 64) -> None:
+        self._run_batch = run_batch
+        self.max_batch = max_batch
+        self.idle_seconds = 2.0
+        self._queue: queue.SimpleQueue[Job[Any] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self.batches = 0  # batches committed (for benchmarks and tests)
+        self.jobs = 0
+        self.in_batch = 0  # commands in the batch being committed now
+
+    @property
+    def waiting(self) -> int:
+        """Commands queued behind the batch being committed."""
+        return self._queue.qsize()
+
+    def submit(self, job: Job[T]) -> T:
+        """Queue the job and wait for its answer."""
+        if getattr(self._local, "committing", False):
+            raise RuntimeError("a command cannot write while another command is being decided")
+        self._queue.put(job)
+        with self._lock:  # after the put: a committer that is leaving sees the job and stays
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="bangfu-group-commit", daemon=True
+                )
+                self._thread.start()
+        return job.wait()
+
+    def _loop(self) -> None:
+        """Commit batches until stopped, or until idle for ``idle_seconds`` (a ledger that is
+        no longer used is not kept alive by its committer)."""
+        self._local.committing = True
+        while True:
+            try:
+                first = self._queue.get(timeout=self.idle_seconds)
+            except queue.Empty:
+                with self._lock:
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.max_batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)  # stop after this batch
+                    break
+                batch.append(more)
+            self.in_batch = len(batch)
+            try:
+                self._run_batch(batch)
+                self.batches += 1
+                self.jobs += len(batch)
+            except BaseException as error:  # every caller must hear back
+                for job in batch:
+                    if not job.done:
+                        job.refuse(error)
+            finally:
+                self.in_batch = 0
+
+    def close(self) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+            if thread is not None:
+                self._queue.put(None)
+        if thread is not None:
+            thread.join(timeout=10)
+
+
+@contextmanager
+def active(holder: threading.local, working: WorkingSet) -> Iterator[WorkingSet]:
+    """Make ``working`` the set that this thread's aggregate lookups go through."""
+    holder.working = working
+    try:
+        yield working
+    finally:
+        holder.working = None
