@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
-from api import problems
+from api import problems, routing
 from api.guards import RefuseControlCharacters, refuse_duplicate_keys
 from api.routers import (
     archive,
@@ -32,8 +32,19 @@ centres, earmarked funds, household archives, visits and payments. Amounts are y
 every error is RFC 9457 problem+json. Writes answer with their log `position`; reads of lists and
 reports accept `min_position` to wait until their view has caught up (read-your-writes)."""
 
+ROUTERS: tuple[APIRouter, ...] = tuple(
+    module.router
+    for module in (centres, funds, reports, archive, cases, payments, audit, supervision, meta)
+)
+"""Every router, in an order that does not matter: no path parameter can capture a static
+segment (see api/routing.py)."""
 
-def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -> FastAPI:
+
+def create_app(
+    ledger: Ledger | None = None,
+    settings: Settings | None = None,
+    routers: Sequence[APIRouter] = ROUTERS,
+) -> FastAPI:
     """Build the API on the given ledger, or on the store the settings name."""
     owned = ledger is None
     bangfu = bootstrap(settings, ledger=ledger)
@@ -72,7 +83,8 @@ def create_app(ledger: Ledger | None = None, settings: Settings | None = None) -
     app.state.signer, app.state.checkpoints = bangfu.signer, bangfu.checkpoints
     problems.install(app)
     app.add_middleware(RefuseControlCharacters)
-    for module in (centres, funds, reports, archive, cases, payments, audit, supervision, meta):
-        app.include_router(problems.declared(module.router))
+    for router in routers:
+        app.include_router(problems.declared(router))
+    routing.install(app, routers)
     problems.document(app)
     return app

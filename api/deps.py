@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
@@ -102,6 +103,19 @@ def centre_scope(ledger: Ledger, actor: Actor, centre_id: UUID | None) -> str | 
     return str(actor.centre_id) if actor.centre_id else None
 
 
+SubtreeOf = Annotated[
+    UUID | None, Query(description="a centre of the user's subtree; the user's own if unset")
+]
+
+
+def subtree(ledger: LedgerDep, actor: ActorDep, centre_id: SubtreeOf = None) -> str | None:
+    """The subtree a list covers (``centre_scope``), checked before anything is read."""
+    return centre_scope(ledger, actor, centre_id)
+
+
+SubtreeDep = Annotated[str | None, Depends(subtree)]
+
+
 def get_views(request: Request) -> Views:
     views: Views = request.app.state.views
     return views
@@ -128,3 +142,33 @@ def caught_up(views: Views, view: str, min_position: int | None, wait_seconds: f
                 f"no write has reached log position {min_position}; the log ends at {head}"
             )
         views.projector.wait_for(view, min_position, wait_seconds)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A read of the views for a user: who asks, and the log position the answer must include."""
+
+    actor: Actor
+    ledger: Ledger
+    views: Views
+    min_position: int | None
+    wait_seconds: float
+
+    def caught_up(self, view: str) -> Views:
+        """The views, once ``view`` has applied ``min_position`` (else ViewBehindError)."""
+        caught_up(self.views, view, self.min_position, self.wait_seconds)
+        return self.views
+
+
+def reader(
+    request: Request,
+    actor: ActorDep,
+    ledger: LedgerDep,
+    views: ViewsDep,
+    min_position: MinPosition = None,
+) -> Reader:
+    wait_seconds = request.app.state.settings.read_wait_seconds
+    return Reader(actor, ledger, views, min_position, wait_seconds)
+
+
+ReaderDep = Annotated[Reader, Depends(reader)]

@@ -59,6 +59,12 @@ def cell(value: Any, money: bool = False, fmt: Format = "csv") -> Any:
     return safe_text(str(value))
 
 
+def page(rows: Sequence[dict[str, Any]], limit: int, key: str) -> dict[str, Any]:
+    """A page of a list as JSON: its rows, and ``next`` (the last row's ``key``, to pass as
+    ``after``) when the page is full."""
+    return {"items": rows, "next": rows[-1][key] if len(rows) == limit else None}
+
+
 def tabular(
     rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: Format, lang: Lang, name: str
 ) -> Response:

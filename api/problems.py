@@ -92,30 +92,13 @@ async def on_domain_error(request: Request, error: Exception) -> Response:
 
 async def on_view_behind(request: Request, error: Exception) -> Response:
     assert isinstance(error, ViewBehindError)
+    where = {"view": error.view, "view_position": error.position, "wanted_position": error.wanted}
     if isinstance(error, ViewFailedError):  # stopped at an event it cannot apply
-        return problem(
-            request,
-            503,
-            "view-failed",
-            "The view stopped at an event it cannot apply",
-            str(error),
-            {"Retry-After": "60"},
-            view=error.view,
-            view_position=error.position,
-            wanted_position=error.wanted,
-            failed_at_position=error.failure.position,
-        )
-    return problem(
-        request,
-        503,
-        "view-behind",
-        "The view has not caught up yet",
-        str(error),
-        {"Retry-After": "1"},
-        view=error.view,
-        view_position=error.position,
-        wanted_position=error.wanted,
-    )
+        kind, title, retry = "view-failed", "The view stopped at an event it cannot apply", "60"
+        where["failed_at_position"] = error.failure.position
+    else:
+        kind, title, retry = "view-behind", "The view has not caught up yet", "1"
+    return problem(request, 503, kind, title, str(error), {"Retry-After": retry}, **where)
 
 
 async def on_validation_error(request: Request, error: Exception) -> Response:

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import schemathesis
 from fastapi.testclient import TestClient
 from schemathesis.config import SchemathesisConfig
@@ -40,6 +39,7 @@ from domain.access import SYSTEM
 from domain.vocabulary import Role
 from settings import Settings
 from stores import open_ledger
+from tests.scratch import postgres_schema
 
 CHECKS = ("not_a_server_error", "status_code_conformance", "response_schema_conformance")
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
@@ -165,14 +165,8 @@ def store(kind: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="bangfu-fuzz-") as folder:
             yield f"sqlite:///{folder}/fuzz.sqlite"
         return
-    name = f"bangfu_fuzz_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_DSN, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{name}"')
-    try:
-        yield f"{PG_DSN}?schema={name}"
-    finally:
-        with psycopg.connect(PG_DSN, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{name}" CASCADE')
+    with postgres_schema(PG_DSN, "bangfu_fuzz") as url:
+        yield url
 
 
 def demo_ids(ledger: Any, households: int) -> tuple[str, dict[str, list[str]]]:

@@ -38,7 +38,6 @@ import platform
 import random
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -68,8 +67,6 @@ from bench.write_path import (
     Client,
     HotFund,
     Phase,
-    bangfu_command,
-    bangfu_env,
     busy_processes,
     check_exactly_once,
     cli,
@@ -479,15 +476,7 @@ def check_payments(
 
 def verify_chain(data_dir: Path, figures: Figures) -> None:
     """``bangfu verify`` (with no server running): the hash chain and signed checkpoints."""
-    done = subprocess.run(
-        [bangfu_command(), "verify"],
-        env=bangfu_env(data_dir),
-        cwd=data_dir,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    done = wp.run_bangfu(data_dir, "verify", timeout=600)
     figures.verify_ok = done.returncode == 0
     lines = [line.strip() for line in done.stdout.splitlines() if line.strip()]
     figures.verify_text = " ".join(lines[-2:]) if lines else done.stderr.strip()[-300:]

@@ -333,17 +333,24 @@ def bangfu_env(data_dir: Path) -> dict[str, str]:
     }
 
 
-def cli(data_dir: Path, *args: str) -> str:
-    """Run ``bangfu ARGS`` in the data directory (no stray .env); the last line it printed."""
-    done = subprocess.run(
+def run_bangfu(
+    data_dir: Path, *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run ``bangfu ARGS`` in the data directory (no stray .env), its output captured."""
+    return subprocess.run(
         [bangfu_command(), *args],
         env=bangfu_env(data_dir),
         cwd=data_dir,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
+
+
+def cli(data_dir: Path, *args: str) -> str:
+    """Run ``bangfu ARGS`` in the data directory; the last line it printed."""
+    done = run_bangfu(data_dir, *args)
     if done.returncode != 0:
         raise RuntimeError(f"bangfu {' '.join(args)} failed: {done.stderr.strip()}")
     return done.stdout.strip().splitlines()[-1]

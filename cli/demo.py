@@ -8,63 +8,28 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID
 
+from cli.demo_data import (
+    CATEGORY_WEIGHTS,
+    CAUSE_WEIGHTS,
+    CITY,
+    CLOSURES,
+    DEMO_USERS,
+    DIBAO_LINE_FEN,
+    DISTRICTS,
+    FUNDS,
+    GIVEN,
+    STATION,
+    SURNAMES,
+    YEAR,
+)
 from domain.access import SYSTEM, Actor
 from domain.application import Context, Ledger
 from domain.cases import Assessment, Goods, Person
 from domain.errors import NotFoundError, UserExistsError
 from domain.id_numbers import make_id_number
 from domain.results import Result
-from domain.vocabulary import (
-    AssistanceType as T,
-)
-from domain.vocabulary import (
-    CampaignKind,
-    Category,
-    Cause,
-    CentreLevel,
-    ClosureReason,
-    FundSource,
-    HouseholdFlag,
-    Role,
-    VisitKind,
-)
-
-YEAR = 2026
-DIBAO_LINE_FEN = 79_000  # the city's 低保 line, ¥790 a month per head (dated policy data)
-# Shares of the archive. domain.md names the categories and causes but gives no shares; these
-# are illustrative weights (illness and lay-offs lead, as the seeds describe), not statistics.
-CATEGORY_WEIGHTS = {
-    Category.DEEP_HARDSHIP: 30,
-    Category.RELATIVE_HARDSHIP: 45,
-    Category.ACCIDENT_INDUCED: 15,
-    Category.BORDERLINE: 10,
-}
-CAUSE_WEIGHTS = {
-    Cause.SERIOUS_ILLNESS: 30,
-    Cause.LAID_OFF_UNEMPLOYED: 16,
-    Cause.NO_WORK_CAPACITY: 12,
-    Cause.ABLE_BUT_NOT_EMPLOYED: 9,
-    Cause.CHILD_SCHOOLING: 10,
-    Cause.ACCIDENT: 6,
-    Cause.NO_SOCIAL_INSURANCE: 6,
-    Cause.INSURANCE_BENEFITS_NOT_DELIVERED: 3,
-    Cause.NATURAL_DISASTER: 3,
-    Cause.OTHER: 5,
-}
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢"
-    "宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-)
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰建国建华淑珍凤英红梅"
-CENTRAL = [T.LIVING_RELIEF, T.MEDICAL_RELIEF, T.EDUCATION_AID, T.TEMPORARY_RELIEF, T.WARMTH_VISIT]
-WARMTH = [T.WARMTH_VISIT, T.SUMMER_COOLING]
-DEMO_USERS = [
-    ("demo-admin", Role.ADMIN),
-    ("demo-finance", Role.FINANCE),
-    ("demo-caseworker", Role.CASEWORKER),
-    ("demo-supervisor", Role.SUPERVISOR),
-    ("demo-auditor", Role.AUDITOR),
-]
+from domain.vocabulary import AssistanceType as T
+from domain.vocabulary import CampaignKind, Category, CentreLevel, HouseholdFlag, Role, VisitKind
 
 
 @dataclass
@@ -161,33 +126,22 @@ class DemoBuilder:
 
     def _centres(self) -> DemoData:
         data = DemoData(root_centre_id=UUID(int=0))
-        city = self._centre(data, "长春市总工会困难职工帮扶中心", CentreLevel.PREFECTURE, None)
+        city = self._centre(data, *CITY, None)
         data.root_centre_id = city
-        layout = {
-            "朝阳区": ["红旗街道", "桂林街道"],
-            "南关区": ["自由大路街道", "永吉街道"],
-            "宽城区": ["新发街道"],
-        }
-        for district, streets in layout.items():
+        for district, streets in DISTRICTS.items():
             d = self._centre(data, f"{district}总工会帮扶中心", CentreLevel.COUNTY, city)
             for street in streets:
                 self._centre(data, street, CentreLevel.STREET, d)
-        self._centre(data, "一汽集团企业帮扶站", CentreLevel.ENTERPRISE_STATION, city)
+        self._centre(data, *STATION, city)
         return data
 
     def _funds(self, data: DemoData, streets: list[UUID]) -> dict[UUID, list[UUID]]:
         """Central money matched 1:1 by province and city, allocated down to every street."""
         lg, city = self.ledger, data.root_centre_id
         jan = date(YEAR, 1, 8)
-        specs = [
-            ("中央财政专项帮扶资金", FundSource.CENTRAL_SPECIAL_FUND, "财政部", CENTRAL),
-            ("省级财政配套帮扶资金", FundSource.PROVINCIAL_MATCH, "吉林省财政厅", CENTRAL),
-            ("市级财政配套帮扶资金", FundSource.MUNICIPAL_MATCH, "长春市财政局", CENTRAL),
-            ("全总送温暖资金", FundSource.ACFTU_WARMTH_FUND, "中华全国总工会", WARMTH),
-        ]
         amount = max(self.households * 2_000_00, 100_000_00)  # ample for every street's needs
         fund_by_street: dict[UUID, list[UUID]] = {s: [] for s in streets}
-        for name, source, payer, purposes in specs:
+        for name, source, payer, purposes in FUNDS:
             fund = _id(
                 lg.open_fund(
                     self.admin, city, f"{YEAR}年{name}", source, YEAR, purposes, jan
@@ -198,29 +152,11 @@ class DemoBuilder:
             lg.receive(self.admin, fund, total, payer, f"{source.value}-{YEAR}-001", jan)
             districts = [c for n, c in data.centres.items() if n.endswith("帮扶中心") and c != city]
             for d in districts:
-                child = _id(
-                    lg.allocate(
-                        self.admin,
-                        fund,
-                        d,
-                        total * 3 // 10,
-                        f"下拨-{YEAR}",
-                        jan + timedelta(days=3),
-                    ).result
-                )
+                child = self._allocate(fund, d, total * 3 // 10, jan + timedelta(days=3))
                 data.funds.append(child)
                 my_streets = [s for s in streets if lg.centre(SYSTEM, s).parent_id == d]
                 for s in my_streets:
-                    grand = _id(
-                        lg.allocate(
-                            self.admin,
-                            child,
-                            s,
-                            total * 3 // 20,
-                            f"下拨-{YEAR}",
-                            jan + timedelta(days=6),
-                        ).result
-                    )
+                    grand = self._allocate(child, s, total * 3 // 20, jan + timedelta(days=6))
                     data.funds.append(grand)
                     fund_by_street[s].append(grand)
                 self.tick(1 + len(my_streets))
@@ -229,6 +165,11 @@ class DemoBuilder:
         lg.return_funds(self.admin, first_street_fund, 1_000_00, "退回结余", date(YEAR, 3, 31))
         lg.return_funds(self.admin, data.funds[0], 500_00, "退回多拨款", date(YEAR, 4, 2))
         return fund_by_street
+
+    def _allocate(self, fund: UUID, centre: UUID, amount_fen: int, day: date) -> UUID:
+        """下拨 to a child centre; the id of the child centre's fund."""
+        outcome = self.ledger.allocate(self.admin, fund, centre, amount_fen, f"下拨-{YEAR}", day)
+        return _id(outcome.result)
 
     def _households(
         self, data: DemoData, streets: list[UUID], fund_by_street: dict[UUID, list[UUID]]
@@ -271,12 +212,7 @@ class DemoBuilder:
             self._spring_festival(data, case, fund_by_street[street], n)
             self.tick(3)
         for i, case in enumerate(data.cases[: max(1, self.households // 15)]):
-            reason = [
-                ClosureReason.EXITED_INCOME_ABOVE_LINE,
-                ClosureReason.STABILIZED_SAFETY_NET,
-                ClosureReason.RETIRED,
-                ClosureReason.DECEASED,
-            ][i % 4]
+            reason = CLOSURES[i % len(CLOSURES)]
             lg.close_case(self.admin, case, reason, "年度复核", date(YEAR, 6, 30))
 
     def _spring_festival(self, data: DemoData, case: UUID, funds: list[UUID], n: int) -> None:

@@ -2,172 +2,103 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import event
+from domain.aggregate import Act, LedgerAggregate
+from domain.errors import CaseClosedError, CaseNotClosedError, InvalidHouseholdError
 
-from domain.aggregate import LedgerAggregate
-from domain.errors import (
-    CaseClosedError,
-    CaseNotClosedError,
-    InvalidHouseholdError,
-)
-from domain.id_numbers import normalise_id_number
+# the household's parts, re-exported: the use cases and the API import them from here
+from domain.households import Assessment as Assessment
+from domain.households import Goods as Goods
+from domain.households import Person as Person
 from domain.money import MAX_FUND_TOTAL_FEN, MAX_MOVEMENT_FEN, require_positive
-from domain.text import NOTE_MAX, checked, checked_note
-from domain.vocabulary import (
-    CampaignKind,
-    CaseStatus,
-    Category,
-    Cause,
-    ClosureReason,
-    HouseholdFlag,
-    VisitKind,
-)
-
-_PHONE = re.compile(r"^\+?(?=(?:[^0-9]*[0-9]){5})[0-9\- ]{5,20}$")
-_CARD = re.compile(r"^[0-9]{12,19}$")
-MAX_HOUSEHOLD_SIZE = 30
-MAX_MONTHLY_INCOME_FEN = 100_000_000  # ¥1,000,000 a month per head is no hardship case
+from domain.payments import PaymentReversalNoted, reversal_noted
+from domain.text import checked, checked_note
+from domain.vocabulary import CampaignKind, CaseStatus, ClosureReason, VisitKind
 
 
-@dataclass(frozen=True)
-class Assessment:
-    """What an assessment finds: category, causes, household size, income per head, flags."""
+class Assessed(Act):
+    """What an assessment records: a filing and each review carry it."""
 
-    category: Category
-    primary_cause: Cause
-    secondary_causes: tuple[Cause, ...]
+    category: str
+    primary_cause: str
+    secondary_causes: list[str]
     household_size: int
     income_fen: int
-    flags: tuple[HouseholdFlag, ...]
+    flags: list[str]
 
-    def __post_init__(self) -> None:
-        if len(self.secondary_causes) > 3:
-            raise InvalidHouseholdError("at most three secondary causes may be given")
-        if len(set(self.secondary_causes)) != len(self.secondary_causes):
-            raise InvalidHouseholdError("a secondary cause is given twice")
-        if self.primary_cause in self.secondary_causes:
-            raise InvalidHouseholdError("the primary cause cannot also be a secondary cause")
-        if not 1 <= self.household_size <= MAX_HOUSEHOLD_SIZE:
-            raise InvalidHouseholdError(
-                f"household size must be between 1 and {MAX_HOUSEHOLD_SIZE}, "
-                f"not {self.household_size}"
-            )
-        if not 0 <= self.income_fen <= MAX_MONTHLY_INCOME_FEN:
-            raise InvalidHouseholdError("per-capita monthly income is out of range")
-
-    def as_event_fields(self) -> dict[str, Any]:
-        return {
-            "category": self.category.value,
-            "primary_cause": self.primary_cause.value,
-            "secondary_causes": [c.value for c in self.secondary_causes],
-            "household_size": self.household_size,
-            "income_fen": self.income_fen,
-            "flags": sorted({f.value for f in self.flags}),
-        }
-
-
-@dataclass(frozen=True)
-class Person:
-    """The worker's personal details: confidential, and stored only sealed (domain/privacy.py)."""
-
-    name: str
-    id_number: str
-    phone: str
-    bank_card: str = ""
-    family_members: tuple[dict[str, str], ...] = ()
-    health: str = ""
-
-    @classmethod
-    def checked(
-        cls,
-        name: str,
-        id_number: str,
-        phone: str,
-        bank_card: str = "",
-        family_members: tuple[dict[str, str], ...] = (),
-        health: str = "",
-    ) -> Person:
-        name = checked(name, "the worker's name", max_length=100)
-        if not name:
-            raise InvalidHouseholdError("the worker's name is required")
-        phone = checked(phone, "the telephone number", max_length=40)
-        if phone and not _PHONE.match(phone):
-            raise InvalidHouseholdError(f"{phone!r} is not a telephone number")
-        bank_card = checked(bank_card, "the bank card number", max_length=40).replace(" ", "")
-        if bank_card and not _CARD.match(bank_card):
-            raise InvalidHouseholdError("a bank card number has 12 to 19 digits")
-        if len(family_members) > MAX_HOUSEHOLD_SIZE:
-            raise InvalidHouseholdError(f"at most {MAX_HOUSEHOLD_SIZE} family members")
-        members = tuple(
-            {
-                "name": checked(m.get("name", ""), "a family member's name", max_length=100),
-                "relation": checked(m.get("relation", ""), "a family relation", max_length=40),
-                "id_number": normalise_id_number(m["id_number"]) if m.get("id_number") else "",
-            }
-            for m in family_members
-        )
-        return cls(
-            name,
-            normalise_id_number(checked(id_number, "the ID number", max_length=40)),
-            phone,
-            bank_card,
-            members,
-            checked(health, "the health notes", max_length=NOTE_MAX, multiline=True),
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "id_number": self.id_number,
-            "phone": self.phone,
-            "bank_card": self.bank_card,
-            "family_members": list(self.family_members),
-            "health": self.health,
-        }
-
-
-@dataclass(frozen=True)
-class Goods:
-    """Goods given in kind during a visit, with their value."""
-
-    item: str
-    value_fen: int
+    def apply(self, case: Case) -> None:
+        case._assessed(self)
 
 
 class Case(LedgerAggregate):
     """One household's archive; payments and visits are refused once it is closed."""
 
-    # events made by the @event methods below, declared here for type checkers
-    Registered: ClassVar[type[LedgerAggregate.Event]]
-    Reassessed: ClassVar[type[LedgerAggregate.Event]]
-    Visited: ClassVar[type[LedgerAggregate.Event]]
-    AssistanceReceived: ClassVar[type[LedgerAggregate.Event]]
-    AssistanceReversed: ClassVar[type[LedgerAggregate.Event]]
-    Closed: ClassVar[type[LedgerAggregate.Event]]
-    Reopened: ClassVar[type[LedgerAggregate.Event]]
-    PersonalDataErased: ClassVar[type[LedgerAggregate.Event]]
+    class Registered(LedgerAggregate.Created, Assessed):  # 建档: the household is filed
+        centre_id: UUID
+        centre_path: list[UUID]
+        person_sealed: str
+        person_ref: str
 
-    @event("Registered")
+    class Reassessed(Assessed):  # 复核: an annual or ad-hoc review (动态管理)
+        reassessment_id: UUID
+        note: str
+
+    class Visited(Act):  # 走访: a home visit, with any goods given in kind
+        visit_id: UUID
+        visitors: list[str]
+        kind: str
+        campaign: str | None
+        notes: str
+        goods: list[dict[str, Any]]
+
+        def apply(self, case: Case) -> None:
+            case.visits += 1
+            if case.last_visit_on is None or self.business_date > case.last_visit_on:
+                case.last_visit_on = self.business_date
+
+    class AssistanceReceived(Act):  # the household's side of a payment
+        payment_id: UUID
+        fund_id: UUID
+        assistance_type: str
+        amount_fen: int
+
+        def apply(self, case: Case) -> None:
+            case.received_fen += self.amount_fen
+
+    class AssistanceReversed(PaymentReversalNoted):  # the household's side of a reversal
+        def apply(self, case: Case) -> None:
+            case.reversed_fen += self.amount_fen
+
+    class Closed(Act):  # 结档: exited (脱困/解困) or cancelled (退档, death, transfer...)
+        reason: str
+        note: str
+
+        def apply(self, case: Case) -> None:
+            case.status_value = ClosureReason(self.reason).status.value
+            case.closure_reason = self.reason
+
+    class Reopened(Act):  # 返困: a closed archive opens again on relapse
+        note: str
+
+        def apply(self, case: Case) -> None:
+            case.status_value = CaseStatus.ACTIVE.value
+            case.closure_reason = None
+
+    class PersonalDataErased(Act):  # the household's key was destroyed
+        reason: str
+
+        def apply(self, case: Case) -> None:
+            case.personal_data_erased = True
+
     def __init__(
         self,
-        id: UUID,
         centre_id: UUID,
         centre_path: list[UUID],
-        category: str,
-        primary_cause: str,
-        secondary_causes: list[str],
-        household_size: int,
-        income_fen: int,
-        flags: list[str],
         person_sealed: str,
         person_ref: str,
-        actor: str,
         business_date: date,
     ) -> None:
         self.centre_id = centre_id
@@ -178,11 +109,24 @@ class Case(LedgerAggregate):
         self.status_value = CaseStatus.ACTIVE.value
         self.closure_reason: str | None = None
         self.filed_on = business_date
-        self.received_fen = 0
-        self.reversed_fen = 0
-        self.visits = 0
+        self.received_fen = self.reversed_fen = self.visits = 0
         self.last_visit_on: date | None = None
-        self._assess(category, primary_cause, secondary_causes, household_size, income_fen, flags)
+
+    def _assessed(self, assessment: Assessed) -> None:  # Registered's, then each Reassessed's
+        self.category = assessment.category
+        self.primary_cause = assessment.primary_cause
+        self.secondary_causes = list(assessment.secondary_causes)
+        self.household_size = assessment.household_size
+        self.income_fen = assessment.income_fen
+        self.flags = list(assessment.flags)
+
+    @property
+    def status(self) -> CaseStatus:
+        return CaseStatus(self.status_value)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is CaseStatus.ACTIVE
 
     @classmethod
     def register(
@@ -196,7 +140,8 @@ class Case(LedgerAggregate):
         business_date: date,
     ) -> Case:
         """File a household in the archive (建档); its personal data arrives sealed."""
-        return cls(
+        return cls._create(
+            cls.Registered,
             id=case_id,
             centre_id=centre_path[-1],
             centre_path=centre_path,
@@ -206,30 +151,6 @@ class Case(LedgerAggregate):
             person_ref=person_ref,
             **assessment.as_event_fields(),
         )
-
-    def _assess(
-        self,
-        category: str,
-        primary_cause: str,
-        secondary_causes: list[str],
-        household_size: int,
-        income_fen: int,
-        flags: list[str],
-    ) -> None:
-        self.category = category
-        self.primary_cause = primary_cause
-        self.secondary_causes = list(secondary_causes)
-        self.household_size = household_size
-        self.income_fen = income_fen
-        self.flags = list(flags)
-
-    @property
-    def status(self) -> CaseStatus:
-        return CaseStatus(self.status_value)
-
-    @property
-    def is_open(self) -> bool:
-        return self.status is CaseStatus.ACTIVE
 
     def _require_open(self, doing: str) -> None:
         if not self.is_open:
@@ -248,11 +169,12 @@ class Case(LedgerAggregate):
     ) -> None:
         """Record an annual or ad-hoc review (动态管理)."""
         self._require_open("be reassessed")
-        self._reassessed(
+        self._trigger(
+            self.Reassessed,
+            actor,
+            business_date,
             reassessment_id=reassessment_id,
             note=checked_note(note),
-            actor=actor,
-            business_date=business_date,
             **assessment.as_event_fields(),
         )
 
@@ -283,15 +205,16 @@ class Case(LedgerAggregate):
             for g in goods
         ):
             raise InvalidHouseholdError("goods need a description and a value of zero or more")
-        self._visited(
+        self._trigger(
+            self.Visited,
+            actor,
+            business_date,
             visit_id=visit_id,
             visitors=[v for v in visitors if v],
             kind=kind.value,
             campaign=campaign.value if campaign else None,
             notes=checked_note(notes, "the visit's notes"),
             goods=[{"item": g.item.strip(), "value_fen": g.value_fen} for g in goods],
-            actor=actor,
-            business_date=business_date,
         )
 
     def receive_assistance(
@@ -308,13 +231,9 @@ class Case(LedgerAggregate):
         self._require_open("receive payments")
         if self.received_fen + amount_fen > MAX_FUND_TOTAL_FEN:
             raise InvalidHouseholdError("this archive has received as much as one may record")
-        self._assistance_received(
-            payment_id=payment_id,
-            fund_id=fund_id,
-            assistance_type=assistance_type,
-            amount_fen=amount_fen,
-            actor=actor,
-            business_date=business_date,
+        paid = {"payment_id": payment_id, "fund_id": fund_id, "amount_fen": amount_fen}
+        self._trigger(
+            self.AssistanceReceived, actor, business_date, assistance_type=assistance_type, **paid
         )
 
     def note_reversal(
@@ -327,100 +246,23 @@ class Case(LedgerAggregate):
         business_date: date,
     ) -> None:
         """Show that an earlier payment was reversed (the payment itself stays on record)."""
-        self._assistance_reversed(
-            payment_id=payment_id,
-            reversal_id=reversal_id,
-            amount_fen=amount_fen,
-            reason=checked(reason, "the reason", required=True),
-            actor=actor,
-            business_date=business_date,
-        )
+        noted = reversal_noted(payment_id, reversal_id, amount_fen, reason)
+        self._trigger(self.AssistanceReversed, actor, business_date, **noted)
 
     def close(self, reason: ClosureReason, note: str, actor: str, business_date: date) -> None:
         """Close the archive: exited (脱困/解困) or cancelled (退档, death, transfer...)."""
         self._require_open("be closed again")
         note = checked_note(note)
-        self._closed(reason=reason.value, note=note, actor=actor, business_date=business_date)
+        self._trigger(self.Closed, actor, business_date, reason=reason.value, note=note)
 
     def reopen(self, note: str, actor: str, business_date: date) -> None:
         """Reopen a closed archive on relapse (返困)."""
         if self.is_open:
             raise CaseNotClosedError(f"case {self.id} is open; only a closed case is reopened")
-        self._reopened(note=checked_note(note), actor=actor, business_date=business_date)
+        self._trigger(self.Reopened, actor, business_date, note=checked_note(note))
 
     def note_erasure(self, reason: str, actor: str, business_date: date) -> None:
         """Record that the household's key was destroyed (its personal data is unreadable)."""
         reason = checked(reason, "the reason for erasure", required=True)
         if not self.personal_data_erased:
-            self._personal_data_erased(reason=reason, actor=actor, business_date=business_date)
-
-    # --- mutators ----------------------------------------------------------------------------
-    @event("PersonalDataErased")
-    def _personal_data_erased(self, reason: str, actor: str, business_date: date) -> None:
-        self.personal_data_erased = True
-
-    @event("Reassessed")
-    def _reassessed(
-        self,
-        reassessment_id: UUID,
-        category: str,
-        primary_cause: str,
-        secondary_causes: list[str],
-        household_size: int,
-        income_fen: int,
-        flags: list[str],
-        note: str,
-        actor: str,
-        business_date: date,
-    ) -> None:
-        self._assess(category, primary_cause, secondary_causes, household_size, income_fen, flags)
-
-    @event("Visited")
-    def _visited(
-        self,
-        visit_id: UUID,
-        visitors: list[str],
-        kind: str,
-        campaign: str | None,
-        notes: str,
-        goods: list[dict[str, Any]],
-        actor: str,
-        business_date: date,
-    ) -> None:
-        self.visits += 1
-        if self.last_visit_on is None or business_date > self.last_visit_on:
-            self.last_visit_on = business_date
-
-    @event("AssistanceReceived")
-    def _assistance_received(
-        self,
-        payment_id: UUID,
-        fund_id: UUID,
-        assistance_type: str,
-        amount_fen: int,
-        actor: str,
-        business_date: date,
-    ) -> None:
-        self.received_fen += amount_fen
-
-    @event("AssistanceReversed")
-    def _assistance_reversed(
-        self,
-        payment_id: UUID,
-        reversal_id: UUID,
-        amount_fen: int,
-        reason: str,
-        actor: str,
-        business_date: date,
-    ) -> None:
-        self.reversed_fen += amount_fen
-
-    @event("Closed")
-    def _closed(self, reason: str, note: str, actor: str, business_date: date) -> None:
-        self.status_value = ClosureReason(reason).status.value
-        self.closure_reason = reason
-
-    @event("Reopened")
-    def _reopened(self, note: str, actor: str, business_date: date) -> None:
-        self.status_value = CaseStatus.ACTIVE.value
-        self.closure_reason = None
+            self._trigger(self.PersonalDataErased, actor, business_date, reason=reason)

@@ -26,10 +26,19 @@ class Centre(LedgerAggregate):
         actor: str,
         business_date: date,
     ) -> None:
+        self.ancestors = list(ancestors)  # from the root down
+        self.parent_id = parent_id
         self.name = name
         self.level_value = level
-        self.parent_id = parent_id
-        self.ancestors = list(ancestors)
+
+    @property
+    def level(self) -> CentreLevel:
+        return CentreLevel(self.level_value)
+
+    @property
+    def path(self) -> list[UUID]:
+        """The ancestors from the root down, then this centre."""
+        return [*self.ancestors, self.id]
 
     @classmethod
     def found(
@@ -51,12 +60,3 @@ class Centre(LedgerAggregate):
             actor=actor,
             business_date=business_date,
         )
-
-    @property
-    def level(self) -> CentreLevel:
-        return CentreLevel(self.level_value)
-
-    @property
-    def path(self) -> list[UUID]:
-        """The ancestors from the root down, then this centre."""
-        return [*self.ancestors, self.id]

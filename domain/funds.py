@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import event
 
-from domain.aggregate import LedgerAggregate
+from domain.aggregate import Act, LedgerAggregate
 from domain.errors import (
     InsufficientFundsError,
     InvalidInputError,
@@ -16,6 +16,7 @@ from domain.errors import (
     PurposeNotAllowedError,
 )
 from domain.money import MAX_FUND_TOTAL_FEN, require_positive
+from domain.payments import PaymentReversalNoted, reversal_noted
 from domain.text import checked
 from domain.vocabulary import AssistanceType, FundSource
 
@@ -27,18 +28,74 @@ def child_fund_id(parent_fund_id: UUID, centre_id: UUID) -> UUID:
     return uuid5(_CHILD_FUNDS, f"{parent_fund_id}/{centre_id}")
 
 
+class Moved(Act):
+    """An event that moves a fund's balance: in (``sign`` +1) or out (-1), fed into one of the
+    fund's running totals (``total``), as the catalogue's Leg of the event says too."""
+
+    amount_fen: int
+    sign: ClassVar[int]
+    total: ClassVar[str]
+
+    def apply(self, fund: Fund) -> None:
+        fund.balance_fen += self.sign * self.amount_fen
+        setattr(fund, self.total, getattr(fund, self.total) + self.amount_fen)
+
+
+class Transfer(Moved):
+    """Money moved into or out of the ledger, or between a fund and its parent or child."""
+
+    movement_id: UUID
+    reference: str
+
+
+def _transfer(movement_id: UUID, amount_fen: int, reference: str) -> dict[str, Any]:
+    """The fields both sides of a transfer record."""
+    reference = checked(reference, "the reference")
+    return {"movement_id": movement_id, "amount_fen": amount_fen, "reference": reference}
+
+
 class Fund(LedgerAggregate):
     """A fund's balance never goes below zero; every change of it is an event naming its cause."""
 
-    # events made by the @event methods below, declared here for type checkers
-    Opened: ClassVar[type[LedgerAggregate.Event]]
-    Received: ClassVar[type[LedgerAggregate.Event]]
-    AllocatedOut: ClassVar[type[LedgerAggregate.Event]]
-    AllocatedIn: ClassVar[type[LedgerAggregate.Event]]
-    Returned: ClassVar[type[LedgerAggregate.Event]]
-    ReturnReceived: ClassVar[type[LedgerAggregate.Event]]
-    Disbursed: ClassVar[type[LedgerAggregate.Event]]
-    DisbursementReversed: ClassVar[type[LedgerAggregate.Event]]
+    class Received(Transfer):  # 拨入: an appropriation from a payer outside the ledger
+        sign = +1
+        total = "received_fen"
+        payer: str
+
+    class AllocatedOut(Transfer):  # 下拨: money sent down to a child centre's fund
+        sign = -1
+        total = "allocated_out_fen"
+        to_fund_id: UUID
+        to_centre_id: UUID
+
+    class AllocatedIn(Transfer):  # the child fund's side of an allocation
+        sign = +1
+        total = "allocated_in_fen"
+        from_fund_id: UUID
+
+    class Returned(Transfer):  # 退回/上缴: to the parent fund, or from a top fund to its payer
+        sign = -1
+        total = "returned_fen"
+        to_fund_id: UUID | None
+
+    class ReturnReceived(Transfer):  # the parent fund's side of a return
+        sign = +1
+        total = "returns_received_fen"
+        from_fund_id: UUID
+
+    class Disbursed(Moved):  # 帮扶支出: a payment to a household
+        sign = -1
+        total = "disbursed_fen"
+        payment_id: UUID
+        case_id: UUID
+        assistance_type: str
+        reference: str
+
+    class DisbursementReversed(PaymentReversalNoted, Moved):  # 冲正: the payment comes back
+        sign = +1
+        total = "reversed_fen"
+
+    Opened: ClassVar[type[LedgerAggregate.Event]]  # made by @event on __init__ below
 
     @staticmethod
     def create_id(parent_fund_id: UUID | None, centre_id: UUID) -> UUID:
@@ -66,13 +123,17 @@ class Fund(LedgerAggregate):
         self.purpose_values = list(purposes)
         self.parent_fund_id = parent_fund_id
         self.balance_fen = 0
-        self.received_fen = 0
-        self.allocated_in_fen = 0
-        self.allocated_out_fen = 0
-        self.returned_fen = 0
-        self.returns_received_fen = 0
-        self.disbursed_fen = 0
-        self.reversed_fen = 0
+        self.received_fen = self.allocated_in_fen = self.allocated_out_fen = 0
+        self.returned_fen = self.returns_received_fen = 0
+        self.disbursed_fen = self.reversed_fen = 0
+
+    @property
+    def source(self) -> FundSource:
+        return FundSource(self.source_value)
+
+    @property
+    def purposes(self) -> list[AssistanceType]:
+        return [AssistanceType(p) for p in self.purpose_values]
 
     @classmethod
     def open(
@@ -104,14 +165,6 @@ class Fund(LedgerAggregate):
             business_date=business_date,
         )
 
-    @property
-    def source(self) -> FundSource:
-        return FundSource(self.source_value)
-
-    @property
-    def purposes(self) -> list[AssistanceType]:
-        return [AssistanceType(p) for p in self.purpose_values]
-
     # --- guards ------------------------------------------------------------------------------
     def _require_balance(self, amount_fen: int) -> None:
         require_positive(amount_fen)
@@ -121,22 +174,15 @@ class Fund(LedgerAggregate):
     def _require_room(self, amount_fen: int) -> None:
         """Every running total stays far inside what the books' columns hold."""
         require_positive(amount_fen)
-        largest = max(
-            self.received_fen,
-            self.allocated_in_fen,
-            self.allocated_out_fen,
-            self.returned_fen,
-            self.returns_received_fen,
-            self.disbursed_fen,
-            self.reversed_fen,
-        )
-        if largest + amount_fen > MAX_FUND_TOTAL_FEN:
+        ins = max(self.received_fen, self.allocated_in_fen, self.returns_received_fen)
+        outs = max(self.allocated_out_fen, self.returned_fen, self.disbursed_fen)
+        if max(ins, outs, self.reversed_fen) + amount_fen > MAX_FUND_TOTAL_FEN:
             raise InvalidInputError(
                 f"fund {self.name!r} has moved as much money as one fund may record; "
                 "open a new fund"
             )
 
-    # --- commands ----------------------------------------------------------------------------
+    # --- commands: each checks its rules, then records its event ------------------------------
     def receive(
         self,
         movement_id: UUID,
@@ -149,14 +195,8 @@ class Fund(LedgerAggregate):
         """Record an appropriation (拨入) from outside the ledger."""
         self._require_room(amount_fen)
         payer = checked(payer, "the payer's name", required=True)
-        self._received(
-            movement_id=movement_id,
-            amount_fen=amount_fen,
-            payer=payer,
-            reference=checked(reference, "the reference"),
-            actor=actor,
-            business_date=business_date,
-        )
+        moved = _transfer(movement_id, amount_fen, reference)
+        self._trigger(self.Received, actor, business_date, payer=payer, **moved)
 
     def allocate_to(
         self,
@@ -171,24 +211,10 @@ class Fund(LedgerAggregate):
         self._require_balance(amount_fen)
         self._require_room(amount_fen)
         child._require_room(amount_fen)
-        reference = checked(reference, "the reference")
-        self._allocated_out(
-            movement_id=movement_id,
-            to_fund_id=child.id,
-            to_centre_id=child.centre_id,
-            amount_fen=amount_fen,
-            reference=reference,
-            actor=actor,
-            business_date=business_date,
-        )
-        child._allocated_in(
-            movement_id=movement_id,
-            from_fund_id=self.id,
-            amount_fen=amount_fen,
-            reference=reference,
-            actor=actor,
-            business_date=business_date,
-        )
+        moved = _transfer(movement_id, amount_fen, reference)
+        to = {"to_fund_id": child.id, "to_centre_id": child.centre_id}
+        self._trigger(self.AllocatedOut, actor, business_date, **to, **moved)
+        child._trigger(child.AllocatedIn, actor, business_date, from_fund_id=self.id, **moved)
 
     def return_up(
         self,
@@ -202,29 +228,17 @@ class Fund(LedgerAggregate):
         """Return money to the parent fund (上缴), or to the payer when this fund has no parent."""
         self._require_balance(amount_fen)
         self._require_room(amount_fen)
-        reference = checked(reference, "the reference")
+        moved = _transfer(movement_id, amount_fen, reference)
         if (parent.id if parent else None) != self.parent_fund_id:
             raise NoParentFundError(
                 "money returns only to the fund's own parent fund "
                 "(or, from a top fund, to its payer)"
             )
-        self._returned(
-            movement_id=movement_id,
-            to_fund_id=self.parent_fund_id,
-            amount_fen=amount_fen,
-            reference=reference,
-            actor=actor,
-            business_date=business_date,
-        )
+        self._trigger(self.Returned, actor, business_date, to_fund_id=self.parent_fund_id, **moved)
         if parent is not None:
             parent._require_room(amount_fen)
-            parent._return_received(
-                movement_id=movement_id,
-                from_fund_id=self.id,
-                amount_fen=amount_fen,
-                reference=reference,
-                actor=actor,
-                business_date=business_date,
+            parent._trigger(
+                parent.ReturnReceived, actor, business_date, from_fund_id=self.id, **moved
             )
 
     def disburse(
@@ -246,14 +260,15 @@ class Fund(LedgerAggregate):
             )
         self._require_balance(amount_fen)
         self._require_room(amount_fen)
-        self._disbursed(
+        self._trigger(
+            self.Disbursed,
+            actor,
+            business_date,
             payment_id=payment_id,
             case_id=case_id,
             assistance_type=assistance_type.value,
             amount_fen=amount_fen,
             reference=checked(reference, "the reference"),
-            actor=actor,
-            business_date=business_date,
         )
 
     def take_back(
@@ -269,105 +284,5 @@ class Fund(LedgerAggregate):
         require_positive(amount_fen)
         if amount_fen > self.disbursed_fen - self.reversed_fen:
             raise InvalidInputError("a reversal cannot return more than the fund paid out")
-        self._disbursement_reversed(
-            payment_id=payment_id,
-            reversal_id=reversal_id,
-            amount_fen=amount_fen,
-            reason=checked(reason, "the reason", required=True),
-            actor=actor,
-            business_date=business_date,
-        )
-
-    # --- mutators: they only assign, and run again on every replay ---------------------------
-    @event("Received")
-    def _received(
-        self,
-        movement_id: UUID,
-        amount_fen: int,
-        payer: str,
-        reference: str,
-        actor: str,
-        business_date: date,
-    ) -> None:
-        self.balance_fen += amount_fen
-        self.received_fen += amount_fen
-
-    @event("AllocatedOut")
-    def _allocated_out(
-        self,
-        movement_id: UUID,
-        to_fund_id: UUID,
-        to_centre_id: UUID,
-        amount_fen: int,
-        reference: str,
-        actor: str,
-        business_date: date,
-    ) -> None:
-        self.balance_fen -= amount_fen
-        self.allocated_out_fen += amount_fen
-
-    @event("AllocatedIn")
-    def _allocated_in(
-        self,
-        movement_id: UUID,
-        from_fund_id: UUID,
-        amount_fen: int,
-        reference: str,
-        actor: str,
-        business_date: date,
-    ) -> None:
-        self.balance_fen += amount_fen
-        self.allocated_in_fen += amount_fen
-
-    @event("Returned")
-    def _returned(
-        self,
-        movement_id: UUID,
-        to_fund_id: UUID | None,
-        amount_fen: int,
-        reference: str,
-        actor: str,
-        business_date: date,
-    ) -> None:
-        self.balance_fen -= amount_fen
-        self.returned_fen += amount_fen
-
-    @event("ReturnReceived")
-    def _return_received(
-        self,
-        movement_id: UUID,
-        from_fund_id: UUID,
-        amount_fen: int,
-        reference: str,
-        actor: str,
-        business_date: date,
-    ) -> None:
-        self.balance_fen += amount_fen
-        self.returns_received_fen += amount_fen
-
-    @event("Disbursed")
-    def _disbursed(
-        self,
-        payment_id: UUID,
-        case_id: UUID,
-        assistance_type: str,
-        amount_fen: int,
-        reference: str,
-        actor: str,
-        business_date: date,
-    ) -> None:
-        self.balance_fen -= amount_fen
-        self.disbursed_fen += amount_fen
-
-    @event("DisbursementReversed")
-    def _disbursement_reversed(
-        self,
-        payment_id: UUID,
-        reversal_id: UUID,
-        amount_fen: int,
-        reason: str,
-        actor: str,
-        business_date: date,
-    ) -> None:
-        self.balance_fen += amount_fen
-        self.reversed_fen += amount_fen
+        noted = reversal_noted(payment_id, reversal_id, amount_fen, reason)
+        self._trigger(self.DisbursementReversed, actor, business_date, **noted)

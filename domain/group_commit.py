@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ class Job(Generic[T]):
     """One caller's command, waiting for its answer."""
 
     decide: Callable[[], Any]  # runs the command's rules over the working set
+    absent: frozenset[UUID] = frozenset()  # ids its caller found missing from the store
     answer: T | None = None
     error: BaseException | None = None
     events: list[Any] = field(default_factory=list)  # what the command adds, in its order
@@ -58,11 +60,52 @@ class Job(Generic[T]):
         return self.answer
 
 
+class Committed:
+    """Aggregates as this process last saved or loaded them, kept between batches (LRU).
+
+    Only the committer decides from them, on copies. An entry that is stale because another
+    process wrote since can only make a save lose its race: the store refuses the batch, the
+    batch's entries are dropped and the batch is decided again from the store."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._items: OrderedDict[UUID, Aggregate] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, aggregate_id: UUID) -> Aggregate | None:
+        with self._lock:
+            found = self._items.get(aggregate_id)
+            if found is not None:
+                self._items.move_to_end(aggregate_id)
+        return deepcopy(found) if found is not None else None
+
+    def put(self, aggregates: Iterable[Aggregate], *, replace: bool = True) -> None:
+        with self._lock:
+            for aggregate in aggregates:
+                if replace or aggregate.id not in self._items:
+                    self._items[aggregate.id] = aggregate
+                    self._items.move_to_end(aggregate.id)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def drop(self, ids: Iterable[UUID]) -> None:
+        with self._lock:
+            for aggregate_id in ids:
+                self._items.pop(aggregate_id, None)
+
+
 class WorkingSet:
     """The aggregates one batch has loaded or made; each command's first touch keeps a copy."""
 
-    def __init__(self, load: Callable[[UUID], Aggregate | None]) -> None:
+    def __init__(
+        self,
+        load: Callable[[UUID], Aggregate | None],
+        committed: Committed,
+        absent: frozenset[UUID] = frozenset(),
+    ) -> None:
         self._load = load
+        self._committed = committed
+        self._absent = absent
         self.aggregates: dict[UUID, Aggregate] = {}
         self._before: dict[UUID, Aggregate | None] = {}  # None: first loaded by this command
         self._marks: dict[UUID, int] = {}
@@ -75,7 +118,9 @@ class WorkingSet:
                 memo = {id(e): e for e in found.pending_events}
                 self._before[aggregate_id] = deepcopy(found, memo)
             return found
-        found = self._load(aggregate_id)
+        found = self._committed.get(aggregate_id)
+        if found is None and aggregate_id not in self._absent:
+            found = self._load(aggregate_id)
         if found is not None:
             self.aggregates[aggregate_id] = found
             self._before[aggregate_id] = None

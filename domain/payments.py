@@ -3,22 +3,51 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.aggregate import LedgerAggregate
+from domain.aggregate import Act, LedgerAggregate
 from domain.errors import AlreadyReversedError
 from domain.text import checked
+
+
+class PaymentReversalNoted(Act):
+    """How the fund that paid and the household paid each note a payment's reversal."""
+
+    payment_id: UUID
+    reversal_id: UUID
+    amount_fen: int
+    reason: str
+
+
+def reversal_noted(
+    payment_id: UUID, reversal_id: UUID, amount_fen: int, reason: str
+) -> dict[str, Any]:
+    """The fields of a PaymentReversalNoted event, its reason checked."""
+    return {
+        "payment_id": payment_id,
+        "reversal_id": reversal_id,
+        "amount_fen": amount_fen,
+        "reason": checked(reason, "the reason", required=True),
+    }
 
 
 class Payment(LedgerAggregate):
     """A payment is never edited: a reversal is a new event that names it."""
 
-    # events made by the @event methods below, declared here for type checkers
-    Made: ClassVar[type[LedgerAggregate.Event]]
-    Reversed: ClassVar[type[LedgerAggregate.Event]]
+    class Reversed(Act):
+        """冲正: the payment is undone, with a reason; it stays on record."""
+
+        reversal_id: UUID
+        reason: str
+
+        def apply(self, payment: Payment) -> None:
+            payment.reversal_id = self.reversal_id
+            payment.reversal_reason = self.reason
+
+    Made: ClassVar[type[LedgerAggregate.Event]]  # made by @event on __init__ below
 
     @event("Made")
     def __init__(
@@ -34,10 +63,8 @@ class Payment(LedgerAggregate):
         actor: str,
         business_date: date,
     ) -> None:
-        self.fund_id = fund_id
-        self.case_id = case_id
-        self.centre_id = centre_id
         self.centre_path = list(centre_path)
+        self.fund_id, self.case_id, self.centre_id = fund_id, case_id, centre_id
         self.assistance_type = assistance_type
         self.amount_fen = amount_fen
         self.reference = reference
@@ -56,11 +83,4 @@ class Payment(LedgerAggregate):
             raise AlreadyReversedError(
                 f"payment {self.id} was already reversed ({self.reversal_id})"
             )
-        self._reversed(
-            reversal_id=reversal_id, reason=reason, actor=actor, business_date=business_date
-        )
-
-    @event("Reversed")
-    def _reversed(self, reversal_id: UUID, reason: str, actor: str, business_date: date) -> None:
-        self.reversal_id = reversal_id
-        self.reversal_reason = reason
+        self._trigger(self.Reversed, actor, business_date, reversal_id=reversal_id, reason=reason)

@@ -17,6 +17,10 @@ class PersonalDataVault(Protocol):
         """Decrypt, or None once the household's key has been destroyed."""
         ...
 
+    def open_many(self, sealed: dict[UUID, str]) -> dict[UUID, dict[str, Any] | None]:
+        """Decrypt many households' data at once (one look-up of their keys)."""
+        ...
+
     def discard(self, case_id: UUID) -> None:
         """Remove the key made for a registration that was never recorded."""
         ...

@@ -11,7 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.access import Actor
-from domain.aggregate import LedgerAggregate
+from domain.aggregate import Act, LedgerAggregate
 from domain.text import checked
 from domain.vocabulary import Role
 
@@ -38,9 +38,13 @@ def new_token() -> str:
 class User(LedgerAggregate):
     """A named user with a role, optionally bound to a centre's subtree."""
 
-    # events made by the @event methods below, declared here for type checkers
-    Added: ClassVar[type[LedgerAggregate.Event]]
-    TokenIssued: ClassVar[type[LedgerAggregate.Event]]
+    Added: ClassVar[type[LedgerAggregate.Event]]  # made by @event on __init__ below
+
+    class TokenIssued(Act):  # the old token stops working
+        token_sha256: str
+
+        def apply(self, user: User) -> None:
+            user.token_sha256 = self.token_sha256
 
     @event("Added")
     def __init__(
@@ -81,11 +85,7 @@ class User(LedgerAggregate):
 
     def issue_token(self, token: str, actor: str, business_date: date) -> None:
         """Replace the token: the old one stops working."""
-        self._token_issued(token_sha256=token_hash(token), actor=actor, business_date=business_date)
-
-    @event("TokenIssued")
-    def _token_issued(self, token_sha256: str, actor: str, business_date: date) -> None:
-        self.token_sha256 = token_sha256
+        self._trigger(self.TokenIssued, actor, business_date, token_sha256=token_hash(token))
 
     def accepts(self, token: str) -> bool:
         return secrets.compare_digest(self.token_sha256, token_hash(token))
@@ -98,8 +98,7 @@ class User(LedgerAggregate):
 class TokenKey(LedgerAggregate):
     """Finds the user of a token by the token's hash."""
 
-    # events made by the @event methods below, declared here for type checkers
-    Issued: ClassVar[type[LedgerAggregate.Event]]
+    Issued: ClassVar[type[LedgerAggregate.Event]]  # made by @event on __init__ below
 
     @event("Issued")
     def __init__(self, id: UUID, user_id: UUID, actor: str, business_date: date) -> None:

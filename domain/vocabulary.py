@@ -144,20 +144,6 @@ class Role(Term):
     AUDITOR = "auditor"
 
 
-TERMS: dict[str, type[Term]] = {
-    "centre_level": CentreLevel,
-    "fund_source": FundSource,
-    "assistance_type": AssistanceType,
-    "category": Category,
-    "cause": Cause,
-    "flag": HouseholdFlag,
-    "case_status": CaseStatus,
-    "closure_reason": ClosureReason,
-    "visit_kind": VisitKind,
-    "campaign_kind": CampaignKind,
-    "role": Role,
-}
-
 ZH: dict[str, str] = {
     "national": "全国总工会",
     "province": "省级",
@@ -225,4 +211,18 @@ ZH: dict[str, str] = {
     "caseworker": "帮扶工作人员",
     "supervisor": "主管/上级工会",
     "auditor": "审计",
+}
+
+TERMS: dict[str, type[Term]] = {
+    "centre_level": CentreLevel,
+    "fund_source": FundSource,
+    "assistance_type": AssistanceType,
+    "category": Category,
+    "cause": Cause,
+    "flag": HouseholdFlag,
+    "case_status": CaseStatus,
+    "closure_reason": ClosureReason,
+    "visit_kind": VisitKind,
+    "campaign_kind": CampaignKind,
+    "role": Role,
 }

@@ -29,7 +29,7 @@ from domain.errors import (
     IdempotencyKeyReusedError,
     NotFoundError,
 )
-from domain.group_commit import GroupCommitter, Job, WorkingSet, active
+from domain.group_commit import Committed, GroupCommitter, Job, WorkingSet, active
 from domain.idempotency import IdempotencyRecord, idempotency_id
 from domain.privacy import PersonalDataVault
 from domain.results import Result
@@ -94,6 +94,7 @@ class LedgerCore(Application[UUID]):
         self.vault: PersonalDataVault | None = None  # set by stores.open_ledger
         self._local = threading.local()  # the working set of the batch being decided
         self.committer = GroupCommitter(self._commit, self.max_batch)
+        self.committed = Committed()  # aggregates as last saved, for the committer's decisions
 
     def close(self) -> None:
         self.committer.close()
@@ -119,10 +120,27 @@ class LedgerCore(Application[UUID]):
         return check_business_date(business_date, self.today())
 
     # --- the write path: group commit, idempotency, bounded retries of lost races ---------------
-    def _write(self, ctx: Context, change: Callable[[], Change[R]]) -> Outcome[R]:
+    def _write(
+        self, ctx: Context, change: Callable[[], Change[R]], *touches: UUID | None
+    ) -> Outcome[R]:
         """Decide the command on the committer thread with the others waiting; answer once
-        its events are committed (see domain/group_commit.py)."""
-        job: Job[Outcome[R]] = Job(lambda: self._decide(ctx, change))
+        its events are committed (see domain/group_commit.py).
+
+        The aggregates the command ``touches`` are loaded here first, in the caller's thread
+        and in parallel with other callers, so that the committer finds them ready; a repeated
+        request (same Idempotency-Key) is answered here without queueing."""
+        absent: frozenset[UUID] = frozenset()
+        if ctx.idempotency_key is not None:
+            earlier = self._idempotent_replay(ctx)
+            if earlier is not None:
+                return earlier
+            absent = frozenset([idempotency_id(ctx.actor.name, ctx.idempotency_key)])
+        for aggregate_id in touches:
+            if aggregate_id is not None and self.committed.get(aggregate_id) is None:
+                found = self._load(aggregate_id)
+                if found is not None:
+                    self.committed.put([found], replace=False)
+        job: Job[Outcome[R]] = Job(lambda: self._decide(ctx, change), absent)
         return self.committer.submit(job)
 
     def _decide(self, ctx: Context, change: Callable[[], Change[R]]) -> Change[R] | Outcome[R]:
@@ -147,7 +165,9 @@ class LedgerCore(Application[UUID]):
         """On the committer thread: decide each job in turn, save those that passed at once."""
         with use_clock(self.clock):
             for attempt in range(self.max_attempts):
-                working = WorkingSet(self._load)
+                # first from what callers found; after a lost race, all from the store
+                absent = frozenset().union(*(j.absent for j in jobs)) if attempt == 0 else None
+                working = WorkingSet(self._load, self.committed, absent or frozenset())
                 with active(self._local, working):
                     passed = [(job, d) for job in jobs if (d := self._decided(job, working))]
                 if not passed:
@@ -155,17 +175,20 @@ class LedgerCore(Application[UUID]):
                 try:
                     recordings = self._save_in_order(working, passed)
                 except RecordConflictError:  # another process wrote first: decide again
+                    self.committed.drop(working.aggregates)
                     self.lost_races += 1
                     jobs = [job for job, _ in passed]
                     time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
                     continue
                 except Exception as error:
+                    self.committed.drop(working.aggregates)
                     if len(passed) == 1:
                         passed[0][0].refuse(error)
                     else:  # one bad command must not sink the others: each alone
                         for job, _ in passed:
                             self._commit([job])
                     return
+                self.committed.put(working.aggregates.values())
                 at = {id(r.domain_event): r.notification.id for r in recordings}
                 for job, decided in passed:
                     if isinstance(decided, Outcome):

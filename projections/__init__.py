@@ -5,8 +5,13 @@ from __future__ import annotations
 from domain.application import Ledger
 from projections.archive import ArchiveView
 from projections.audit import AuditView
+from projections.conservation import ConservationView
+from projections.earmarks import EarmarksView
 from projections.funds import FundsView
+from projections.matching import MatchingView
+from projections.provenance import ProvenanceView
 from projections.runner import Projector
+from projections.suspicious import SuspiciousView
 from stores.sql import SqlDatabase
 
 
@@ -18,4 +23,23 @@ class Views:
         self.archive = ArchiveView(db)
         self.funds = FundsView(db)
         self.audit = AuditView(db)
-        self.projector = Projector(ledger, [self.archive, self.funds, self.audit], batch_size)
+        # the supervision reports, each its own view so that one stopped stops alone
+        self.provenance = ProvenanceView(db)
+        self.matching = MatchingView(db)
+        self.suspicious = SuspiciousView(db)
+        self.earmarks = EarmarksView(db)
+        self.conservation = ConservationView(db)
+        self.projector = Projector(
+            ledger,
+            [
+                self.archive,
+                self.funds,
+                self.audit,
+                self.provenance,
+                self.matching,
+                self.suspicious,
+                self.earmarks,
+                self.conservation,
+            ],
+            batch_size,
+        )

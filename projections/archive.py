@@ -11,7 +11,7 @@ from domain.centres import Centre
 from domain.funds import Fund
 from domain.money import yuan
 from domain.vocabulary import ClosureReason
-from projections.view import OUTSIDE_CASES_AND_FUNDS, Batch, View
+from projections.view import CASE_EVENTS, FUND_MOVEMENTS, OUTSIDE_CASES_AND_FUNDS, Batch, View
 from stores.sql import Cursor
 
 CASE_COLUMNS = [
@@ -45,28 +45,8 @@ class ArchiveView(View):
     """One row per case, the centre tree as a closure table, and yearly totals per case."""
 
     name = "archive"
-    handles = (
-        Centre.Created,
-        Case.Registered,
-        Case.Reassessed,
-        Case.Visited,
-        Case.AssistanceReceived,
-        Case.AssistanceReversed,
-        Case.Closed,
-        Case.Reopened,
-        Case.PersonalDataErased,
-    )
-    ignores = (
-        Fund.Opened,
-        Fund.Received,
-        Fund.AllocatedOut,
-        Fund.AllocatedIn,
-        Fund.Returned,
-        Fund.ReturnReceived,
-        Fund.Disbursed,
-        Fund.DisbursementReversed,
-        *OUTSIDE_CASES_AND_FUNDS,
-    )
+    handles = (Centre.Created, *CASE_EVENTS)
+    ignores = (Fund.Opened, *FUND_MOVEMENTS, *OUTSIDE_CASES_AND_FUNDS)
     tables: ClassVar[dict[str, str]] = {
         "archive_cases": (
             "case_id TEXT PRIMARY KEY, centre_id TEXT NOT NULL, status TEXT NOT NULL, "

@@ -1,4 +1,4 @@
-"""Keeps views current: events applied in batches, each with its log position, atomically."""
+"""Keeps views current: batches of events applied with their log position, atomically."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from eventsourcing.domain import AggregateEvent
 from eventsourcing.utils import get_topic
 
 from domain.application import Ledger
+from projections.rebuild import rebuild
 from projections.view import (
     _FAILURE_COLUMNS,
     Batch,
@@ -23,6 +24,7 @@ from projections.view import (
     ViewState,
     _rowcount,
     _transient,
+    record_failure,
 )
 from stores.log import LogReader
 from stores.sql import SqlDatabase
@@ -54,6 +56,8 @@ class Projector:
         self.wake = threading.Event()
         self.after_run: list[Callable[[], object]] = []  # e.g. the checkpoint scheduler
         self._tried: dict[str, float] = {}  # view -> when this process last tried its failure
+        self._pages: dict[tuple[int, int], list[tuple[int, AggregateEvent]]] | None = None
+        self.hurry = threading.Event()  # a reader waits: no gathering
         self.setup()
 
     def setup(self) -> None:
@@ -107,7 +111,11 @@ class Projector:
         raise KeyError(f"no view is named {name!r}; views: {', '.join(v.name for v in self.views)}")
 
     def read(self, after: int, limit: int) -> list[tuple[int, AggregateEvent]]:
-        return LogReader(self.ledger).decoded(after, limit)
+        """A page of the log, decoded once a round for all the views at the same position."""
+        pages = self._pages if self._pages is not None else {}
+        if (after, limit) not in pages:
+            pages[after, limit] = LogReader(self.ledger).decoded(after, limit)
+        return pages[after, limit]
 
     def step(self, view: View, key: str | None = None) -> int:
         """Apply the next batch of the log to one view; returns how many events it applied.
@@ -184,21 +192,7 @@ class Projector:
         )
         if key != view.name:
             return failure
-        table = self.failure_table
-        with self.db.transaction() as cursor:
-            cursor.execute(
-                self.db.sql(
-                    f"INSERT INTO {table} ({_FAILURE_COLUMNS}) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (view) DO UPDATE SET "
-                    "position = excluded.position, topic = excluded.topic, "
-                    "originator_id = excluded.originator_id, "
-                    "originator_version = excluded.originator_version, error = excluded.error, "
-                    f"failed_at = CASE WHEN {table}.position = excluded.position "
-                    f"THEN {table}.failed_at ELSE excluded.failed_at END, "
-                    "tried_at = excluded.tried_at"
-                ),
-                tuple(getattr(failure, f) for f in _FAILURE_COLUMNS.split(", ")),
-            )
+        record_failure(self.db, self.failure_table, failure)
         again = view.name in self._tried
         self._tried[view.name] = time.monotonic()
         (log.warning if again else log.error)(
@@ -238,7 +232,7 @@ class Projector:
             if view.name not in failed
             or now - self._tried.get(view.name, -math.inf) >= self.retry_seconds
         ]
-        total, trouble = 0, None
+        total, trouble, self._pages = 0, None, {}
         while busy:
             for view in list(busy):
                 try:
@@ -255,12 +249,17 @@ class Projector:
                 total += applied
                 if not applied:
                     busy.remove(view)
+        self._pages = None
         if trouble is not None:
             raise trouble
         return total
 
-    def run_forever(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
-        """Keep every view current until ``stop`` is set; errors are logged and retried."""
+    def run_forever(
+        self, stop: threading.Event, poll_seconds: float = 0.5, gather_seconds: float = 0.05
+    ) -> None:
+        """Keep every view current until ``stop`` is set; errors are logged and retried. Woken
+        by a write, it first lets more writes gather (unless a reader waits), so that the
+        views take many in one batch."""
         while not stop.is_set():
             try:
                 self.run_once()
@@ -269,77 +268,14 @@ class Projector:
             except Exception:  # keep serving reads even if one batch fails
                 log.exception("projection batch failed; retrying")
                 stop.wait(2)
-            self.wake.wait(poll_seconds)
-            self.wake.clear()
+            if self.wake.wait(poll_seconds) and not stop.is_set():
+                self.hurry.wait(gather_seconds)
+            for signal in (self.wake, self.hurry):
+                signal.clear()
 
-    # --- rebuilding a view beside the one in use ---------------------------------------------
     def rebuild(self, name: str, progress: Callable[[int], None] = lambda n: None) -> int:
-        """Build a new generation from the whole log, then switch to it in one transaction.
-
-        A view stopped at an event it cannot apply is tried again this way: if the rebuild
-        meets the event too, it raises ViewFailedError and the view in use stays as it was;
-        if it succeeds, the failure is cleared."""
-        view = self.view(name)
-        current = self.state(name)
-        assert current is not None
-        new_generation = current.generation + 1
-        key = f"{name}@rebuild"
-        with self.db.transaction() as cursor:
-            view.drop(cursor, new_generation)
-            view.create(cursor, new_generation)
-            cursor.execute(self.db.sql(f"DELETE FROM {self.state_table} WHERE view = %s"), (key,))
-            cursor.execute(
-                self.db.sql(f"INSERT INTO {self.state_table} VALUES (%s, %s, 0)"),
-                (key, new_generation),
-            )
-        try:
-            applied = self.catch_up(view, key, progress)
-            for attempt in range(3):
-                rebuilt = self.state(key)
-                assert rebuilt is not None
-                tail = self.read(rebuilt.position, 1_000_000)  # what arrived since the last batch
-                try:
-                    self._switch(view, current, rebuilt, tail)
-                    break
-                except Exception:
-                    if not tail or attempt == 2:
-                        raise
-                    # find the event in the tail it cannot apply (ViewFailedError), if any
-                    applied += self.catch_up(view, key, progress)
-        except ViewFailedError:
-            with self.db.transaction() as cursor:
-                view.drop(cursor, new_generation)
-                cursor.execute(
-                    self.db.sql(f"DELETE FROM {self.state_table} WHERE view = %s"), (key,)
-                )
-            raise
-        self._tried.pop(name, None)
-        if self.db.is_postgres:  # fresh statistics, so the planner uses the new indexes well
-            with self.db.transaction() as cursor:
-                for base in view.tables:
-                    cursor.execute(f"ANALYZE {view.table(base, new_generation)}")
-        return applied + len(tail)
-
-    def _switch(self, view: View, current: ViewState, rebuilt: ViewState, tail: Batch) -> None:
-        """Readers move to the rebuilt generation, with the tail applied, in one transaction;
-        a failure of the view is cleared."""
-        name = view.name
-        with self.db.transaction() as cursor:
-            cursor.execute(
-                self.db.sql(
-                    f"UPDATE {self.state_table} SET generation = %s, position = %s WHERE view = %s"
-                ),
-                (rebuilt.generation, tail[-1][0] if tail else rebuilt.position, name),
-            )
-            if relevant := view.relevant(tail):
-                view.apply(cursor, rebuilt.generation, relevant)
-            cursor.execute(
-                self.db.sql(f"DELETE FROM {self.state_table} WHERE view = %s"), (rebuilt.view,)
-            )
-            cursor.execute(
-                self.db.sql(f"DELETE FROM {self.failure_table} WHERE view = %s"), (name,)
-            )
-            view.drop(cursor, current.generation - 1)  # keep the previous one for its readers
+        """A new generation from the whole log, switched to at once (projections/rebuild.py)."""
+        return rebuild(self, name, progress)
 
     def wait_for(self, name: str, position: int, timeout: float) -> ViewState:
         """Block until the view has read up to ``position``, or raise ViewBehindError; at once
@@ -355,6 +291,7 @@ class Projector:
                 raise ViewFailedError(state.position, failure, position)
             if time.monotonic() >= deadline:
                 raise ViewBehindError(name, state.position, position)
+            self.hurry.set()
             self.wake.set()
             time.sleep(0.02)
 

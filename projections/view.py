@@ -6,14 +6,16 @@ from __future__ import annotations
 import logging
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
 import psycopg
 from eventsourcing.domain import AggregateEvent, DomainEvent
 
+from domain.cases import Case
 from domain.data_access import PersonalDataRead
+from domain.funds import Fund
 from domain.idempotency import IdempotencyRecord
 from domain.payments import Payment
 from domain.person_index import PersonIndex
@@ -113,6 +115,27 @@ OUTSIDE_CASES_AND_FUNDS: tuple[type[DomainEvent], ...] = (
     PersonalDataRead.Recorded,
 )
 
+# Every event of a household's archive, and every event that moves a fund's money.
+CASE_EVENTS: tuple[type[DomainEvent], ...] = (
+    Case.Registered,
+    Case.Reassessed,
+    Case.Visited,
+    Case.AssistanceReceived,
+    Case.AssistanceReversed,
+    Case.Closed,
+    Case.Reopened,
+    Case.PersonalDataErased,
+)
+FUND_MOVEMENTS: tuple[type[DomainEvent], ...] = (
+    Fund.Received,
+    Fund.AllocatedOut,
+    Fund.AllocatedIn,
+    Fund.Returned,
+    Fund.ReturnReceived,
+    Fund.Disbursed,
+    Fund.DisbursementReversed,
+)
+
 
 class View(ABC):
     """A read model: its tables (one set per generation) and how a batch of events changes them."""
@@ -146,11 +169,14 @@ class View(ABC):
                 f"CREATE INDEX IF NOT EXISTS {index} ON {self.table(base, generation)} ({columns})"
             )
 
-    def generation(self) -> int:
-        """The generation of tables that readers use now."""
-        row = self.db.one(
-            f"SELECT generation FROM {self.db.table('view_state')} WHERE view = %s", (self.name,)
-        )
+    def generation(self, cursor: Cursor | None = None) -> int:
+        """The generation of tables that readers use now (read in ``cursor``'s transaction)."""
+        statement = f"SELECT generation FROM {self.db.table('view_state')} WHERE view = %s"
+        if cursor is None:
+            row = self.db.one(statement, (self.name,))
+        else:
+            cursor.execute(self.db.sql(statement), (self.name,))
+            row = cursor.fetchone()
         if row is None:
             raise ViewBehindError(self.name, 0, 1)
         return int(row["generation"])
@@ -159,15 +185,21 @@ class View(ABC):
         self, cursor: Cursor, table: str, key: str, ids: set[str]
     ) -> dict[str, dict[str, Any]]:
         """The rows whose ``key`` is one of ``ids``, keyed by it (read in chunks of 500)."""
-        rows: dict[str, dict[str, Any]] = {}
-        id_list = sorted(ids)
+        return {r[key]: r for r in self.rows_in(cursor, table, key, ids)}
+
+    def rows_in(
+        self, cursor: Cursor, table: str, key: str, ids: Iterable[str]
+    ) -> list[dict[str, Any]]:
+        """Every row whose ``key`` is one of ``ids`` (several a key may match), in chunks."""
+        rows: list[dict[str, Any]] = []
+        id_list = sorted(set(ids))
         for start in range(0, len(id_list), 500):
             chunk = id_list[start : start + 500]
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
                 self.db.sql(f"SELECT * FROM {table} WHERE {key} IN ({marks})"), tuple(chunk)
             )
-            rows.update({r[key]: dict(r) for r in cursor.fetchall()})
+            rows += [dict(r) for r in cursor.fetchall()]
         return rows
 
     def drop(self, cursor: Cursor, generation: int) -> None:
@@ -186,3 +218,22 @@ class ViewState:
     view: str
     generation: int
     position: int
+
+
+def record_failure(db: SqlDatabase, table: str, failure: ViewFailure) -> None:
+    """Keep the failure in the failures table; when the view fails at the same position
+    again, its first failure time stays."""
+    with db.transaction() as cursor:
+        cursor.execute(
+            db.sql(
+                f"INSERT INTO {table} ({_FAILURE_COLUMNS}) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (view) DO UPDATE SET "
+                "position = excluded.position, topic = excluded.topic, "
+                "originator_id = excluded.originator_id, "
+                "originator_version = excluded.originator_version, error = excluded.error, "
+                f"failed_at = CASE WHEN {table}.position = excluded.position "
+                f"THEN {table}.failed_at ELSE excluded.failed_at END, "
+                "tried_at = excluded.tried_at"
+            ),
+            tuple(getattr(failure, f) for f in _FAILURE_COLUMNS.split(", ")),
+        )

@@ -143,13 +143,16 @@ class Vault:
     def person_ref(self, id_number: str) -> str:
         return hmac.new(self._index_key, id_number.encode(), hashlib.sha256).hexdigest()
 
+    def _unwrap(self, case_id: UUID, wrapped: str | None) -> bytes | None:
+        if wrapped is None:
+            return None  # erased
+        blob = base64.b64decode(wrapped)
+        return self._master.decrypt(blob[:12], blob[12:], str(case_id).encode())
+
     def _household_key(self, case_id: UUID, create: bool) -> bytes | None:
         row = self.db.one(f"SELECT wrapped FROM {self.table} WHERE case_id = %s", (str(case_id),))
         if row is not None:
-            if row["wrapped"] is None:
-                return None
-            blob = base64.b64decode(row["wrapped"])
-            return self._master.decrypt(blob[:12], blob[12:], str(case_id).encode())
+            return self._unwrap(case_id, row["wrapped"])
         if not create:
             return None
         key, nonce = AESGCM.generate_key(bit_length=256), os.urandom(12)
@@ -175,7 +178,26 @@ class Vault:
         ).decode()
 
     def open(self, case_id: UUID, sealed: str) -> dict[str, Any] | None:
-        key = self._household_key(case_id, create=False)
+        return self._open(case_id, self._household_key(case_id, create=False), sealed)
+
+    def open_many(self, sealed: dict[UUID, str]) -> dict[UUID, dict[str, Any] | None]:
+        ids = [str(case_id) for case_id in sealed]
+        marks = ", ".join(["%s"] * len(ids))
+        rows = (
+            self.db.query(
+                f"SELECT case_id, wrapped FROM {self.table} WHERE case_id IN ({marks})", ids
+            )
+            if ids
+            else []
+        )
+        wrapped = {r["case_id"]: r["wrapped"] for r in rows}
+        return {
+            case_id: self._open(case_id, self._unwrap(case_id, wrapped.get(str(case_id))), blob)
+            for case_id, blob in sealed.items()
+        }
+
+    @staticmethod
+    def _open(case_id: UUID, key: bytes | None, sealed: str) -> dict[str, Any] | None:
         if key is None:
             return None
         blob = base64.b64decode(sealed)

@@ -11,6 +11,19 @@ from domain.funds import Fund
 from supervision.records import Record, is_, short
 
 SIGN = {kind(cls): leg.sign for cls, leg in money_events()}  # from domain/catalogue.py
+OPENED = ("name", "source", "fiscal_year", "centre_id", "parent_fund_id")  # what a fund shows
+
+
+def _no_flows() -> dict[str, Any]:
+    """A fund's figures before its first movement."""
+    return {
+        "balance_fen": 0,
+        "in_fen": defaultdict(int),
+        "out_fen": defaultdict(int),
+        "to_children_fen": defaultdict(int),
+        "paid_by_type_fen": defaultdict(int),
+        "reversed_fen": 0,
+    }
 
 
 def balances_and_flows(records: Iterable[Record]) -> dict[str, Any]:
@@ -18,31 +31,9 @@ def balances_and_flows(records: Iterable[Record]) -> dict[str, Any]:
     funds: dict[str, dict[str, Any]] = {}
     for r in records:
         if is_(r, Fund.Opened):
-            funds[r["id"]] = {
-                "name": r["name"],
-                "source": r["source"],
-                "fiscal_year": r["fiscal_year"],
-                "centre_id": r["centre_id"],
-                "parent_fund_id": r["parent_fund_id"],
-                "balance_fen": 0,
-                "in_fen": defaultdict(int),
-                "out_fen": defaultdict(int),
-                "to_children_fen": defaultdict(int),
-                "paid_by_type_fen": defaultdict(int),
-                "reversed_fen": 0,
-            }
+            funds[r["id"]] = {k: r[k] for k in OPENED} | _no_flows()
         elif r["kind"] in SIGN:
-            fund = funds.setdefault(
-                r["id"],
-                {
-                    "balance_fen": 0,
-                    "in_fen": defaultdict(int),
-                    "out_fen": defaultdict(int),
-                    "to_children_fen": defaultdict(int),
-                    "paid_by_type_fen": defaultdict(int),
-                    "reversed_fen": 0,
-                },
-            )
+            fund = funds.setdefault(r["id"], _no_flows())
             amount = r["amount_fen"]
             sign = SIGN[r["kind"]]
             fund["balance_fen"] += sign * amount

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from domain.application import Ledger
 from settings import Settings
 from stores import open_ledger
+from tests.scratch import postgres_schema
 
 PG_DSN = os.environ.get("BANGFU_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -42,14 +42,8 @@ def require_postgres() -> None:
 def postgres_url() -> Iterator[str]:
     """A database URL naming a new schema, dropped afterwards."""
     require_postgres()
-    schema = f"bangfu_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_DSN, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_DSN}?schema={schema}"
-    finally:
-        with psycopg.connect(PG_DSN, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with postgres_schema(PG_DSN) as url:
+        yield url
 
 
 @pytest.fixture

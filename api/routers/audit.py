@@ -9,21 +9,15 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from api.deps import (
-    MAX_POSITION,
-    ActorDep,
-    LedgerDep,
-    MinPosition,
-    Moment,
-    ViewsDep,
-    caught_up,
-    centre_scope,
-)
-from api.exports import Column, Format, Lang, tabular
-from api.responses import AuditPage, CheckpointOut, PublicKeyOut, spreadsheet_responses
+from api import columns
+from api.deps import MAX_POSITION, ActorDep, Moment, ReaderDep, SubtreeDep
+from api.exports import Format, Lang, page, tabular
+from api.responses import AuditPage, CheckpointOut, PublicKeyOut
+from api.routers import listing
+from api.routers.supervision import settled
+from api.rows import shown
 from domain.access import Permission
 from domain.errors import ConflictError
-from domain.money import yuan
 from projections import audit, conservation
 
 router = APIRouter(prefix="/audit", tags=["audit 审计"])
@@ -44,50 +38,19 @@ class ConservationOut(BaseModel):
 
 
 @router.get("/conservation", response_model=ConservationOut)
-def get_conservation(actor: ActorDep, ledger: LedgerDep) -> ConservationOut:
+def get_conservation(read: ReaderDep) -> ConservationOut:
     """Check that money was never created or destroyed inside the ledger (whole tree only)."""
-    actor.require(Permission.READ, [])
-    c = conservation.check(ledger)
-    return ConservationOut(
-        appropriated=yuan(c.appropriated_fen),
-        paid=yuan(c.paid_fen),
-        reversed=yuan(c.reversed_fen),
-        returned_out=yuan(c.returned_out_fen),
-        expected_balances=yuan(c.expected_balances_fen),
-        balances=yuan(c.balances_fen),
-        holds=c.holds,
-        funds=c.funds,
-        events=c.events,
-    )
+    read.actor.require(Permission.READ, [])
+    views = settled(read, "conservation")
+    return shown(ConservationOut, conservation.totals(views.conservation))
 
 
-AUDIT_COLUMNS = [
-    Column("position", "position", "日志序号"),
-    Column("recorded_at", "recorded at", "记录时间"),
-    Column("business_date", "business date", "业务日期"),
-    Column("actor", "actor", "操作人"),
-    Column("aggregate", "record", "对象"),
-    Column("type", "event", "事件"),
-    Column("type_zh", "event (zh)", "事件名称"),
-    Column("originator_id", "record id", "对象编号"),
-    Column("centre_id", "centre id", "帮扶中心编号"),
-    Column("fund_id", "fund id", "资金编号"),
-    Column("case_id", "case id", "档案编号"),
-    Column("data", "details", "详情"),
-]
-
-
-@router.get(
-    "/events", response_model=AuditPage, responses=spreadsheet_responses("A page of the trail")
-)
+@router.get("/events", **listing(AuditPage, "A page of the trail"))
 def audit_events(
-    request: Request,
-    actor: ActorDep,
-    ledger: LedgerDep,
-    views: ViewsDep,
+    read: ReaderDep,
+    scope: SubtreeDep,
     by: Annotated[str | None, Query(description="the acting user")] = None,
     type: str | None = None,
-    centre_id: UUID | None = None,
     fund_id: UUID | None = None,
     case_id: UUID | None = None,
     recorded_from: Moment | None = None,
@@ -96,12 +59,9 @@ def audit_events(
     after: Annotated[int, Query(ge=0, le=MAX_POSITION, description="the last position seen")] = 0,
     format: Format = "json",
     lang: Lang = "en",
-    min_position: MinPosition = None,
 ) -> Any:
     """Every event of the ledger in commit order, filtered by actor, type, centre subtree,
     fund, case and recorded-time window."""
-    scope = centre_scope(ledger, actor, centre_id)
-    caught_up(views, "audit", min_position, request.app.state.settings.read_wait_seconds)
     f = audit.AuditFilter(
         actor=by,
         type=type,
@@ -111,16 +71,12 @@ def audit_events(
         recorded_from=recorded_from,
         recorded_to=recorded_to,
     )
-    rows = audit.events(views.audit, f, limit if format == "json" else 1_000_000, after)
+    fetch = limit if format == "json" else 1_000_000
+    rows = audit.events(read.caught_up("audit").audit, f, fetch, after)
     if format != "json":
-        return tabular(
-            [r | {"data": orjson.dumps(r["data"]).decode()} for r in rows],
-            AUDIT_COLUMNS,
-            format,
-            lang,
-            "audit-events",
-        )
-    return {"items": rows, "next": rows[-1]["position"] if len(rows) == limit else None}
+        shown_rows = [r | {"data": orjson.dumps(r["data"]).decode()} for r in rows]
+        return tabular(shown_rows, columns.AUDIT_EVENTS, format, lang, "audit-events")
+    return page(rows, limit, "position")
 
 
 @router.get("/public-key", response_model=PublicKeyOut)

@@ -1,4 +1,10 @@
-"""Fund supervision for auditors: provenance, matching, suspicious payments, earmarks, packages."""
+"""Fund supervision for auditors: provenance, matching, suspicious payments, earmarks, packages.
+
+Each report reads its own view (projections/provenance.py, matching.py, suspicious.py,
+earmarks.py), which the projector keeps current; the request's date, ratio, window, lateness and
+standards apply at query time. A report waits until its view holds every event written before
+the request (or up to ``min_position``). supervision/compliance.py and provenance.py recompute
+the same reports from the events themselves, for audit packages and their offline verifier."""
 
 from __future__ import annotations
 
@@ -10,29 +16,38 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import ActorDep, Day, LedgerDep
+from api import columns
+from api.deps import ActorDep, Day, LedgerDep, Reader, ReaderDep, caught_up
 from api.exports import Column, Format, Lang, tabular
-from api.responses import (
-    EarmarksOut,
-    MatchingOut,
-    ProvenanceOut,
-    SuspiciousOut,
-    spreadsheet_responses,
-)
+from api.responses import spreadsheet_responses
+from api.rows import in_yuan
+from api.supervision_responses import EarmarksPage, MatchingPage, ProvenancePage, SuspiciousPage
 from domain.access import Actor, Permission
 from domain.application import Ledger
+from domain.errors import FundNotFoundError
 from domain.money import yuan
-from supervision import compliance, provenance
+from projections import Views
+from projections import earmarks as earmark_view
+from projections import matching as matching_view
+from projections.provenance_trace import trace as trace_view
+from projections.suspicious_rules import suspicious as suspicious_view
+from supervision import compliance
 from supervision.package import package_bytes
-from supervision.records import Record, from_ledger
 from supervision.scope import Scope
 
 router = APIRouter(prefix="/supervision", tags=["supervision 资金监管"])
 
+Limit = Annotated[
+    int, Query(ge=1, le=1000, description="items a page holds at most (a download holds all)")
+]
+After = Annotated[
+    str | None, Query(max_length=200, description="the `next` of the page before this one")
+]
+
 MATCH_COLUMNS = [
     Column("centre_name", "centre", "帮扶中心"),
     Column("level", "level", "层级"),
-    Column("fiscal_year", "fiscal year", "年度"),
+    columns.FISCAL_YEAR,
     Column("central_received", "central money received (yuan)", "中央资金到位（元）", money=True),
     Column("match_source", "matching source", "配套来源"),
     Column("required", "required (yuan)", "应配套（元）", money=True),
@@ -41,49 +56,51 @@ MATCH_COLUMNS = [
 ]
 SUSPICIOUS_COLUMNS = [
     Column("rule", "rule", "规则"),
-    Column("case_id", "case id", "档案编号"),
+    columns.CASE_ID,
     Column("payment_ids", "payments", "支付编号"),
     Column("positions", "log positions", "日志序号"),
     Column("detail", "detail", "说明"),
 ]
-
-
-def _records(ledger: Ledger, actor: Actor, centre_id: UUID | None) -> list[Record]:
-    """Every event, or those of a centre subtree (checked against the user's own)."""
-    if centre_id is not None:
-        ledger.centre(actor, centre_id)
-    else:
-        actor.require(Permission.READ, [])  # the whole ledger: unbound users only
-    records = list(from_ledger(ledger))
-    return Scope(centre_id=str(centre_id)).select(records) if centre_id else records
-
-
 PROVENANCE_COLUMNS = [
     Column("depth", "level in the tree", "层级"),
     Column("name", "fund", "资金"),
-    Column("centre_id", "centre id", "帮扶中心编号"),
+    columns.CENTRE_ID,
     Column("case_id", "household", "困难户档案"),
-    Column("received", "received (yuan)", "拨入（元）", money=True),
-    Column("allocated_in", "allocated in (yuan)", "上级下拨（元）", money=True),
-    Column("allocated_out", "allocated down (yuan)", "下拨（元）", money=True),
+    *columns.MOVED,
     Column("paid", "paid (yuan)", "帮扶支出（元）", money=True),
     Column("paid_by_type", "by type", "按类型"),
-    Column("reversed", "reversed (yuan)", "冲正（元）", money=True),
+    columns.REVERSED,
     Column("returned", "returned (yuan)", "退回（元）", money=True),
     Column("unspent", "unspent (yuan)", "结余（元）", money=True),
 ]
 
 
+def settled(read: Reader, view: str) -> Views:
+    """The views, once ``view`` holds every event written before this request (or, given
+    ``min_position``, up to it): a report leaves out nothing that was already written."""
+    head = read.views.projector.ledger.recorder.max_notification_id() or 0
+    caught_up(read.views, view, read.min_position or head, read.wait_seconds)
+    return read.views
+
+
+def _page(limit: int, format: Format) -> int | None:
+    """How many items to read: a page as JSON; a download holds them all."""
+    return limit if format == "json" else None
+
+
+def _subtree(ledger: Ledger, actor: Actor, centre_id: UUID | None) -> str | None:
+    """The centre subtree a report covers, if the user may read it; None, the whole ledger,
+    only for a user bound to no centre."""
+    if centre_id is not None:
+        ledger.centre(actor, centre_id)
+        return str(centre_id)
+    actor.require(Permission.READ, [])
+    return None
+
+
 def _flatten(node: dict[str, Any], depth: int = 0) -> list[dict[str, Any]]:
     """One row per fund, then one per household it paid: the trace as a spreadsheet."""
-    rows = [
-        {
-            "depth": depth,
-            "name": node["name"],
-            "centre_id": node["centre_id"],
-            **{k.removesuffix("_fen"): yuan(v) for k, v in node.items() if k.endswith("_fen")},
-        }
-    ]
+    rows = [{"depth": depth, **in_yuan(node)}]
     rows += [
         {
             "depth": depth + 1,
@@ -101,91 +118,124 @@ def _flatten(node: dict[str, Any], depth: int = 0) -> list[dict[str, Any]]:
 
 
 @router.get(
-    "/provenance/{fund_id}",
-    response_model=ProvenanceOut,
+    "/provenance/{fund_id:uuid}",
+    response_model=ProvenancePage,
     responses=spreadsheet_responses("The fund's tree, in fen"),
 )
 def trace(
     fund_id: UUID,
-    actor: ActorDep,
-    ledger: LedgerDep,
+    read: ReaderDep,
     as_of: Annotated[Day | None, Query(description="business date to trace at")] = None,
+    limit: Limit = 100,
+    after: After = None,
     format: Format = "json",
     lang: Lang = "en",
 ) -> Any:
-    """From a fund down every allocation to each household paid, at any past date."""
-    ledger.fund(actor, fund_id)
-    actor.require(Permission.READ, [])
-    tree = provenance.trace(
-        list(from_ledger(ledger)), str(fund_id), as_of.isoformat() if as_of else None
-    )
+    """From a fund down every allocation to each household paid, at any past date; the whole
+    tree with its totals, and the households a page at a time."""
+    read.ledger.fund(read.actor, fund_id)
+    read.actor.require(Permission.READ, [])
+    views = settled(read, "provenance")
+    day = as_of.isoformat() if as_of else None
+    tree = trace_view(views.provenance, str(fund_id), day, _page(limit, format), after)
+    if tree is None:  # pragma: no cover - the view holds every fund the ledger has
+        raise FundNotFoundError(f"fund {fund_id} is not in the provenance view")
     if format != "json":
         return tabular(_flatten(tree), PROVENANCE_COLUMNS, format, lang, "provenance")
     return tree
 
 
-@router.get("/matching", response_model=MatchingOut, responses=spreadsheet_responses("Matching"))
+@router.get("/matching", response_model=MatchingPage, responses=spreadsheet_responses("Matching"))
 def matching(
-    actor: ActorDep,
-    ledger: LedgerDep,
+    read: ReaderDep,
     centre_id: UUID | None = None,
     ratio: Annotated[
         str,
         Query(pattern=r"^[0-9]{1,6}:[0-9]{1,6}$", description="central : each match, e.g. 1:1"),
     ] = "1:1",
+    limit: Limit = 100,
+    after: After = None,
     format: Format = "json",
     lang: Lang = "en",
 ) -> Any:
     """Central money received against provincial, municipal and county matching, per centre
     and fiscal year, with shortfalls."""
+    scope = _subtree(read.ledger, read.actor, centre_id)
     a, b = (int(x) for x in ratio.split(":"))
-    rows = compliance.matching(_records(ledger, actor, centre_id), (a or 1, b))
-    shown = [
-        r | {k.removesuffix("_fen"): yuan(v) for k, v in r.items() if k.endswith("_fen")}
-        for r in rows
-    ]
+    views = settled(read, "matching")
+    page = matching_view.matching(
+        views.matching,
+        compliance.MATCH_SOURCES,
+        scope,
+        (a or 1, b),
+        _page(limit, format),
+        after,
+    )
+    shown = [r | in_yuan(r) for r in page.items]
     if format != "json":
         return tabular(shown, MATCH_COLUMNS, format, lang, "matching")
     return {
         "ratio": ratio,
         "rows": shown,
         "shortfalls": [r for r in shown if r["shortfall_fen"] > 0],
+        "total": page.total,
+        "next": page.next,
     }
 
 
 @router.get(
     "/suspicious-payments",
-    response_model=SuspiciousOut,
+    response_model=SuspiciousPage,
     response_model_exclude_unset=True,
     responses=spreadsheet_responses("The findings"),
 )
 def suspicious(
     request: Request,
-    actor: ActorDep,
-    ledger: LedgerDep,
+    read: ReaderDep,
     centre_id: UUID | None = None,
     repeat_window_days: Annotated[int, Query(ge=0, le=3660)] = 30,
     late_recording_days: Annotated[int, Query(ge=0, le=36600)] = 30,
+    limit: Limit = 100,
+    after: After = None,
     format: Format = "json",
     lang: Lang = "en",
 ) -> Any:
     """Repeats within a window, payments above standard, before filing or after closure,
     reversals of reversals, and payments recorded long after their business date."""
+    scope = _subtree(read.ledger, read.actor, centre_id)
     policy = request.app.state.settings.policy_file
     base = compliance.Standards.from_file(policy) if policy else compliance.Standards()
     standards = replace(
         base, repeat_window_days=repeat_window_days, late_recording_days=late_recording_days
     )
-    findings = compliance.suspicious(_records(ledger, actor, centre_id), standards)
+    views = settled(read, "suspicious")
+    page = suspicious_view(views.suspicious, standards, scope, _page(limit, format), after)
     if format != "json":
-        return tabular(findings, SUSPICIOUS_COLUMNS, format, lang, "suspicious-payments")
-    return {"findings": findings, "count": len(findings)}
+        return tabular(page.items, SUSPICIOUS_COLUMNS, format, lang, "suspicious-payments")
+    return {
+        "findings": page.items,
+        "count": page.total,
+        "count_by_rule": page.counts,
+        "next": page.next,
+    }
 
 
-@router.get("/earmarks", response_model=EarmarksOut)
-def earmarks(actor: ActorDep, ledger: LedgerDep, centre_id: UUID | None = None) -> dict[str, Any]:
-    """Recomputed from events: no fund paid outside its earmark; money moved only in its tree."""
-    return compliance.earmarks(_records(ledger, actor, centre_id))
+@router.get("/earmarks", response_model=EarmarksPage, response_model_exclude_unset=True)
+def earmarks(
+    read: ReaderDep, centre_id: UUID | None = None, limit: Limit = 100, after: After = None
+) -> dict[str, Any]:
+    """No fund paid outside its earmark; money moved only in its tree (counts checked, and the
+    violations a page at a time)."""
+    scope = _subtree(read.ledger, read.actor, centre_id)
+    views = settled(read, "earmarks")
+    page = earmark_view.earmarks(views.earmarks, scope, limit, after)
+    paged = {"violations_total": page.total, "next": page.next} if page.next else {}
+    return {
+        **page.counts,
+        "violations": page.items,
+        "summary": "none found" if not page.total else f"{page.total} found",
+        **paged,
+    }
 
 
 @router.get(
@@ -210,10 +260,8 @@ def package(
     """Download an audit package (zip) that anyone can verify offline; no personal data."""
     if fund_id is not None:
         ledger.fund(actor, fund_id)
-    if centre_id is not None:
-        ledger.centre(actor, centre_id)
-    if fund_id is None and centre_id is None:
-        actor.require(Permission.READ, [])
+    if fund_id is None or centre_id is not None:
+        _subtree(ledger, actor, centre_id)
     scope = Scope(
         fund_id=str(fund_id) if fund_id else None,
         centre_id=str(centre_id) if centre_id else None,

@@ -98,7 +98,7 @@ class AccessUseCases(LedgerCore):
             centre = Centre.found(name, level, parent, ctx.actor.name, self.today())
             return Change(Created(centre.id), [centre])
 
-        return self._write(ctx, change)
+        return self._write(ctx, change, parent_id)
 
     def centre(self, actor: Actor, centre_id: UUID) -> Centre:
         centre = self._get(Centre, centre_id, CentreNotFoundError)

@@ -54,7 +54,7 @@ class CaseUseCases(LedgerCore):
             return Change(Created(case.id), [case, index])
 
         try:
-            outcome = self._write(ctx, change)
+            outcome = self._write(ctx, change, person_index_id(person_ref))
         except BaseException:
             vault.discard(case_id)  # a refused registration leaves no orphan key behind
             raise
@@ -100,7 +100,7 @@ class CaseUseCases(LedgerCore):
             case.reassess(reassessment_id, assessment, note, ctx.actor.name, business_date)
             return Change(CaseEntry(reassessment_id, case.id), [case])
 
-        return self._write(ctx, change)
+        return self._write(ctx, change, case_id)
 
     def record_visit(
         self,
@@ -123,7 +123,7 @@ class CaseUseCases(LedgerCore):
             )
             return Change(CaseEntry(visit_id, case.id), [case])
 
-        return self._write(ctx, change)
+        return self._write(ctx, change, case_id)
 
     def close_case(
         self, ctx: Context, case_id: UUID, reason: ClosureReason, note: str, business_date: date
@@ -137,7 +137,7 @@ class CaseUseCases(LedgerCore):
             index.release(case.id, ctx.actor.name, business_date)
             return Change(Created(case.id), [case, index])
 
-        return self._write(ctx, change)
+        return self._write(ctx, change, case_id)
 
     def reopen_case(
         self, ctx: Context, case_id: UUID, note: str, business_date: date
@@ -150,7 +150,7 @@ class CaseUseCases(LedgerCore):
             index = self._claim_person(ctx.actor, case, business_date)
             return Change(Created(case.id), [case, index])
 
-        return self._write(ctx, change)
+        return self._write(ctx, change, case_id)
 
     def _managed_case(self, ctx: Context, case_id: UUID) -> Case:
         case = self._get(Case, case_id, CaseNotFoundError)

@@ -59,7 +59,7 @@ class MoneyUseCases(LedgerCore):
             )
             return Change(Created(fund.id), [fund])
 
-        return self._write(ctx, change)
+        return self._write(ctx, change, centre_id)
 
     def receive(
         self,
@@ -78,7 +78,7 @@ class MoneyUseCases(LedgerCore):
             fund.receive(movement_id, amount_fen, payer, reference, ctx.actor.name, business_date)
             return Change(Movement(movement_id, fund.id), [fund])
 
-        return self._write(ctx, change)
+        return self._write(ctx, change, fund_id)
 
     def allocate(
         self,
@@ -93,12 +93,7 @@ class MoneyUseCases(LedgerCore):
 
         def change() -> Change[Allocation]:
             fund = self._money_fund(ctx, fund_id)
-            centre = self._get(Centre, to_centre_id, CentreNotFoundError)
-            if centre.parent_id != fund.centre_id:
-                raise NotAChildCentreError(
-                    f"centre {centre.name!r} is not a direct child of the fund's centre; "
-                    "money moves down the tree one level at a time"
-                )
+            centre = self._child_centre(fund, to_centre_id)
             child = self._find(Fund, child_fund_id(fund.id, centre.id)) or Fund.open(
                 centre.path,
                 fund.name,
@@ -115,7 +110,7 @@ class MoneyUseCases(LedgerCore):
             )
             return Change(Allocation(child.id, movement_id), [fund, child])
 
-        return self._write(ctx, change)
+        return self._write(ctx, change, fund_id, to_centre_id, child_fund_id(fund_id, to_centre_id))
 
     def return_funds(
         self, ctx: Context, fund_id: UUID, amount_fen: int, reference: str, business_date: date
@@ -138,7 +133,27 @@ class MoneyUseCases(LedgerCore):
                 [fund, parent] if parent else [fund],
             )
 
-        return self._write(ctx, change)
+        return self._write(ctx, change, fund_id)
+
+    def _child_centre(self, fund: Fund, centre_id: UUID) -> Centre:
+        """A centre directly below the fund's: money moves down one level at a time."""
+        centre = self._get(Centre, centre_id, CentreNotFoundError)
+        if centre.parent_id != fund.centre_id:
+            raise NotAChildCentreError(
+                f"centre {centre.name!r} is not a direct child of the fund's centre; "
+                "money moves down the tree one level at a time"
+            )
+        return centre
+
+    def _case_in_tree(self, fund: Fund, case_id: UUID) -> Case:
+        """A case at or below the fund's centre: a fund pays only households in its tree."""
+        case = self._get(Case, case_id, CaseNotFoundError)
+        if fund.centre_id not in case.centre_path:
+            raise CaseOutsideFundTreeError(
+                f"case {case.id} belongs to a centre outside the fund's centre and its "
+                "subtree; a fund pays only households at or below its own centre"
+            )
+        return case
 
     def _money_fund(self, ctx: Context, fund_id: UUID) -> Fund:
         fund = self._get(Fund, fund_id, FundNotFoundError)
@@ -169,12 +184,7 @@ class MoneyUseCases(LedgerCore):
 
         def change() -> Change[Created]:
             fund = self._money_fund(ctx, fund_id)
-            case = self._get(Case, case_id, CaseNotFoundError)
-            if fund.centre_id not in case.centre_path:
-                raise CaseOutsideFundTreeError(
-                    f"case {case.id} belongs to a centre outside the fund's centre and its "
-                    "subtree; a fund pays only households at or below its own centre"
-                )
+            case = self._case_in_tree(fund, case_id)
             payment_id = uuid4()
             case.receive_assistance(
                 payment_id,
@@ -207,7 +217,7 @@ class MoneyUseCases(LedgerCore):
             )
             return Change(Created(payment_id), [fund, case, payment])
 
-        return self._write(ctx, change)
+        return self._write(ctx, change, fund_id, case_id)
 
     def reverse_payment(
         self, ctx: Context, payment_id: UUID, reason: str, business_date: date | None = None
@@ -238,7 +248,7 @@ class MoneyUseCases(LedgerCore):
             )
             return Change(Reversal(reversal_id, payment.id), [payment, fund, case])
 
-        return self._write(ctx, change)
+        return self._write(ctx, change, payment_id)
 
     def payment(self, actor: Actor, payment_id: UUID) -> Payment:
         payment = self._get(Payment, payment_id, PaymentNotFoundError)

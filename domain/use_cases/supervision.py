@@ -37,8 +37,7 @@ class SupervisionUseCases(LedgerCore):
             return Change(Created(read.id), [read])
 
         self._write(Context(actor), change)
-        vault = self._vault()
-        return {case_id: vault.open(case_id, blob) for case_id, blob in sealed.items()}
+        return self._vault().open_many(sealed)
 
     def may_read_personal_data(self, actor: Actor) -> bool:
         return Permission.READ_PERSONAL_DATA in GRANTS[actor.role]
@@ -57,6 +56,6 @@ class SupervisionUseCases(LedgerCore):
             fresh.note_erasure(reason, actor.name, self.today())
             return Change(Created(case_id), [fresh])
 
-        outcome = self._write(Context(actor), change)
+        outcome = self._write(Context(actor), change, case_id)
         self._vault().erase(case.id, actor.name)
         return outcome

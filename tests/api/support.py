@@ -97,3 +97,37 @@ def case_body(centre: str, **overrides: Any) -> dict[str, Any]:
         "business_date": "2026-01-05",
     }
     return body | overrides
+
+
+def centre_tree(api: Api) -> tuple[str, str, str, str]:
+    """长春市 → 朝阳区 and 南关区 → 红旗街道 under 朝阳区: the city, the districts, the street."""
+    city = api.created("/centres", {"name": "长春市帮扶中心", "level": "prefecture"})
+    district = api.created("/centres", {"name": "朝阳区", "level": "county", "parent_id": city})
+    other = api.created("/centres", {"name": "南关区", "level": "county", "parent_id": city})
+    street = api.created("/centres", {"name": "红旗街道", "level": "street", "parent_id": district})
+    return city, district, other, street
+
+
+def central_fund(api: Api, centre: str, amount: str, **receipt: str) -> str:
+    """The centre's central special fund (living relief, warmth visits), holding ``amount``."""
+    fund = api.created(
+        "/funds",
+        {
+            "centre_id": centre,
+            "name": "中央财政专项帮扶资金",
+            "source": "central_special_fund",
+            "fiscal_year": 2026,
+            "purposes": ["living_relief", "warmth_visit"],
+        },
+    )
+    receipt = {"amount": amount, "payer": "财政部"} | receipt | {"business_date": "2026-01-02"}
+    api.created(f"/funds/{fund}/receipts", receipt)
+    return fund
+
+
+def payment_body(
+    fund: str, case: str, amount: str, business_date: str, **more: str
+) -> dict[str, Any]:
+    """A living-relief payment of ``amount`` yuan from ``fund`` to ``case``."""
+    paid = {"fund_id": fund, "case_id": case, "assistance_type": "living_relief"}
+    return paid | {"amount": amount, "business_date": business_date} | more

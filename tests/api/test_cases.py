@@ -7,6 +7,14 @@ import pytest
 from tests.api.support import Api, World, case_body, person
 
 
+def closed_archive(api: Api, world: World, reason: str) -> tuple[dict[str, str], str]:
+    """A person, and their archive on the street, closed on 1 March for ``reason``."""
+    somebody = person()
+    case = api.created("/cases", case_body(world.street, person=somebody))
+    api.created(f"/cases/{case}/closure", {"reason": reason, "business_date": "2026-03-01"})
+    return somebody, case
+
+
 def test_a_registered_case_reads_back_with_its_assessment_and_person(
     api: Api, world: World
 ) -> None:
@@ -34,11 +42,7 @@ def test_a_second_open_archive_for_the_same_id_number_is_refused(api: Api, world
 def test_after_closure_a_new_archive_may_be_opened_for_the_same_person(
     api: Api, world: World
 ) -> None:
-    somebody = person()
-    first = api.created("/cases", case_body(world.street, person=somebody))
-    api.created(
-        f"/cases/{first}/closure", {"reason": "transferred_out", "business_date": "2026-03-01"}
-    )
+    somebody, first = closed_archive(api, world, "transferred_out")
 
     response = api.post("/cases", case_body(world.district, person=somebody))
 
@@ -49,12 +53,7 @@ def test_after_closure_a_new_archive_may_be_opened_for_the_same_person(
 def test_reopening_is_refused_while_another_archive_of_the_person_is_open(
     api: Api, world: World
 ) -> None:
-    somebody = person()
-    first = api.created("/cases", case_body(world.street, person=somebody))
-    api.created(
-        f"/cases/{first}/closure",
-        {"reason": "exited_income_above_line", "business_date": "2026-03-01"},
-    )
+    somebody, first = closed_archive(api, world, "exited_income_above_line")
     api.created("/cases", case_body(world.street, person=somebody))
 
     response = api.post(f"/cases/{first}/reopening", {"business_date": "2026-05-01"})

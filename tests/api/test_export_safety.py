@@ -20,7 +20,7 @@ from domain.access import Actor
 from domain.application import Context, Ledger, Outcome
 from domain.cases import Assessment, Person
 from domain.vocabulary import AssistanceType, Category, Cause, FundSource, Role
-from tests.api.support import Api, World, person
+from tests.api.support import Api, World, payment_body, person
 
 # OWASP's CSV injection list: a cell starting with any of these may run as a formula.
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -173,16 +173,7 @@ def test_given_a_fund_named_like_a_formula_when_the_fund_list_is_exported_then_t
 def test_given_payments_when_postings_are_exported_then_amounts_are_numbers_or_plain_text(
     api: Api, world: World
 ) -> None:
-    api.created(
-        "/payments",
-        {
-            "fund_id": world.fund,
-            "case_id": world.case,
-            "assistance_type": "living_relief",
-            "amount": "1234.50",
-            "business_date": "2026-01-21",
-        },
-    )
+    api.created("/payments", payment_body(world.fund, world.case, "1234.50", "2026-01-21"))
 
     in_csv = csv_rows(export(api, f"/funds/{world.fund}/postings", "csv"))
     in_xlsx = xlsx_rows(export(api, f"/funds/{world.fund}/postings", "xlsx"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.vocabulary import Role
-from tests.api.support import Api, World
+from tests.api.support import Api, World, payment_body
 
 
 def test_the_vocabulary_lists_every_term_with_its_chinese_name(api: Api) -> None:
@@ -35,16 +35,7 @@ def test_the_openapi_document_names_the_main_routes(api: Api) -> None:
 
 def test_an_auditor_sees_that_money_was_conserved(api: Api, world: World) -> None:
     auditor = api.user("auditor", Role.AUDITOR)
-    api.post(
-        "/payments",
-        {
-            "fund_id": world.fund,
-            "case_id": world.case,
-            "assistance_type": "living_relief",
-            "amount": "800.00",
-            "business_date": "2026-01-25",
-        },
-    )
+    api.post("/payments", payment_body(world.fund, world.case, "800.00", "2026-01-25"))
 
     check = api.get("/audit/conservation", as_=auditor).json()
 

@@ -38,7 +38,6 @@ depend on their order.
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -48,7 +47,6 @@ from typing import Any, Literal
 from uuid import UUID
 
 import fastapi.routing
-import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -59,8 +57,9 @@ from domain.id_numbers import make_id_number
 from domain.vocabulary import Role
 from settings import Settings
 from stores import open_ledger
-from tests.api.support import Api, case_body
+from tests.api.support import Api, case_body, central_fund, centre_tree, payment_body
 from tests.conftest import PG_DSN, require_postgres
+from tests.scratch import postgres_schema
 
 Access = Literal["any", "subtree", "global", "none"]
 Scope = Literal["inside", "outside", "unbound"]
@@ -113,39 +112,16 @@ class World:
         return case
 
     def fresh_payment(self) -> str:
-        return self.api.created("/payments", payment_body(self.district_fund, self.case))
+        return self.api.created("/payments", a_payment(self.district_fund, self.case))
 
 
-def payment_body(fund: str, case: str) -> dict[str, Any]:
-    return {
-        "fund_id": fund,
-        "case_id": case,
-        "assistance_type": "living_relief",
-        "amount": "1.00",
-        "reference": "矩阵测试",
-        "business_date": "2026-02-01",
-    }
+def a_payment(fund: str, case: str) -> dict[str, Any]:
+    return payment_body(fund, case, "1.00", "2026-02-01", reference="矩阵测试")
 
 
 def build_world(api: Api) -> World:
-    city = api.created("/centres", {"name": "长春市帮扶中心", "level": "prefecture"})
-    district = api.created("/centres", {"name": "朝阳区", "level": "county", "parent_id": city})
-    other = api.created("/centres", {"name": "南关区", "level": "county", "parent_id": city})
-    street = api.created("/centres", {"name": "红旗街道", "level": "street", "parent_id": district})
-    fund = api.created(
-        "/funds",
-        {
-            "centre_id": city,
-            "name": "中央财政专项帮扶资金",
-            "source": "central_special_fund",
-            "fiscal_year": 2026,
-            "purposes": ["living_relief", "warmth_visit"],
-        },
-    )
-    api.created(
-        f"/funds/{fund}/receipts",
-        {"amount": "100000.00", "payer": "财政部", "business_date": "2026-01-02"},
-    )
+    city, district, other, street = centre_tree(api)
+    fund = central_fund(api, city, "100000.00")
     allocation = {"amount": "20000.00", "business_date": "2026-01-03"}
     district_fund = api.created(
         f"/funds/{fund}/allocations", allocation | {"to_centre_id": district}
@@ -157,8 +133,8 @@ def build_world(api: Api) -> World:
     api.created(
         f"/cases/{closed_case}/closure", {"reason": "retired", "business_date": "2026-01-20"}
     )
-    payment = api.created("/payments", payment_body(district_fund, case))
-    api.created("/payments", payment_body(other_fund, other_case))
+    payment = api.created("/payments", a_payment(district_fund, case))
+    api.created("/payments", a_payment(other_fund, other_case))
     return World(
         api, city, district, other, street, fund, district_fund, other_fund, case, other_case,
         closed_case, payment,
@@ -206,11 +182,23 @@ ASSESSMENT = {
     "per_capita_monthly_income": "700.00",
     "flags": [],
 }
+FEBRUARY = {"business_date": "2026-02-01"}
+ONE_YUAN = {"amount": "1.00"} | FEBRUARY
 _names = itertools.count(1)
 
 
 def in_district(w: World) -> dict[str, str]:
     return {"centre_id": w.district}
+
+
+def by_centre(path: str, unscoped: Mapping[Role, Access] = READ_ANY) -> tuple[Rule, Rule]:
+    """A read for a given centre (``centre_id``: its subtree), and one naming no centre: the
+    user's own subtree, or with ``unscoped`` READ_GLOBAL the whole ledger (unbound users)."""
+    whole = "[whole ledger]" if unscoped is READ_GLOBAL else "[own subtree]"
+    return (
+        Rule(READ_SUBTREE, lambda w: Call(path, in_district(w)), variant="[centre_id]"),
+        Rule(unscoped, lambda w: Call(path), variant=whole),
+    )
 
 
 TABLE: dict[tuple[str, str], tuple[Rule, ...]] = {
@@ -251,8 +239,7 @@ TABLE: dict[tuple[str, str], tuple[Rule, ...]] = {
         Rule(
             MONEY,
             lambda w: Call(
-                f"/funds/{w.district_fund}/receipts",
-                body={"amount": "1.00", "payer": "区财政", "business_date": "2026-02-01"},
+                f"/funds/{w.district_fund}/receipts", body=ONE_YUAN | {"payer": "区财政"}
             ),
         ),
     ),
@@ -260,29 +247,19 @@ TABLE: dict[tuple[str, str], tuple[Rule, ...]] = {
         Rule(
             MONEY,
             lambda w: Call(
-                f"/funds/{w.district_fund}/allocations",
-                body={"to_centre_id": w.street, "amount": "1.00", "business_date": "2026-02-01"},
+                f"/funds/{w.district_fund}/allocations", body=ONE_YUAN | {"to_centre_id": w.street}
             ),
         ),
     ),
     ("POST", "/funds/{fund_id}/returns"): (
-        Rule(
-            MONEY,
-            lambda w: Call(
-                f"/funds/{w.district_fund}/returns",
-                body={"amount": "1.00", "business_date": "2026-02-01"},
-            ),
-        ),
+        Rule(MONEY, lambda w: Call(f"/funds/{w.district_fund}/returns", body=ONE_YUAN)),
     ),
     # --- funds: reads ---
     ("GET", "/funds/{fund_id}"): (Rule(READ_SUBTREE, lambda w: Call(f"/funds/{w.district_fund}")),),
     ("GET", "/funds/{fund_id}/movements"): (
         Rule(READ_SUBTREE, lambda w: Call(f"/funds/{w.district_fund}/movements")),
     ),
-    ("GET", "/funds"): (
-        Rule(READ_SUBTREE, lambda w: Call("/funds", in_district(w)), variant="[centre_id]"),
-        Rule(READ_ANY, lambda w: Call("/funds"), variant="[own subtree]"),
-    ),
+    ("GET", "/funds"): by_centre("/funds"),
     ("GET", "/funds/{fund_id}/balance"): (
         Rule(READ_SUBTREE, lambda w: Call(f"/funds/{w.district_fund}/balance")),
     ),
@@ -299,14 +276,8 @@ TABLE: dict[tuple[str, str], tuple[Rule, ...]] = {
         ),
     ),
     # --- the archive ---
-    ("GET", "/cases"): (
-        Rule(READ_SUBTREE, lambda w: Call("/cases", in_district(w)), variant="[centre_id]"),
-        Rule(READ_ANY, lambda w: Call("/cases"), variant="[own subtree]"),
-    ),
-    ("GET", "/cases/summary"): (
-        Rule(READ_SUBTREE, lambda w: Call("/cases/summary", in_district(w)), variant="[centre_id]"),
-        Rule(READ_ANY, lambda w: Call("/cases/summary"), variant="[own subtree]"),
-    ),
+    ("GET", "/cases"): by_centre("/cases"),
+    ("GET", "/cases/summary"): by_centre("/cases/summary"),
     ("GET", "/cases/{case_id}/timeline"): (
         Rule(READ_SUBTREE, lambda w: Call(f"/cases/{w.case}/timeline")),
     ),
@@ -318,18 +289,14 @@ TABLE: dict[tuple[str, str], tuple[Rule, ...]] = {
         Rule(
             CASES,
             lambda w: Call(
-                f"/cases/{w.case}/reassessments",
-                body=ASSESSMENT | {"business_date": "2026-02-01", "note": "年度复核"},
+                f"/cases/{w.case}/reassessments", body=ASSESSMENT | FEBRUARY | {"note": "年度复核"}
             ),
         ),
     ),
     ("POST", "/cases/{case_id}/visits"): (
         Rule(
             CASES,
-            lambda w: Call(
-                f"/cases/{w.case}/visits",
-                body={"business_date": "2026-02-01", "visitors": ["王干事"]},
-            ),
+            lambda w: Call(f"/cases/{w.case}/visits", body=FEBRUARY | {"visitors": ["王干事"]}),
         ),
     ),
     ("POST", "/cases/{case_id}/closure"): (
@@ -364,7 +331,7 @@ TABLE: dict[tuple[str, str], tuple[Rule, ...]] = {
     ),
     # --- payments ---
     ("POST", "/payments"): (
-        Rule(MONEY, lambda w: Call("/payments", body=payment_body(w.district_fund, w.case))),
+        Rule(MONEY, lambda w: Call("/payments", body=a_payment(w.district_fund, w.case))),
     ),
     ("POST", "/payments/{payment_id}/reversal"): (
         Rule(
@@ -377,10 +344,7 @@ TABLE: dict[tuple[str, str], tuple[Rule, ...]] = {
     ),
     # --- audit ---
     ("GET", "/audit/conservation"): (Rule(READ_GLOBAL, lambda w: Call("/audit/conservation")),),
-    ("GET", "/audit/events"): (
-        Rule(READ_SUBTREE, lambda w: Call("/audit/events", in_district(w)), variant="[centre_id]"),
-        Rule(READ_ANY, lambda w: Call("/audit/events"), variant="[own subtree]"),
-    ),
+    ("GET", "/audit/events"): by_centre("/audit/events"),
     ("GET", "/audit/public-key"): (
         Rule(READ_ANY, lambda w: Call("/audit/public-key"), anonymous=200),
     ),
@@ -394,46 +358,18 @@ TABLE: dict[tuple[str, str], tuple[Rule, ...]] = {
     ("GET", "/supervision/provenance/{fund_id}"): (
         Rule(READ_GLOBAL, lambda w: Call(f"/supervision/provenance/{w.district_fund}")),
     ),
-    ("GET", "/supervision/matching"): (
-        Rule(
-            READ_SUBTREE,
-            lambda w: Call("/supervision/matching", in_district(w)),
-            variant="[centre_id]",
-        ),
-        Rule(READ_GLOBAL, lambda w: Call("/supervision/matching"), variant="[whole ledger]"),
+    ("GET", "/supervision/matching"): by_centre("/supervision/matching", READ_GLOBAL),
+    ("GET", "/supervision/suspicious-payments"): by_centre(
+        "/supervision/suspicious-payments", READ_GLOBAL
     ),
-    ("GET", "/supervision/suspicious-payments"): (
-        Rule(
-            READ_SUBTREE,
-            lambda w: Call("/supervision/suspicious-payments", in_district(w)),
-            variant="[centre_id]",
-        ),
-        Rule(
-            READ_GLOBAL,
-            lambda w: Call("/supervision/suspicious-payments"),
-            variant="[whole ledger]",
-        ),
-    ),
-    ("GET", "/supervision/earmarks"): (
-        Rule(
-            READ_SUBTREE,
-            lambda w: Call("/supervision/earmarks", in_district(w)),
-            variant="[centre_id]",
-        ),
-        Rule(READ_GLOBAL, lambda w: Call("/supervision/earmarks"), variant="[whole ledger]"),
-    ),
+    ("GET", "/supervision/earmarks"): by_centre("/supervision/earmarks", READ_GLOBAL),
     ("GET", "/supervision/package"): (
         Rule(
             READ_SUBTREE,
             lambda w: Call("/supervision/package", {"fund_id": w.district_fund}),
             variant="[fund_id]",
         ),
-        Rule(
-            READ_SUBTREE,
-            lambda w: Call("/supervision/package", in_district(w)),
-            variant="[centre_id]",
-        ),
-        Rule(READ_GLOBAL, lambda w: Call("/supervision/package"), variant="[whole ledger]"),
+        *by_centre("/supervision/package", READ_GLOBAL),
     ),
     # --- meta ---
     ("GET", "/health"): (Rule(READ_ANY, lambda w: Call("/health"), anonymous=200),),
@@ -530,14 +466,8 @@ def store(kind: str, folder: Path) -> Iterator[str]:
         yield f"sqlite:///{folder}/bangfu.sqlite"
         return
     require_postgres()
-    schema = f"bangfu_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_DSN, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_DSN}?schema={schema}"
-    finally:
-        with psycopg.connect(PG_DSN, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with postgres_schema(PG_DSN) as url:
+        yield url
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -592,16 +522,17 @@ def test_route_matrix(matrix: Matrix, cell: Cell) -> None:
 
 
 def app_routes(app: FastAPI) -> tuple[set[tuple[str, str]], list[str]]:
-    """Every (method, path template) the app serves, and any route that is not an APIRoute.
+    """Every (method, path template) the app serves, and any route that is not an APIRoute; a
+    template as the OpenAPI document writes it (``/cases/{case_id}``, without the convertor).
 
     FastAPI >= 0.16x keeps included routers as lazy ``_IncludedRouter`` entries in
     ``app.routes``; ``fastapi.routing.iter_route_contexts`` flattens them (older FastAPI has
     the APIRoutes in ``app.routes`` directly)."""
     flatten = getattr(fastapi.routing, "iter_route_contexts", None)
     pairs: list[tuple[Any, Any]] = (
-        [(c.original_route, c.path) for c in flatten(app.routes)]
+        [(c.original_route, c.path_format) for c in flatten(app.routes)]
         if flatten is not None
-        else [(r, getattr(r, "path", None)) for r in app.routes]
+        else [(r, getattr(r, "path_format", None)) for r in app.routes]
     )
     served: set[tuple[str, str]] = set()
     strange: list[str] = []

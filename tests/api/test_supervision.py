@@ -20,7 +20,7 @@ from supervision import compliance
 from supervision.compliance import Standards
 from supervision.package_verify import verify_package
 from supervision.records import from_ledger
-from tests.api.support import Api, World, case_body
+from tests.api.support import Api, World, case_body, payment_body
 
 
 def test_the_public_key_and_checkpoints_are_published(api: Api, world: World) -> None:
@@ -115,16 +115,7 @@ def test_the_downloaded_package_verifies_offline(api: Api, world: World, tmp_pat
 def test_the_trace_downloads_as_csv_with_a_row_per_fund_and_household(
     api: Api, world: World
 ) -> None:
-    api.created(
-        "/payments",
-        {
-            "fund_id": world.fund,
-            "case_id": world.case,
-            "assistance_type": "living_relief",
-            "amount": "800.00",
-            "business_date": "2026-01-25",
-        },
-    )
+    api.created("/payments", payment_body(world.fund, world.case, "800.00", "2026-01-25"))
 
     response = api.client.get(
         f"/supervision/provenance/{world.fund}",

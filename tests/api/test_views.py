@@ -266,7 +266,16 @@ def test_projection_status_reports_positions_and_lag(api: Api, world: World) -> 
 
     status = {s["view"]: s for s in api.get("/projections/status").json()}
 
-    assert set(status) == {"archive", "funds", "audit"}
+    assert set(status) == {
+        "archive",
+        "funds",
+        "audit",
+        "provenance",
+        "matching",
+        "suspicious",
+        "earmarks",
+        "conservation",
+    }
     assert status["archive"]["position"] >= api.position
 
 

@@ -7,8 +7,6 @@ import hashlib
 import json
 import os
 import stat
-import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,38 +28,7 @@ from supervision.package import DestinationError, export
 from supervision.package_verify import verify_package
 from supervision.scope import Scope
 from supervision.signing import ExpectedKey, Signer, fingerprint, key_id, public_pem
-
-BANGFU = str(Path(sys.executable).parent / "bangfu")
-
-
-@pytest.fixture
-def demo(ledger: Ledger, tmp_path: Path) -> tuple[Ledger, DemoData, Signer]:
-    return ledger, DemoBuilder(ledger, households=12).build(), Signer(tmp_path / "key.pem")
-
-
-def run(
-    args: list[str], cwd: Path, url: str | None = None, input: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """`bangfu ARGS` in ``cwd`` with its store, keys and master key in that folder."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BANGFU_")}
-    env |= {
-        "COLUMNS": "200",
-        "BANGFU_SIGNING_KEY_FILE": str(cwd / "key.pem"),
-        "BANGFU_MASTER_KEY_FILE": str(cwd / "master.key"),
-    }
-    if url:
-        env["BANGFU_DATABASE_URL"] = url
-    return subprocess.run(
-        [BANGFU, *args],
-        cwd=cwd,
-        env=env,
-        input=input,
-        stdin=None if input is not None else subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+from tests.integration.bangfu import run
 
 
 # --- 1. pinning the key a package must be signed with ------------------------------------------
@@ -102,11 +69,10 @@ def test_the_fingerprint_is_the_sha256_of_the_pem_and_the_key_id_its_first_16_di
 
 
 def test_a_package_resigned_with_another_key_passes_only_when_the_key_is_not_pinned(
-    demo: tuple[Ledger, DemoData, Signer], tmp_path: Path
+    demo: tuple[Ledger, DemoData, Signer], whole_package: Path
 ) -> None:
-    ledger, _, signer = demo
-    out = tmp_path / "all.zip"
-    export(ledger, signer, out, Scope())
+    _, _, signer = demo
+    out = whole_package
     real = signer.public_key_pem
     pins = [
         ExpectedKey(public_key_pem=real),

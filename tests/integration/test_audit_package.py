@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.demo import DemoBuilder, DemoData
+from cli.demo import DemoData
 from domain.access import SYSTEM
 from domain.application import Ledger
 from supervision.package import export
@@ -17,11 +17,6 @@ from supervision.package_verify import verify_package
 from supervision.records import record
 from supervision.scope import Scope
 from supervision.signing import Signer
-
-
-@pytest.fixture
-def demo(ledger: Ledger, tmp_path: Path) -> tuple[Ledger, DemoData, Signer]:
-    return ledger, DemoBuilder(ledger, households=12).build(), Signer(tmp_path / "key.pem")
 
 
 def rewrite(package: Path, name: str, data: bytes, fix_manifest: bool) -> None:
@@ -84,11 +79,9 @@ def test_a_fund_tree_package_holds_only_its_events_and_still_reaches_the_checkpo
 
 @pytest.mark.parametrize("fix_manifest", [False, True])
 def test_changing_any_byte_of_an_event_makes_the_package_fail(
-    demo: tuple[Ledger, DemoData, Signer], tmp_path: Path, fix_manifest: bool
+    whole_package: Path, fix_manifest: bool
 ) -> None:
-    ledger, _, signer = demo
-    out = tmp_path / "all.zip"
-    export(ledger, signer, out, Scope())
+    out = whole_package
     lines = zipfile.ZipFile(out).read("events.jsonl").decode().splitlines()
     event = json.loads(lines[40])
     state = bytearray(__import__("base64").b64decode(event["state"]))
@@ -103,12 +96,8 @@ def test_changing_any_byte_of_an_event_makes_the_package_fail(
     assert any(f"position {event['position']}" in p for p in verdict.problems)
 
 
-def test_a_doctored_figure_is_caught_by_recomputation(
-    demo: tuple[Ledger, DemoData, Signer], tmp_path: Path
-) -> None:
-    ledger, _, signer = demo
-    out = tmp_path / "all.zip"
-    export(ledger, signer, out, Scope())
+def test_a_doctored_figure_is_caught_by_recomputation(whole_package: Path) -> None:
+    out = whole_package
     earmarks = json.loads(zipfile.ZipFile(out).read("computed/earmarks.json"))
     earmarks["payments_checked"] += 1
 

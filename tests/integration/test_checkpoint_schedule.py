@@ -10,13 +10,22 @@ from supervision.checkpoints import Checkpoints, Scheduler
 from supervision.signing import Signer
 
 
+def centres_and_scheduler(
+    ledger: Ledger, folder: Path, every_events: int, every_seconds: float
+) -> tuple[DemoBuilder, Scheduler]:
+    """The demo's centres (10 events), and a scheduler of checkpoints due as given."""
+    builder = DemoBuilder(ledger, households=5)
+    builder._centres()
+    signer = Signer(folder / "k.pem")
+    scheduler = Scheduler(Checkpoints(ledger), signer, every_events, every_seconds)
+    return builder, scheduler
+
+
 def test_a_checkpoint_is_taken_once_enough_events_have_arrived(
     ledger: Ledger, tmp_path: Path
 ) -> None:
-    builder = DemoBuilder(ledger, households=5)
-    builder._centres()
-    scheduler = Scheduler(
-        Checkpoints(ledger), Signer(tmp_path / "k.pem"), every_events=20, every_seconds=10_000
+    builder, scheduler = centres_and_scheduler(
+        ledger, tmp_path, every_events=20, every_seconds=10_000
     )
 
     first = scheduler.tick()
@@ -36,10 +45,8 @@ def test_a_checkpoint_is_taken_once_enough_events_have_arrived(
 def test_a_checkpoint_is_taken_after_the_interval_even_for_a_few_events(
     ledger: Ledger, tmp_path: Path
 ) -> None:
-    builder = DemoBuilder(ledger, households=5)
-    builder._centres()
-    scheduler = Scheduler(
-        Checkpoints(ledger), Signer(tmp_path / "k.pem"), every_events=10_000, every_seconds=0
+    builder, scheduler = centres_and_scheduler(
+        ledger, tmp_path, every_events=10_000, every_seconds=0
     )
     scheduler.tick()
     builder._centres()

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import socket
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from uuid import UUID
@@ -19,32 +17,7 @@ from cli.demo import DemoBuilder
 from domain.access import SYSTEM
 from domain.application import Ledger
 from stores import open_ledger
-
-BANGFU = str(Path(sys.executable).parent / "bangfu")
-
-
-def run(
-    args: list[str], cwd: Path, url: str | None = None, input: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """`bangfu ARGS` in ``cwd``, with its store, signing key and master key in that folder."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BANGFU_")}
-    env |= {
-        "COLUMNS": "200",
-        "BANGFU_DATABASE_URL": url or f"sqlite:///{cwd}/bangfu.sqlite",
-        "BANGFU_SIGNING_KEY_FILE": str(cwd / "key.pem"),
-        "BANGFU_MASTER_KEY_FILE": str(cwd / "master.key"),
-    }
-    return subprocess.run(
-        [BANGFU, *args],
-        cwd=cwd,
-        env=env,
-        input=input,
-        stdin=None if input is not None else subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+from tests.integration.bangfu import run
 
 
 def one_line_error(result: subprocess.CompletedProcess[str], code: int, *words: str) -> None:

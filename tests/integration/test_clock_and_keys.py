@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from uuid import UUID
 
 import pytest
@@ -116,6 +116,26 @@ def test_an_orphan_key_from_a_crash_is_swept_once_it_is_old_but_a_young_one_is_k
     assert {r["case_id"] for r in _keys(ledger)} == {str(case), str(UUID(int=2))}
 
 
+def erasure_failing_in(
+    ledger: Ledger,
+    case_id: UUID,
+    monkeypatch: pytest.MonkeyPatch,
+    owner: object,
+    name: str,
+    why: str,
+) -> Case:
+    """Erase the household's personal data while ``owner.name`` fails; the case after it."""
+
+    def failing(*args: object, **kwargs: object) -> NoReturn:
+        raise RuntimeError(why)
+
+    monkeypatch.setattr(owner, name, failing)
+    with pytest.raises(RuntimeError, match=why):
+        ledger.erase_personal_data(SYSTEM, case_id, "retention ended")
+    monkeypatch.undo()
+    return ledger.case(SYSTEM, case_id)
+
+
 def test_erasure_is_recorded_before_the_key_is_destroyed_so_a_failure_loses_nothing_silently(
     clocked: tuple[Ledger, FixedClock], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -124,15 +144,8 @@ def test_erasure_is_recorded_before_the_key_is_destroyed_so_a_failure_loses_noth
     vault = ledger.vault
     assert isinstance(vault, Vault)
 
-    def power_cut(*args: object) -> bool:
-        raise RuntimeError("the power failed between recording and destroying")
+    case = erasure_failing_in(ledger, case_id, monkeypatch, vault, "erase", "the power failed")
 
-    monkeypatch.setattr(vault, "erase", power_cut)
-    with pytest.raises(RuntimeError):
-        ledger.erase_personal_data(SYSTEM, case_id, "retention ended")
-    monkeypatch.undo()
-
-    case = ledger.case(SYSTEM, case_id)
     assert case.personal_data_erased  # the record is there ...
     assert vault.open(case_id, case.person_sealed) is not None  # ... and the data not yet lost
     ledger.erase_personal_data(SYSTEM, case_id, "retention ended")  # the retry finishes it
@@ -147,15 +160,8 @@ def test_a_failed_erasure_record_leaves_the_key_in_place(
     ledger, _ = clocked
     case_id = _register(ledger, _centre(ledger), 7)
 
-    def store_down(*args: object, **kwargs: object) -> object:
-        raise RuntimeError("the database went away")
+    case = erasure_failing_in(ledger, case_id, monkeypatch, ledger, "save", "the database is gone")
 
-    monkeypatch.setattr(ledger, "save", store_down)
-    with pytest.raises(RuntimeError):
-        ledger.erase_personal_data(SYSTEM, case_id, "retention ended")
-    monkeypatch.undo()
-
-    case = ledger.case(SYSTEM, case_id)
     assert not case.personal_data_erased
     assert ledger.vault is not None
     assert ledger.vault.open(case_id, case.person_sealed) is not None

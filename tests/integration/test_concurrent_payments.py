@@ -155,13 +155,19 @@ class RacingLedger(Ledger):
         return found
 
 
-def test_a_write_that_lost_a_race_is_retried_on_fresh_state_and_applied_once(
-    store_url: str, tmp_path: Path
-) -> None:
-    setup = open_ledger(store_url, master_key_file=tmp_path / "master.key")
+def race(store_url: str, folder: Path) -> tuple[Ledger, RacingLedger, UUID, list[UUID]]:
+    """A fund of ¥1,000 and two cases; a ledger whose rival pays ¥100 to the second case first."""
+    setup = open_ledger(store_url, master_key_file=folder / "master.key")
     fund_id, cases = small_fund_with_cases(setup, 1_000_00, cases=2)
     racing = RacingLedger(env=setup.env)
     racing.rival, racing.rival_case = setup, cases[1]
+    return setup, racing, fund_id, cases
+
+
+def test_a_write_that_lost_a_race_is_retried_on_fresh_state_and_applied_once(
+    store_url: str, tmp_path: Path
+) -> None:
+    setup, racing, fund_id, cases = race(store_url, tmp_path)
 
     racing.pay(ADMIN, fund_id, cases[0], AssistanceType.WARMTH_VISIT, 300_00, "mine", DAY)
 
@@ -180,11 +186,8 @@ def test_a_write_that_lost_a_race_is_retried_on_fresh_state_and_applied_once(
 def test_a_writer_that_keeps_losing_the_race_gets_a_clear_busy_refusal_and_writes_nothing(
     store_url: str, tmp_path: Path
 ) -> None:
-    setup = open_ledger(store_url, master_key_file=tmp_path / "master.key")
-    fund_id, cases = small_fund_with_cases(setup, 1_000_00, cases=2)
-    racing = RacingLedger(env=setup.env)
+    setup, racing, fund_id, cases = race(store_url, tmp_path)
     racing.max_attempts = 1
-    racing.rival, racing.rival_case = setup, cases[1]
 
     with pytest.raises(BusyError):
         racing.pay(ADMIN, fund_id, cases[0], AssistanceType.WARMTH_VISIT, 300_00, "mine", DAY)

@@ -74,27 +74,14 @@ def test_a_master_key_that_cannot_open_the_store_is_refused_with_a_clear_message
     _store_with_sealed_data(url, tmp_path / "master.key")
     other = base64.b64encode(secrets.token_bytes(32)).decode()
 
-    wrong = bangfu(
-        ["projections", "status"],
-        tmp_path,
-        tmp_path / "home",
-        BANGFU_DATABASE_URL=url,
-        BANGFU_MASTER_KEY=other,
-    )
-    missing = bangfu(
-        ["projections", "status"],
-        tmp_path,
-        tmp_path / "home",
-        BANGFU_DATABASE_URL=url,
-        BANGFU_MASTER_KEY_FILE=str(tmp_path / "nowhere.key"),
-    )
-    right = bangfu(
-        ["projections", "status"],
-        tmp_path,
-        tmp_path / "home",
-        BANGFU_DATABASE_URL=url,
-        BANGFU_MASTER_KEY_FILE=str(tmp_path / "master.key"),
-    )
+    def status(**key: str) -> subprocess.CompletedProcess[str]:
+        """`bangfu projections status` on the store, with the master key given."""
+        home = tmp_path / "home"
+        return bangfu(["projections", "status"], tmp_path, home, BANGFU_DATABASE_URL=url, **key)
+
+    wrong = status(BANGFU_MASTER_KEY=other)
+    missing = status(BANGFU_MASTER_KEY_FILE=str(tmp_path / "nowhere.key"))
+    right = status(BANGFU_MASTER_KEY_FILE=str(tmp_path / "master.key"))
 
     said = {
         name: " ".join(r.stderr.split()) for name, r in [("wrong", wrong), ("missing", missing)]

@@ -7,36 +7,17 @@ from uuid import uuid4
 
 import pytest
 
-from domain.cases import Assessment, Case, Goods
+from domain.cases import Case, Goods
 from domain.errors import (
     CaseClosedError,
     CaseNotClosedError,
     InvalidHouseholdError,
 )
-from domain.vocabulary import (
-    CampaignKind,
-    CaseStatus,
-    Category,
-    Cause,
-    ClosureReason,
-    HouseholdFlag,
-    VisitKind,
-)
+from domain.vocabulary import CampaignKind, CaseStatus, Category, Cause, ClosureReason, VisitKind
+from tests.unit.support import assessment
 
 DAY = date(2026, 1, 10)
 FESTIVAL = CampaignKind.SPRING_FESTIVAL_WARMTH
-
-
-def assessment(**changes: object) -> Assessment:
-    fields: dict[str, object] = {
-        "category": Category.DEEP_HARDSHIP,
-        "primary_cause": Cause.SERIOUS_ILLNESS,
-        "secondary_causes": (Cause.LAID_OFF_UNEMPLOYED,),
-        "household_size": 3,
-        "income_fen": 650_00,
-        "flags": (HouseholdFlag.SINGLE_PARENT,),
-    }
-    return Assessment(**(fields | changes))  # type: ignore[arg-type]
 
 
 def archived() -> Case:
@@ -61,15 +42,15 @@ def test_a_new_archive_is_active_with_its_assessment() -> None:
     assert case.flags == ["single_parent"]
 
 
-@pytest.mark.parametrize(
-    ("reason", "status"),
-    [
-        (ClosureReason.EXITED_INCOME_ABOVE_LINE, CaseStatus.EXITED),
-        (ClosureReason.STABILIZED_SAFETY_NET, CaseStatus.EXITED),
-        (ClosureReason.DECEASED, CaseStatus.CANCELLED),
-        (ClosureReason.TRANSFERRED_OUT, CaseStatus.CANCELLED),
-    ],
-)
+LIBRARY = {
+    ClosureReason.EXITED_INCOME_ABOVE_LINE: CaseStatus.EXITED,
+    ClosureReason.STABILIZED_SAFETY_NET: CaseStatus.EXITED,
+    ClosureReason.DECEASED: CaseStatus.CANCELLED,
+    ClosureReason.TRANSFERRED_OUT: CaseStatus.CANCELLED,
+}
+
+
+@pytest.mark.parametrize(("reason", "status"), LIBRARY.items())
 def test_closing_moves_the_case_to_the_library_its_reason_names(
     reason: ClosureReason, status: CaseStatus
 ) -> None:

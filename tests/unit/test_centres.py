@@ -45,16 +45,17 @@ def test_an_enterprise_station_may_be_founded_directly_under_a_province() -> Non
     assert station.path == [province.id, station.id]
 
 
+MAY_NOT_HANG = {  # parent level: the levels that may not hang under it
+    L.STREET: [L.COUNTY, L.INDUSTRY_UNION],
+    L.COUNTY: [L.COUNTY],
+    L.ENTERPRISE_STATION: [L.ENTERPRISE_STATION],
+    L.INDUSTRY_UNION: [L.STREET],
+    L.PROVINCE: [L.NATIONAL],
+}
+
+
 @pytest.mark.parametrize(
-    ("parent_level", "child_level"),
-    [
-        (L.STREET, L.COUNTY),
-        (L.COUNTY, L.COUNTY),
-        (L.ENTERPRISE_STATION, L.ENTERPRISE_STATION),
-        (L.STREET, L.INDUSTRY_UNION),
-        (L.INDUSTRY_UNION, L.STREET),
-        (L.PROVINCE, L.NATIONAL),
-    ],
+    ("parent_level", "child_level"), [(p, c) for p in MAY_NOT_HANG for c in MAY_NOT_HANG[p]]
 )
 def test_a_centre_is_refused_when_its_level_may_not_hang_under_the_parents(
     parent_level: CentreLevel, child_level: CentreLevel

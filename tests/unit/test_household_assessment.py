@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from domain.cases import Assessment, Person
+from domain.cases import Person
 from domain.errors import InvalidHouseholdError, InvalidIdNumberError
-from domain.vocabulary import Category, Cause, HouseholdFlag
+from domain.vocabulary import Cause, HouseholdFlag
+from tests.unit.support import assessment
 
 ID = "11010519491231002X"
 THREE_CAUSES = (Cause.ACCIDENT, Cause.OTHER, Cause.NATURAL_DISASTER)
-
-
-def assessment(**changes: object) -> Assessment:
-    fields: dict[str, object] = {
-        "category": Category.DEEP_HARDSHIP,
-        "primary_cause": Cause.SERIOUS_ILLNESS,
-        "secondary_causes": (Cause.LAID_OFF_UNEMPLOYED,),
-        "household_size": 3,
-        "income_fen": 650_00,
-        "flags": (HouseholdFlag.SINGLE_PARENT, HouseholdFlag.SINGLE_PARENT),
-    }
-    return Assessment(**(fields | changes))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -88,7 +77,9 @@ def test_a_family_members_id_number_is_checked_too() -> None:
 
 
 def test_an_assessment_lists_each_flag_once_in_its_event() -> None:
-    fields = assessment().as_event_fields()
+    fields = assessment(
+        flags=(HouseholdFlag.SINGLE_PARENT, HouseholdFlag.SINGLE_PARENT)
+    ).as_event_fields()
 
     assert fields["flags"] == ["single_parent"]
     assert fields["category"] == "deep_hardship"

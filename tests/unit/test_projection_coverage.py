@@ -8,11 +8,27 @@ import pytest
 from domain.catalogue import CATALOGUE, kind
 from projections.archive import ArchiveView
 from projections.audit import AuditView
+from projections.conservation import ConservationView
+from projections.earmarks import EarmarksView
 from projections.funds import FundsView
+from projections.matching import MatchingView
+from projections.provenance import ProvenanceView
+from projections.suspicious import SuspiciousView
 from projections.view import View
 
+VIEWS = [
+    ArchiveView,
+    FundsView,
+    AuditView,
+    ProvenanceView,
+    MatchingView,
+    SuspiciousView,
+    EarmarksView,
+    ConservationView,
+]
 
-@pytest.mark.parametrize("view", [ArchiveView, FundsView, AuditView], ids=lambda v: v.name)
+
+@pytest.mark.parametrize("view", VIEWS, ids=lambda v: v.name)
 def test_a_view_applies_or_ignores_each_event_of_the_catalogue_and_nothing_twice(
     view: type[View],
 ) -> None:

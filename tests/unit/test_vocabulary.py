@@ -25,16 +25,11 @@ def test_a_county_may_not_hang_under_a_street() -> None:
     assert not L.COUNTY.may_hang_under(L.STREET)
 
 
+LADDER = [L.NATIONAL, L.PROVINCE, L.PREFECTURE, L.COUNTY, L.STREET, L.COMMUNITY]
+
+
 @pytest.mark.parametrize(
-    ("child", "parent"),
-    [
-        (L.PROVINCE, L.NATIONAL),
-        (L.PREFECTURE, L.PROVINCE),
-        (L.COUNTY, L.PREFECTURE),
-        (L.STREET, L.COUNTY),
-        (L.COMMUNITY, L.STREET),
-        (L.COMMUNITY, L.COUNTY),
-    ],
+    ("child", "parent"), [*zip(LADDER[1:], LADDER[:-1], strict=True), (L.COMMUNITY, L.COUNTY)]
 )
 def test_a_lower_level_may_hang_under_a_higher_one(child: L, parent: L) -> None:
     assert child.may_hang_under(parent)
@@ -111,18 +106,18 @@ def test_a_term_is_stored_as_its_plain_value() -> None:
     assert L.COUNTY.zh == "区县级"
 
 
-@pytest.mark.parametrize(
-    ("reason", "status"),
-    [
-        (ClosureReason.EXITED_INCOME_ABOVE_LINE, CaseStatus.EXITED),
-        (ClosureReason.STABILIZED_SAFETY_NET, CaseStatus.EXITED),
-        (ClosureReason.DECEASED, CaseStatus.CANCELLED),
-        (ClosureReason.DEREGISTERED_INELIGIBLE, CaseStatus.CANCELLED),
-        (ClosureReason.RETIRED, CaseStatus.CANCELLED),
-        (ClosureReason.TRANSFERRED_OUT, CaseStatus.CANCELLED),
-        (ClosureReason.DUPLICATE_ARCHIVE, CaseStatus.CANCELLED),
-    ],
-)
+LIBRARY = {
+    ClosureReason.EXITED_INCOME_ABOVE_LINE: CaseStatus.EXITED,
+    ClosureReason.STABILIZED_SAFETY_NET: CaseStatus.EXITED,
+    ClosureReason.DECEASED: CaseStatus.CANCELLED,
+    ClosureReason.DEREGISTERED_INELIGIBLE: CaseStatus.CANCELLED,
+    ClosureReason.RETIRED: CaseStatus.CANCELLED,
+    ClosureReason.TRANSFERRED_OUT: CaseStatus.CANCELLED,
+    ClosureReason.DUPLICATE_ARCHIVE: CaseStatus.CANCELLED,
+}
+
+
+@pytest.mark.parametrize(("reason", "status"), LIBRARY.items())
 def test_a_closure_reason_sends_the_case_to_the_exited_or_cancelled_library(
     reason: ClosureReason, status: CaseStatus
 ) -> None:

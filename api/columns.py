@@ -1,0 +1,98 @@
+"""The columns of every list and report that downloads as CSV or XLSX, in one place.
+
+A field that several exports share is one ``Column`` here, so it has the same English and Chinese
+header wherever it appears; a field whose meaning changes with the export (a posting's "recorded
+at" is 记账时间, an audit event's is 记录时间) gets a column of its own in that export.
+"""
+
+from __future__ import annotations
+
+from api.exports import Column
+
+CENTRE_ID = Column("centre_id", "centre id", "帮扶中心编号")
+FUND_ID = Column("fund_id", "fund id", "资金编号")
+CASE_ID = Column("case_id", "case id", "档案编号")
+BUSINESS_DATE = Column("business_date", "business date", "业务日期")
+FISCAL_YEAR = Column("fiscal_year", "fiscal year", "年度")
+RECEIVED = Column("received", "received (yuan)", "拨入（元）", money=True)
+ALLOCATED_IN = Column("allocated_in", "allocated in (yuan)", "上级下拨（元）", money=True)
+ALLOCATED_OUT = Column("allocated_out", "allocated out (yuan)", "下拨下级（元）", money=True)
+REVERSED = Column("reversed", "reversed (yuan)", "冲正（元）", money=True)
+MOVED = [RECEIVED, ALLOCATED_IN, ALLOCATED_OUT]
+"""What came into a fund and went down the tree, in the order every fund report lists it."""
+
+ARCHIVE = [
+    Column("id", CASE_ID.en, CASE_ID.zh),
+    Column("person_name", "name", "姓名"),
+    Column("status", "status", "状态"),
+    Column("category", "category", "困难类别"),
+    Column("primary_cause", "primary cause", "主要致困原因"),
+    Column("secondary_causes", "secondary causes", "次要致困原因"),
+    Column("flags", "flags", "家庭标识"),
+    Column("household_size", "household size", "家庭人口"),
+    Column(
+        "per_capita_monthly_income",
+        "income per head a month (yuan)",
+        "人均月收入（元）",
+        money=True,
+    ),
+    Column("filed_on", "filed on", "建档日期"),
+    Column("last_reviewed_on", "last reviewed", "最近复核"),
+    Column("last_visit_on", "last visited", "最近走访"),
+    Column("received_in_year", "received in year (yuan)", "本年度帮扶金额（元）", money=True),
+    Column("received_total", "received in all (yuan)", "累计帮扶金额（元）", money=True),
+    CENTRE_ID,
+]
+
+AUDIT_EVENTS = [
+    Column("position", "position", "日志序号"),
+    Column("recorded_at", "recorded at", "记录时间"),
+    BUSINESS_DATE,
+    Column("actor", "actor", "操作人"),
+    Column("aggregate", "record", "对象"),
+    Column("type", "event", "事件"),
+    Column("type_zh", "event (zh)", "事件名称"),
+    Column("originator_id", "record id", "对象编号"),
+    CENTRE_ID,
+    FUND_ID,
+    CASE_ID,
+    Column("data", "details", "详情"),
+]
+
+POSTINGS = [
+    Column("version", "no.", "序号"),
+    BUSINESS_DATE,
+    Column("recorded_at", "recorded at", "记账时间"),
+    Column("type", "movement", "类型"),
+    Column("amount", "amount (yuan)", "金额（元）", money=True),
+    Column("balance_after", "balance after (yuan)", "余额（元）", money=True),
+    Column("counterparty_kind", "counterparty", "对方类型"),
+    Column("counterparty_id", "counterparty id", "对方编号"),
+    Column("assistance_type", "assistance type", "帮扶类型"),
+    Column("reference", "reference", "凭证/摘要"),
+    Column("actor", "recorded by", "经办人"),
+]
+
+FUNDS = [
+    FUND_ID,
+    Column("name", "fund", "资金名称"),
+    Column("source", "source", "资金来源"),
+    FISCAL_YEAR,
+    CENTRE_ID,
+    *MOVED,
+    Column("disbursed", "paid (yuan)", "帮扶支出（元）", money=True),
+    REVERSED,
+    Column("balance", "balance (yuan)", "余额（元）", money=True),
+]
+
+YEAR_END = [
+    Column("centre_name", "centre", "帮扶中心"),
+    Column("source", "fund source", "资金来源"),
+    Column("funds", "funds", "资金账户数"),
+    *MOVED,
+    Column("disbursed", "paid to households (yuan)", "帮扶支出（元）", money=True),
+    REVERSED,
+    Column("returned", "returned (yuan)", "退回/上缴（元）", money=True),
+    Column("returns_received", "returns received (yuan)", "下级退回（元）", money=True),
+    Column("balance", "unspent (yuan)", "结余（元）", money=True),
+]

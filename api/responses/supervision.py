@@ -1,0 +1,91 @@
+"""The supervision reports recomputed from the events: provenance, matching, findings,
+earmarks."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from api.responses.base import DayText, Row, UuidText, Yuan
+
+
+class HouseholdPaid(BaseModel):
+    case_id: UuidText
+    paid_by_type_fen: dict[str, int]
+    reversed_fen: int
+
+
+class ProvenanceNode(Row):
+    """A fund in the trace, in fen; what only its opening states is null when the opening is
+    outside the records traced."""
+
+    fund_id: UuidText
+    name: str | None
+    centre_id: UuidText | None
+    source: str | None
+    fiscal_year: int | None
+    received_fen: int
+    allocated_in_fen: int
+    allocated_out_fen: int
+    paid_fen: int
+    reversed_fen: int
+    returned_fen: int
+    unspent_fen: int
+    households: list[HouseholdPaid]
+    children: list[ProvenanceNode]
+
+
+class ProvenanceOut(ProvenanceNode):
+    as_of: DayText | None
+
+
+class MatchRow(Row):
+    centre_id: UuidText
+    centre_name: str
+    level: str | None
+    fiscal_year: int
+    central_received_fen: int
+    match_source: str
+    required_fen: int
+    received_fen: int
+    shortfall_fen: int
+    central_received: Yuan
+    required: Yuan
+    received: Yuan
+    shortfall: Yuan
+
+
+class MatchingOut(BaseModel):
+    ratio: str
+    rows: list[MatchRow]
+    shortfalls: list[MatchRow]
+
+
+class Finding(Row):
+    """A payment (or payments) an auditor should look at, naming the events behind it."""
+
+    rule: str
+    case_id: UuidText | None
+    payment_ids: list[UuidText] | None = Field(
+        default=None, description="every rule but reversal_of_reversal"
+    )
+    payment_id: UuidText | None = Field(default=None, description="reversal_of_reversal only")
+    positions: list[int]
+    detail: str
+
+
+class SuspiciousOut(BaseModel):
+    findings: list[Finding]
+    count: int
+
+
+class Violation(Row):
+    position: int
+    fund_id: UuidText
+    problem: str
+
+
+class EarmarksOut(BaseModel):
+    payments_checked: int
+    transfers_checked: int
+    violations: list[Violation]
+    summary: str

@@ -1,0 +1,91 @@
+"""A history for the reports benchmark: bench/generate.py's households, written fast (their
+keys sealed in bulk), then irregular payments through the use cases, so that every check of
+suspicious payments has findings."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from bench.generate import BenchLedger, Generated, generate
+from domain.access import Actor
+from domain.application import Context, Ledger
+from domain.cases import Assessment
+from domain.vocabulary import AssistanceType, Category, Cause, ClosureReason, Role
+from stores import store_env
+from stores.sql import SqlDatabase
+from stores.vault import Vault
+
+ADMIN = Context(Actor("bench-auditor", Role.ADMIN))
+
+
+class BulkVault(Vault):
+    """The vault for loading in bulk: a new household's key is kept until ``flush`` writes
+    them all in one statement, not in a transaction of its own."""
+
+    pending: list[tuple[str, str, str]]
+
+    def _household_key(self, case_id: UUID, create: bool) -> bytes | None:
+        key, nonce = AESGCM.generate_key(bit_length=256), os.urandom(12)
+        wrapped = nonce + self._master.encrypt(nonce, key, str(case_id).encode())
+        moment = datetime.now(UTC).isoformat()
+        self.pending.append((str(case_id), base64.b64encode(wrapped).decode(), moment))
+        return key
+
+    def flush(self) -> None:
+        with self.db.transaction() as cursor:
+            cursor.executemany(
+                self.db.sql(
+                    f"INSERT INTO {self.table} (case_id, wrapped, created_at) VALUES (%s, %s, %s)"
+                ),
+                self.pending,
+            )
+        self.pending = []
+
+
+def write_history(url: str, events: int, irregulars: int) -> tuple[BenchLedger, Generated]:
+    """About ``events`` events on the (empty) store at ``url``, and ``irregulars`` irregular
+    households; the ledger is left open."""
+    ledger, master = BenchLedger(env=store_env(url)), secrets.token_bytes(32)
+    ledger.vault = vault = BulkVault(SqlDatabase(ledger), lambda create: master)
+    vault.pending = []
+    data = generate(ledger, events)
+    vault.flush()
+    ledger.vault = Vault(SqlDatabase(ledger), lambda create: master)  # as the API has it
+    irregular(ledger, data, irregulars)
+    return ledger, data
+
+
+def irregular(ledger: Ledger, data: Generated, households: int) -> None:
+    """Repeats, payments above standard, before filing and after closure for ``households``
+    households of five streets, through the use cases."""
+    funds = [data.street_funds[4 * s] for s in range(5)]
+    for fund in funds:
+        ledger.receive(ADMIN, fund, 10_000_000_00, "财政", "追加", date(2026, 1, 6))
+    deep = Assessment(Category.DEEP_HARDSHIP, Cause.SERIOUS_ILLNESS, (), 2, 300_00, ())
+    for k in range(min(households, len(data.cases) // 100 * 5)):
+        n = (k // 5) * 100 + k % 5
+        fund, case, kind = funds[n % 100], data.cases[n], k % 5
+
+        def pay(what: AssistanceType, fen: int, day: date, f: UUID = fund, c: UUID = case) -> None:
+            ledger.pay(ADMIN, f, c, what, fen, "bench", day)
+
+        if kind == 0:  # the same aid twice, days apart
+            pay(AssistanceType.WARMTH_VISIT, 100_00, date(2026, 3, 1))
+            pay(AssistanceType.WARMTH_VISIT, 100_00, date(2026, 3, 6))
+        elif kind == 1:  # deep hardship, paid above 12 months of the 低保 line
+            ledger.reassess(ADMIN, case, deep, "", date(2026, 2, 1))
+            for month in (2, 6, 9):
+                pay(AssistanceType.LIVING_RELIEF, 3_300_00, date(2026, month, 3))
+        elif kind == 2:  # education aid above the cap
+            pay(AssistanceType.EDUCATION_AID, 12_000_00, date(2026, 9, 1))
+        elif kind == 3:  # paid before the case was filed
+            pay(AssistanceType.LIVING_RELIEF, 10_00, date(2024, 6, 1))
+        else:  # paid, then closed on an earlier date
+            pay(AssistanceType.LIVING_RELIEF, 200_00, date(2026, 5, 1))
+            ledger.close_case(ADMIN, case, ClosureReason.DECEASED, "", date(2026, 4, 1))

@@ -1,0 +1,174 @@
+"""Matching (auditors): money each centre received per fiscal year and fund source, so that
+central money can be set against the matching it calls for at any ratio."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from domain.centres import Centre
+from domain.errors import InvalidInputError
+from domain.funds import Fund
+from domain.vocabulary import FundSource
+from projections.report_tables import (
+    CLOSURE,
+    Page,
+    add_up,
+    closure_rows,
+    in_subtree,
+    limit_to,
+    reading,
+    upsert,
+)
+from projections.view import CASE_EVENTS, OUTSIDE_CASES_AND_FUNDS, Batch, View
+from stores.sql import Cursor
+
+CENTRAL = FundSource.CENTRAL_SPECIAL_FUND.value
+
+
+class MatchingView(View):
+    """Centres with their level, the funds' centre, year and source, and what was received
+    (appropriated or allocated in) per centre, fiscal year and source."""
+
+    name = "matching"
+    handles = (Centre.Created, Fund.Opened, Fund.Received, Fund.AllocatedIn)
+    ignores = (
+        Fund.AllocatedOut,
+        Fund.Returned,
+        Fund.ReturnReceived,
+        Fund.Disbursed,
+        Fund.DisbursementReversed,
+        *CASE_EVENTS,
+        *OUTSIDE_CASES_AND_FUNDS,
+    )
+    tables: ClassVar[dict[str, str]] = {
+        "match_centres": "centre_id TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL",
+        "match_tree": CLOSURE,
+        "match_funds": (
+            "fund_id TEXT PRIMARY KEY, centre_id TEXT NOT NULL, fiscal_year INTEGER NOT NULL, "
+            "source TEXT NOT NULL"
+        ),
+        "match_received": (
+            "centre_id TEXT NOT NULL, fiscal_year INTEGER NOT NULL, source TEXT NOT NULL, "
+            "received_fen BIGINT NOT NULL, PRIMARY KEY (centre_id, fiscal_year, source)"
+        ),
+    }
+    indexes: ClassVar[list[tuple[str, str]]] = [("match_received", "source, centre_id")]
+
+    def apply(self, cursor: Cursor, generation: int, batch: Batch) -> None:
+        t = {base: self.table(base, generation) for base in self.tables}
+        moved = {str(e.originator_id) for _, e in batch if not isinstance(e, Centre.Created)}
+        funds = self.rows_by_key(cursor, t["match_funds"], "fund_id", moved)
+        centres: list[dict[str, Any]] = []
+        closure: list[tuple[str, str]] = []
+        new_funds: list[dict[str, Any]] = []
+        received: dict[tuple[str, int, str], int] = {}
+        for _, event in batch:
+            f, oid = event.__dict__, str(event.originator_id)
+            if isinstance(event, Centre.Created):
+                centres.append({"centre_id": oid, "name": f["name"], "level": f["level"]})
+                closure += closure_rows(event)
+            elif isinstance(event, Fund.Opened):
+                funds[oid] = {
+                    "fund_id": oid,
+                    "centre_id": str(f["centre_id"]),
+                    "fiscal_year": f["fiscal_year"],
+                    "source": f["source"],
+                }
+                new_funds.append(funds[oid])
+            elif oid in funds:
+                fund = funds[oid]
+                key = (fund["centre_id"], fund["fiscal_year"], fund["source"])
+                received[key] = received.get(key, 0) + f["amount_fen"]
+        upsert(self, cursor, t["match_centres"], "centre_id", centres)
+        upsert(self, cursor, t["match_funds"], "fund_id", new_funds)
+        if closure:
+            cursor.executemany(
+                self.db.sql(
+                    f"INSERT INTO {t['match_tree']} VALUES (%s, %s) ON CONFLICT DO NOTHING"
+                ),
+                closure,
+            )
+        add_up(
+            self,
+            cursor,
+            t["match_received"],
+            ["centre_id", "fiscal_year", "source"],
+            ["received_fen"],
+            ((*key, fen) for key, fen in received.items()),
+        )
+
+
+def matching(
+    view: MatchingView,
+    sources: Mapping[str, Sequence[str]],
+    centre_id: str | None = None,
+    ratio: tuple[int, int] = (1, 1),
+    limit: int | None = None,
+    after: str | None = None,
+) -> Page:
+    """Per centre and fiscal year with central money: what each matching source its level owes
+    (``sources``: level -> sources) received against ``ratio``, as in
+    ``supervision.compliance.matching``; a page of rows after the cursor ``after``."""
+    need = [
+        (level, n, source) for level, names in sources.items() for n, source in enumerate(names)
+    ]
+    if not need:
+        return Page([], 0, None)
+    with reading(view) as r:
+        received = r.table("match_received")
+        need_cte = (
+            f"WITH need(level, ord, source) AS (VALUES {', '.join(['(%s, %s, %s)'] * len(need))}) "
+        )
+        rows_of = (
+            f"FROM {received} r JOIN {r.table('match_centres')} c ON c.centre_id = r.centre_id "
+            "JOIN need n ON n.level = c.level "
+            f"LEFT JOIN {received} m ON m.centre_id = r.centre_id "
+            "AND m.fiscal_year = r.fiscal_year AND m.source = n.source WHERE r.source = %s"
+        )
+        params: list[Any] = [v for row in need for v in row] + [CENTRAL]
+        if centre_id:
+            rows_of += " AND " + in_subtree("r.centre_id", r.table("match_tree"))
+            params.append(centre_id)
+        total = int(r.one(f"{need_cte}SELECT COUNT(*) AS n {rows_of}", params)["n"])
+        if after is not None:
+            rows_of += " AND (r.centre_id, r.fiscal_year, n.ord) > (%s, %s, %s)"
+            params += _cursor(after)
+        rows = r.rows(
+            f"{need_cte}SELECT r.centre_id, c.name AS centre_name, c.level, r.fiscal_year, "
+            "r.received_fen AS central_received_fen, n.source AS match_source, n.ord, "
+            f"COALESCE(m.received_fen, 0) AS received_fen {rows_of} "
+            "ORDER BY r.centre_id, r.fiscal_year, n.ord" + limit_to(limit and limit + 1)[0],
+            params + limit_to(limit and limit + 1)[1],
+        )
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit] if limit is not None else rows
+    last = rows[-1] if rows else {}
+    return Page(
+        [_row(row, ratio) for row in rows],
+        total,
+        f"{last['centre_id']}/{last['fiscal_year']}/{last['ord']}" if more else None,
+    )
+
+
+def _cursor(after: str) -> list[Any]:
+    centre_id, _, rest = after.partition("/")
+    year, _, order = rest.partition("/")
+    if not (centre_id and year.isdigit() and order.isdigit() and len(year + order) < 12):
+        raise InvalidInputError(f"{after!r} is not a cursor of the matching report")
+    return [centre_id, int(year), int(order)]
+
+
+def _row(row: dict[str, Any], ratio: tuple[int, int]) -> dict[str, Any]:
+    required = row["central_received_fen"] * ratio[1] // ratio[0]
+    return {
+        "centre_id": row["centre_id"],
+        "centre_name": row["centre_name"],
+        "level": row["level"],
+        "fiscal_year": row["fiscal_year"],
+        "central_received_fen": row["central_received_fen"],
+        "match_source": row["match_source"],
+        "required_fen": required,
+        "received_fen": row["received_fen"],
+        "shortfall_fen": max(0, required - row["received_fen"]),
+    }
