@@ -15,7 +15,7 @@ from domain.cases import Assessment, Case, Goods, Person
 from domain.centres import Centre
 from domain.funds import Fund
 from domain.id_numbers import make_id_number
-from domain.payments import Payment
+from domain.payments import pay
 from domain.person_index import PersonIndex
 from domain.vocabulary import (
     AssistanceType,
@@ -127,27 +127,13 @@ def generate(
             )
             fund = street_funds[street.id][k % 4]
             paid = rng.choice([500_00, 800_00, 1_000_00])
-            payment_id = uuid4()
             kind = AssistanceType.WARMTH_VISIT if k == 0 else AssistanceType.LIVING_RELIEF
-            case.receive_assistance(payment_id, fund.id, kind.value, paid, ACTOR, visit_day)
-            fund.disburse(payment_id, case.id, kind, paid, "P", ACTOR, visit_day)
-            payment = Payment(
-                id=payment_id,
-                fund_id=fund.id,
-                case_id=case.id,
-                centre_id=street.id,
-                centre_path=street.path,
-                assistance_type=kind.value,
-                amount_fen=paid,
-                reference="P",
-                actor=ACTOR,
-                business_date=visit_day,
-            )
+            payment = pay(fund, case, uuid4(), kind, paid, "P", ACTOR, visit_day)
             if n % 20 == 0 and k == 1:
                 reversal, reversal_day = uuid4(), visit_day + timedelta(days=3)
                 payment.reverse(reversal, "错付", ACTOR, reversal_day)
-                fund.take_back(payment_id, reversal, paid, "错付", ACTOR, reversal_day)
-                case.note_reversal(payment_id, reversal, paid, "错付", ACTOR, reversal_day)
+                fund.take_back(payment.id, reversal, paid, "错付", ACTOR, reversal_day)
+                case.note_reversal(payment.id, reversal, paid, "错付", ACTOR, reversal_day)
             batch.append(payment)
             touched[fund.id] = fund
         if len(batch) >= 300:

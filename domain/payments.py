@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -11,6 +11,11 @@ from eventsourcing.domain import event
 from domain.aggregate import Act, LedgerAggregate
 from domain.errors import AlreadyReversedError
 from domain.text import checked
+
+if TYPE_CHECKING:  # the aggregates a payment moves between (they import this module)
+    from domain.cases import Case
+    from domain.funds import Fund
+    from domain.vocabulary import AssistanceType
 
 
 class PaymentReversalNoted(Act):
@@ -84,3 +89,31 @@ class Payment(LedgerAggregate):
                 f"payment {self.id} was already reversed ({self.reversal_id})"
             )
         self._trigger(self.Reversed, actor, business_date, reversal_id=reversal_id, reason=reason)
+
+
+def pay(
+    fund: Fund,
+    case: Case,
+    payment_id: UUID,
+    kind: AssistanceType,
+    amount_fen: int,
+    reference: str,
+    actor: str,
+    business_date: date,
+) -> Payment:
+    """One payment from a fund to a household: the case is credited, the fund debited (each
+    refusing what its rules forbid), and the payment recorded; the three are saved together."""
+    case.receive_assistance(payment_id, fund.id, kind.value, amount_fen, actor, business_date)
+    fund.disburse(payment_id, case.id, kind, amount_fen, reference, actor, business_date)
+    return Payment(
+        id=payment_id,
+        fund_id=fund.id,
+        case_id=case.id,
+        centre_id=case.centre_id,
+        centre_path=case.centre_path,
+        assistance_type=kind.value,
+        amount_fen=amount_fen,
+        reference=reference,
+        actor=actor,
+        business_date=business_date,
+    )

@@ -92,57 +92,74 @@ def _households(
     limit: int | None,
     after: str | None,
 ) -> tuple[dict[str, list[dict[str, Any]]], str | None]:
-    """The households of one page, by fund, in (fund, case) order, and the next page's cursor."""
+    """The households of one page, by fund, in (fund, case) order, and the next page's cursor.
+    The funds the page spans follow from how many households each has (the cursor's fund may
+    have fewer left), and are read in one query."""
     start_fund, _, start_case = (after or "/").partition("/")
     if after is not None and not (start_fund and start_case):
         raise InvalidInputError(f"{after!r} is not a cursor of the trace; pass a page's `next`")
     wanted = None if limit is None else limit + 1
-    pages: dict[str, list[dict[str, Any]]] = {}
+    spans, expected = [], 0
     for fund_id, n in counts:
-        taken = sum(len(page) for page in pages.values())
-        if n and fund_id >= start_fund and (wanted is None or taken < wanted):
-            since = start_case if fund_id == start_fund else ""
-            page = _paid(r, fund_id, since, as_of, wanted and wanted - taken)
-            pages |= {fund_id: page} if page else {}
-    found = [(fund_id, h) for fund_id, page in pages.items() for h in page]
-    if limit is None or len(found) <= limit:
-        return pages, None
-    last_fund, last = found[limit - 1]
-    kept = {f: page for f, page in pages.items() if f <= last_fund}
-    kept[last_fund] = [h for h in kept[last_fund] if h["case_id"] <= last["case_id"]]
-    return kept, f"{last_fund}/{last['case_id']}"
+        if n and fund_id >= start_fund and (wanted is None or expected < wanted):
+            spans.append((fund_id, start_case if fund_id == start_fund else ""))
+            expected += 0 if fund_id == start_fund else n
+    found = _paid(r, spans, as_of, wanted)
+    if limit is not None and len(found) > limit:
+        found, last = found[:limit], found[limit - 1]
+        cursor: str | None = f"{last['fund_id']}/{last['case_id']}"
+    else:
+        cursor = None
+    pages: dict[str, list[dict[str, Any]]] = {}
+    for h in found:
+        pages.setdefault(h.pop("fund_id"), []).append(h)
+    return pages, cursor
 
 
 def _paid(
-    r: Reader, fund_id: str, since: str, as_of: str | None, limit: int | None
+    r: Reader, spans: list[tuple[str, str]], as_of: str | None, limit: int | None
 ) -> list[dict[str, Any]]:
-    """The fund's next households after case ``since`` (``limit`` of them), with what it paid
-    each by type, and what of that was reversed, on business dates up to ``as_of``: one query."""
+    """For each (fund, case) span, the fund's next households after that case (``limit`` of
+    them), with what it paid each by type, and what of that was reversed, on business dates up
+    to ``as_of``, in (fund, case) order: one query."""
+    if not spans:
+        return []
     tail, cap = limit_to(limit)
     dated = [as_of] if as_of else []
-    rows = r.rows(
-        f"WITH page AS (SELECT case_id FROM {r.table('prov_households')} "
+    each = (
+        f"SELECT * FROM (SELECT fund_id, case_id FROM {r.table('prov_households')} "
         "WHERE fund_id = %s AND case_id > %s"
         + (" AND first_paid_on <= %s" if as_of else "")
-        + f" ORDER BY case_id{tail}) "
-        "SELECT page.case_id, p.assistance_type AS kind, "
+        + f" ORDER BY case_id{tail}) s"
+    )
+    rows = r.rows(
+        "WITH page AS ("
+        + " UNION ALL ".join(f"{each}{n}" for n in range(len(spans)))
+        + ") SELECT page.fund_id, page.case_id, p.assistance_type AS kind, "
         "CAST(SUM(p.amount_fen) AS BIGINT) AS fen, MIN(p.position) AS first "
         f"FROM page JOIN {r.table('prov_payments')} p "
-        "ON p.fund_id = %s AND p.case_id = page.case_id"
+        "ON p.fund_id = page.fund_id AND p.case_id = page.case_id"
         + (" AND p.business_date <= %s" if as_of else "")
-        + " GROUP BY page.case_id, p.assistance_type UNION ALL "
-        "SELECT page.case_id, NULL, CAST(SUM(v.amount_fen) AS BIGINT), NULL "
+        + " GROUP BY page.fund_id, page.case_id, p.assistance_type UNION ALL "
+        "SELECT page.fund_id, page.case_id, NULL, CAST(SUM(v.amount_fen) AS BIGINT), NULL "
         f"FROM page JOIN {r.table('prov_reversals')} v "
-        "ON v.fund_id = %s AND v.case_id = page.case_id"
+        "ON v.fund_id = page.fund_id AND v.case_id = page.case_id"
         + (" AND v.business_date <= %s AND v.paid_on <= %s" if as_of else "")
-        + " GROUP BY page.case_id",
-        [fund_id, since, *dated, *cap, fund_id, *dated, fund_id, *dated, *dated],
+        + " GROUP BY page.fund_id, page.case_id",
+        [v for span in spans for v in (*span, *dated, *cap)] + dated + dated * 2,
     )
-    households: dict[str, dict[str, Any]] = {}
-    for row in sorted(rows, key=lambda row: (row["case_id"], row["first"] is None, row["first"])):
+    households: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in sorted(
+        rows, key=lambda w: (w["fund_id"], w["case_id"], w["first"] is None, w["first"])
+    ):
         h = households.setdefault(
-            row["case_id"],
-            {"case_id": row["case_id"], "paid_by_type_fen": {}, "reversed_fen": 0},
+            (row["fund_id"], row["case_id"]),
+            {
+                "fund_id": row["fund_id"],
+                "case_id": row["case_id"],
+                "paid_by_type_fen": {},
+                "reversed_fen": 0,
+            },
         )
         if row["kind"] is None:
             h["reversed_fen"] = row["fen"]

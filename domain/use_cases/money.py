@@ -20,7 +20,7 @@ from domain.errors import (
     PaymentNotFoundError,
 )
 from domain.funds import Fund, child_fund_id
-from domain.payments import Payment
+from domain.payments import Payment, pay
 from domain.results import Allocation, Created, Movement, Reversal
 from domain.vocabulary import (
     AssistanceType,
@@ -185,37 +185,17 @@ class MoneyUseCases(LedgerCore):
         def change() -> Change[Created]:
             fund = self._money_fund(ctx, fund_id)
             case = self._case_in_tree(fund, case_id)
-            payment_id = uuid4()
-            case.receive_assistance(
-                payment_id,
-                fund.id,
-                assistance_type.value,
-                amount_fen,
-                ctx.actor.name,
-                business_date,
-            )
-            fund.disburse(
-                payment_id,
-                case.id,
+            payment = pay(
+                fund,
+                case,
+                uuid4(),
                 assistance_type,
                 amount_fen,
                 reference,
                 ctx.actor.name,
                 business_date,
             )
-            payment = Payment(
-                id=payment_id,
-                fund_id=fund.id,
-                case_id=case.id,
-                centre_id=case.centre_id,
-                centre_path=case.centre_path,
-                assistance_type=assistance_type.value,
-                amount_fen=amount_fen,
-                reference=reference,
-                actor=ctx.actor.name,
-                business_date=business_date,
-            )
-            return Change(Created(payment_id), [fund, case, payment])
+            return Change(Created(payment.id), [fund, case, payment])
 
         return self._write(ctx, change, fund_id, case_id)
 
