@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError
+
 from domain.application import Ledger
 from stores.sql import SqlDatabase
 from supervision.signing import Signer
@@ -42,12 +44,15 @@ class Checkpoints:
         recorder: Any = ledger.recorder
         self.chain = self.db.table(recorder.chain_table_name)
         self.table = self.db.table(recorder.chain_table_name.replace("_chain", "_checkpoints"))
-        with self.db.transaction() as cursor:
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.table} (position BIGINT NOT NULL, "
-                "link TEXT NOT NULL, taken_at TEXT NOT NULL, key_id TEXT NOT NULL, "
-                "signature TEXT NOT NULL, PRIMARY KEY (position, key_id))"
-            )
+        try:
+            with self.db.transaction() as cursor:
+                cursor.execute(
+                    f"CREATE TABLE IF NOT EXISTS {self.table} (position BIGINT NOT NULL, "
+                    "link TEXT NOT NULL, taken_at TEXT NOT NULL, key_id TEXT NOT NULL, "
+                    "signature TEXT NOT NULL, PRIMARY KEY (position, key_id))"
+                )
+        except IntegrityError:  # PostgreSQL: another process created it at the same moment
+            pass
 
     def head(self) -> tuple[int, str] | None:
         row = self.db.one(f"SELECT position, link FROM {self.chain} ORDER BY position DESC LIMIT 1")
