@@ -72,6 +72,10 @@ class Committed:
         self._items: OrderedDict[UUID, Aggregate] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __contains__(self, aggregate_id: object) -> bool:
+        with self._lock:
+            return aggregate_id in self._items
+
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         with self._lock:
             found = self._items.get(aggregate_id)

@@ -136,7 +136,7 @@ class LedgerCore(Application[UUID]):
                 return earlier
             absent = frozenset([idempotency_id(ctx.actor.name, ctx.idempotency_key)])
         for aggregate_id in touches:
-            if aggregate_id is not None and self.committed.get(aggregate_id) is None:
+            if aggregate_id is not None and aggregate_id not in self.committed:
                 found = self._load(aggregate_id)
                 if found is not None:
                     self.committed.put([found], replace=False)
