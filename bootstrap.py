@@ -16,6 +16,8 @@ from domain.clock import Clock, SystemClock
 from projections import Views
 from settings import Settings
 from stores import open_ledger
+from stores.sessions import SessionStore
+from stores.sql import SqlDatabase
 from supervision.checkpoints import Checkpoints, Scheduler
 from supervision.signing import Signer
 
@@ -31,6 +33,11 @@ class App:
     def views(self) -> Views:
         """The read models and their projector (creates their tables on first use)."""
         return Views(self.ledger)
+
+    @cached_property
+    def sessions(self) -> SessionStore:
+        """The web sessions, in a table beside the events (stores/sessions.py)."""
+        return SessionStore(SqlDatabase(self.ledger))
 
     @cached_property
     def signer(self) -> Signer:

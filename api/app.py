@@ -22,6 +22,9 @@ from api.routers import (
     reports,
     supervision,
 )
+from api.web.docs import install_docs
+from api.web.pages import ROUTERS as PAGES
+from api.web.static_files import mount_static
 from bootstrap import bootstrap
 from domain.application import Ledger
 from settings import Settings
@@ -77,14 +80,21 @@ def create_app(
         version=version("bangfu"),
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
         dependencies=[Depends(refuse_duplicate_keys)],
     )
     app.state.ledger, app.state.views, app.state.settings = the_ledger, views, settings
     app.state.signer, app.state.checkpoints = bangfu.signer, bangfu.checkpoints
+    app.state.sessions = bangfu.sessions
     problems.install(app)
     app.add_middleware(RefuseControlCharacters)
     for router in routers:
         app.include_router(problems.declared(router))
     routing.install(app, routers)
     problems.document(app)
+    for page in PAGES:
+        app.include_router(page)
+    install_docs(app)
+    mount_static(app)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
@@ -15,8 +16,9 @@ from pydantic import AfterValidator
 
 from domain.access import Actor, Permission
 from domain.application import Context, Ledger
-from domain.errors import InvalidInputError, NotAuthenticatedError
+from domain.errors import BangfuError, InvalidInputError, NotAuthenticatedError
 from projections import Views
+from stores.sessions import WebSession
 
 # The window of business dates and years a query may name, and the largest log position or
 # version (PostgreSQL BIGINT, SQLite INTEGER): anything outside is refused with 422 before it can
@@ -53,9 +55,44 @@ def get_ledger(request: Request) -> Ledger:
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 
+SESSION_COOKIE = "bangfu_session"
+CSRF_FIELD, CSRF_HEADER = "csrf_token", "x-csrf-token"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class CsrfError(BangfuError):
+    """The form could not be verified (its CSRF token is missing or wrong)."""
+
+
+def require_csrf(expected: str, sent: str) -> None:
+    """Refuse a write whose CSRF token is missing or not the expected one."""
+    if not expected or not sent or not secrets.compare_digest(expected, sent):
+        raise CsrfError("the form's CSRF token is missing or wrong; reload the page and retry")
+
+
+def session_of(request: Request) -> tuple[str, WebSession] | None:
+    """The live web session named by the request's cookie, if any."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    state = request.app.state
+    session = state.sessions.get(token, state.ledger.clock.now())
+    return (token, session) if session is not None else None
+
+
 def current_actor(
-    ledger: LedgerDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request,
+    ledger: LedgerDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
+    """The user of a bearer token (API clients) or of a web session (the pages' own calls,
+    with the session's CSRF token in ``X-CSRF-Token`` on a write)."""
+    if credentials is None:
+        found = session_of(request)
+        if found is not None:
+            if request.method in UNSAFE:
+                require_csrf(found[1].csrf_token, request.headers.get(CSRF_HEADER, ""))
+            return ledger.user(found[1].user_name)
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticatedError(
             "send 'Authorization: Bearer <token>'; `bangfu user add` prints a token"

@@ -14,8 +14,9 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from api.deps import current_actor
+from api.deps import CsrfError, current_actor
 from api.responses import Problem, problem_responses
+from api.web import errors as web_errors
 from domain.errors import (
     BangfuError,
     BusyError,
@@ -24,6 +25,7 @@ from domain.errors import (
     InvalidInputError,
     NotAuthenticatedError,
     NotFoundError,
+    SignInLockedError,
 )
 from projections.view import ViewBehindError, ViewFailedError
 
@@ -32,10 +34,12 @@ log = logging.getLogger("bangfu.api")
 STATUS_BY_KIND: dict[type[BangfuError], int] = {
     NotAuthenticatedError: 401,
     ForbiddenError: 403,
+    CsrfError: 403,
     NotFoundError: 404,
     ConflictError: 409,
     InvalidInputError: 422,
     BusyError: 503,
+    SignInLockedError: 429,  # problem type sign-in-locked, "Too many failed sign-ins"
 }
 
 
@@ -61,7 +65,9 @@ def problem(
     detail: str,
     headers: dict[str, str] | None = None,
     **extra: Any,
-) -> ProblemResponse:
+) -> Response:
+    if web_errors.is_page(request):
+        return web_errors.error_page(request, status, kind, title, detail)
     body = {
         "type": f"urn:bangfu:problem:{kind}",
         "title": title,
@@ -86,6 +92,8 @@ async def on_domain_error(request: Request, error: Exception) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if status == 503:
         headers = {"Retry-After": "1"}
+    if isinstance(error, SignInLockedError):
+        headers = {"Retry-After": str(error.retry_after_seconds)}
     title = (type(error).__doc__ or "The request was refused").strip().rstrip(".")
     return problem(request, status, slug(type(error)), title, error.detail, headers)
 

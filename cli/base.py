@@ -30,7 +30,7 @@ from stores import StoreConfigError, describe
 from stores.vault import MasterKeyError
 
 app = typer.Typer(help="Bangfu (帮扶): the hardship-assistance ledger.", no_args_is_help=True)
-user_app = typer.Typer(help="Users and their bearer tokens.", no_args_is_help=True)
+user_app = typer.Typer(help="Users, their bearer tokens and passwords.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 console = Console()
 err = Console(stderr=True)

@@ -13,6 +13,7 @@ from cli.demo_data import (
     CAUSE_WEIGHTS,
     CITY,
     CLOSURES,
+    DEMO_HOMES,
     DEMO_USERS,
     DIBAO_LINE_FEN,
     DISTRICTS,
@@ -27,6 +28,7 @@ from domain.application import Context, Ledger
 from domain.cases import Assessment, Goods, Person
 from domain.errors import NotFoundError, UserExistsError
 from domain.id_numbers import make_id_number
+from domain.passwords import new_password
 from domain.results import Result
 from domain.vocabulary import AssistanceType as T
 from domain.vocabulary import CampaignKind, Category, CentreLevel, HouseholdFlag, Role, VisitKind
@@ -42,6 +44,7 @@ class DemoData:
     cases: list[UUID] = field(default_factory=list)
     payments: list[UUID] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)
+    passwords: dict[str, str] = field(default_factory=dict)  # for the web app's sign-in
 
 
 def _id(result: Result) -> UUID:
@@ -111,11 +114,15 @@ class DemoBuilder:
         fund_by_street = self._funds(data, streets)
         self._households(data, streets, fund_by_street)
         for name, role in DEMO_USERS:
-            centre = None if role in (Role.ADMIN, Role.AUDITOR) else data.root_centre_id
+            home = data.centres[DEMO_HOMES[role]] if role in DEMO_HOMES else data.root_centre_id
+            centre = None if role in (Role.ADMIN, Role.AUDITOR) else home
+            password = new_password()
             try:
-                data.tokens[name] = self.ledger.add_user(SYSTEM, name, role, centre)
+                data.tokens[name] = self.ledger.add_user(SYSTEM, name, role, centre, password)
             except UserExistsError:  # a resumed load that had reached its users
                 data.tokens[name] = self.ledger.issue_token(SYSTEM, name)
+                self.ledger.set_password(SYSTEM, name, password)
+            data.passwords[name] = password
         return data
 
     def _centre(self, data: DemoData, name: str, level: CentreLevel, parent: UUID | None) -> UUID:
@@ -266,6 +273,11 @@ class DemoBuilder:
             )
 
 
-def reissue_tokens(ledger: Ledger) -> dict[str, str]:
-    """New tokens for the demo users of an existing demo store."""
-    return {name: ledger.issue_token(SYSTEM, name) for name, _ in DEMO_USERS}
+def reissue_credentials(ledger: Ledger) -> tuple[dict[str, str], dict[str, str]]:
+    """New tokens and new passwords for the demo users of an existing demo store."""
+    tokens, passwords = {}, {}
+    for name, _ in DEMO_USERS:
+        tokens[name] = ledger.issue_token(SYSTEM, name)
+        passwords[name] = new_password()
+        ledger.set_password(SYSTEM, name, passwords[name])
+    return tokens, passwords

@@ -41,6 +41,9 @@ DEMO_USERS = [
     ("demo-supervisor", Role.SUPERVISOR),
     ("demo-auditor", Role.AUDITOR),
 ]
+DEMO_HOMES = {Role.CASEWORKER: "朝阳区总工会帮扶中心"}
+"""Where a demo user works when not at the city: the caseworker only in one district, so the
+other districts' households are refused to them (by URL too)."""
 CITY = ("长春市总工会困难职工帮扶中心", CentreLevel.PREFECTURE)
 DISTRICTS = {  # each district's centre, and its streets
     "朝阳区": ["红旗街道", "桂林街道"],

@@ -1,4 +1,4 @@
-"""Commands for running Bangfu: serve, demo data, users and tokens."""
+"""Commands for running Bangfu: serve, demo data, users, tokens and passwords."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ from cli.base import (
     refusals,
     user_app,
 )
-from cli.demo import DemoBuilder, DemoData, demo_state, reissue_tokens
+from cli.demo import DemoBuilder, DemoData, demo_state, reissue_credentials
 from domain.access import SYSTEM
 from domain.application import Ledger
 from domain.errors import BangfuError
+from domain.passwords import new_password
 from domain.vocabulary import Role
 from settings import Settings
 from stores import describe
@@ -40,17 +41,27 @@ def load_demo(ledger: Ledger, households: int) -> DemoData:
     return data
 
 
-def _print_tokens(tokens: dict[str, str], base_url: str | None = None) -> None:
+def _print_credentials(
+    tokens: dict[str, str], passwords: dict[str, str], base_url: str | None = None
+) -> None:
+    """Two tables (each fits a terminal 80 columns wide): the API's tokens, the web passwords."""
     table = Table(title="Demo users 演示用户 (tokens are shown once)")
     table.add_column("user")
     table.add_column("token")
     for name, token in tokens.items():
         table.add_row(name, token)
     console.print(table)
+    signing_in = Table(title="Web sign-in 网页登录 (shown once)")
+    signing_in.add_column("user")
+    signing_in.add_column("password")
+    for name, password in passwords.items():
+        signing_in.add_row(name, password)
+    console.print(signing_in)
     if base_url:
         console.print(
             f"Try: curl -H 'Authorization: Bearer {tokens['demo-auditor']}' {base_url}/vocabulary"
         )
+        console.print(f"Or sign in at {base_url}/app/ with a user name and password above.")
 
 
 @app.command()
@@ -81,7 +92,7 @@ def demo(
         f"{len(data.cases)} households into {describe(settings.database_url)}."
     )
     console.print(f"Root centre 市帮扶中心: {data.root_centre_id}")
-    _print_tokens(data.tokens)
+    _print_credentials(data.tokens, data.passwords)
 
 
 @app.command()
@@ -93,7 +104,7 @@ def serve(
         typer.Option(
             "--demo",
             help="load the demo data set if the store is empty, "
-            "else print new tokens for the demo users",
+            "else print new tokens and passwords for the demo users",
         ),
     ] = False,
 ) -> None:
@@ -105,10 +116,11 @@ def serve(
     base_url = f"http://{host}:{port}"
     if with_demo:
         if demo_state(ledger) in ("empty", "unfinished"):
-            _print_tokens(load_demo(ledger, 300).tokens, base_url)
+            data = load_demo(ledger, 300)
+            _print_credentials(data.tokens, data.passwords, base_url)
         else:
             try:
-                _print_tokens(reissue_tokens(ledger), base_url)
+                _print_credentials(*reissue_credentials(ledger), base_url)
             except BangfuError:
                 err.print(
                     "[yellow]This store holds data but no demo users;[/yellow] "
@@ -121,6 +133,15 @@ def serve(
     uvicorn.run(create_app(ledger, settings), host=host, port=port, log_level="info")
 
 
+PasswordOption = Annotated[
+    str | None,
+    typer.Option(
+        help="the password for the web app (10 to 200 characters); when absent, a random one "
+        "is made and printed",
+    ),
+]
+
+
 @user_app.command("add")
 def user_add(
     name: str,
@@ -128,13 +149,36 @@ def user_add(
     centre: Annotated[
         str | None, typer.Option(help="limit the user to this centre's subtree")
     ] = None,
+    password: PasswordOption = None,
 ) -> None:
-    """Add a user; prints the bearer token once, on the last line (only a hash is kept)."""
+    """Add a user; prints a made password, then the bearer token on the last line (only once)."""
     ledger = open_store(Settings())
+    chosen = password if password is not None else new_password()
     with refusals("centre"):
-        token = ledger.add_user(SYSTEM, name, role, UUID(centre) if centre else None)
-    err.print(f"User {name} ({role.value} {role.zh}) added. Their token, shown only now:")
+        token = ledger.add_user(SYSTEM, name, role, UUID(centre) if centre else None, chosen)
+    if password is None:
+        err.print(
+            f"User {name} ({role.value} {role.zh}) added. Their password for the web app, "
+            "then their token, shown only now:"
+        )
+        print(chosen)
+    else:
+        err.print(f"User {name} ({role.value} {role.zh}) added. Their token, shown only now:")
     print(token)
+
+
+@user_app.command("password")
+def user_password(name: str, password: PasswordOption = None) -> None:
+    """Set a user's web password and sign them out everywhere; prints a made one, once."""
+    ledger = open_store(Settings())
+    chosen = password if password is not None else new_password()
+    with refusals("user"):
+        ledger.set_password(SYSTEM, name, chosen)
+    if password is None:
+        err.print(f"The new password of {name}, shown only now:")
+        print(chosen)
+    else:
+        err.print(f"The password of {name} is set; they are signed out everywhere.")
 
 
 @user_app.command("token")

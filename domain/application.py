@@ -11,13 +11,17 @@ from domain.funds import Fund
 from domain.use_cases.access import AccessUseCases
 from domain.use_cases.cases import CaseUseCases
 from domain.use_cases.money import MoneyUseCases
+from domain.use_cases.search import SearchUseCases
+from domain.use_cases.sign_in import SignInUseCases
 from domain.use_cases.supervision import SupervisionUseCases
 from domain.writes import Context, DateAsISO, Outcome
 
 __all__ = ["Context", "DateAsISO", "Ledger", "Outcome"]
 
 
-class Ledger(AccessUseCases, MoneyUseCases, CaseUseCases, SupervisionUseCases):
+class Ledger(
+    AccessUseCases, SignInUseCases, MoneyUseCases, CaseUseCases, SearchUseCases, SupervisionUseCases
+):
     """Bangfu's use cases over the event store (PostgreSQL or SQLite)."""
 
     name = "Bangfu"

@@ -53,7 +53,7 @@ class EventMeaning:
     leg: Leg | None = None  # set when the event moves a fund's money
     centre_field: str | None = None  # on a first event: the field naming the aggregate's centre
     personal: tuple[str, ...] = ()  # fields holding (sealed) personal data
-    credentials: tuple[str, ...] = ()  # fields that never leave the ledger (token hashes)
+    credentials: tuple[str, ...] = ()  # fields that never leave the ledger (token, password hashes)
     correction_of: str | None = None  # the field naming the fact this event corrects
 
     @property
@@ -117,6 +117,7 @@ CATALOGUE: dict[type[DomainEvent], EventMeaning] = {
         "添加用户", "User added", centre_field="centre_id", credentials=("token_sha256",)
     ),
     User.TokenIssued: EventMeaning("签发令牌", "Token issued", credentials=("token_sha256",)),
+    User.PasswordSet: EventMeaning("设置密码", "Password set", credentials=("password_hash",)),
     TokenKey.Issued: EventMeaning("令牌索引", "Token indexed"),
     IdempotencyRecord.Recorded: EventMeaning(
         "幂等记录", "Idempotent write remembered", credentials=("request_sha256",)
@@ -156,6 +157,7 @@ def money_events() -> Iterator[tuple[type[DomainEvent], Leg]]:
 
 
 def shown_fields(event: DomainEvent | type[DomainEvent], fields: dict[str, Any]) -> dict[str, Any]:
-    """The fields of an event without its credentials (token hashes never leave the ledger)."""
+    """The fields of an event without its credentials (token and password hashes never leave the
+    ledger)."""
     hidden = set(meaning(event).credentials)
     return {k: v for k, v in fields.items() if k not in hidden}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
+
 
 class BangfuError(Exception):
     """Base of every refusal by the ledger; the message is the problem's detail."""
@@ -127,3 +130,19 @@ class NotAuthenticatedError(BangfuError):
 
 class ForbiddenError(BangfuError):
     """The user's role or centre does not allow this."""
+
+
+# --- too many attempts (429) -------------------------------------------------------------------
+class SignInLockedError(BangfuError):
+    """Too many failed sign-ins."""
+
+    def __init__(self, retry_at: datetime, now: datetime) -> None:
+        seconds = max(1, math.ceil((retry_at - now).total_seconds()))
+        minutes = math.ceil(seconds / 60)
+        super().__init__(
+            f"too many failed sign-ins with this user name; it may be tried again in "
+            f"{minutes} minute{'s' if minutes != 1 else ''}, after "
+            f"{retry_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+        )
+        self.retry_at = retry_at
+        self.retry_after_seconds = seconds

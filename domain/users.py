@@ -1,4 +1,4 @@
-"""Users and their bearer tokens: only a hash of a token is ever stored."""
+"""Users, their bearer tokens and passwords: only a hash of either is ever stored."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from eventsourcing.domain import event
 
 from domain.access import Actor
 from domain.aggregate import Act, LedgerAggregate
+from domain.passwords import is_password_hash
 from domain.text import checked
 from domain.vocabulary import Role
 
 _USERS = uuid5(NAMESPACE_URL, "https://bangfu.example/users")
 _TOKENS = uuid5(NAMESPACE_URL, "https://bangfu.example/tokens")
+USER_NAME_MAX = 100
 
 
 def token_hash(token: str) -> str:
@@ -46,6 +48,12 @@ class User(LedgerAggregate):
         def apply(self, user: User) -> None:
             user.token_sha256 = self.token_sha256
 
+    class PasswordSet(Act):  # the old password stops working
+        password_hash: str  # argon2id, never the password
+
+        def apply(self, user: User) -> None:
+            user.password_hash = self.password_hash
+
     @event("Added")
     def __init__(
         self,
@@ -61,6 +69,7 @@ class User(LedgerAggregate):
         self.role_value = role
         self.centre_id = centre_id
         self.token_sha256 = token_sha256
+        self.password_hash: str | None = None  # until a password is set (web sign-in)
 
     @classmethod
     def add(
@@ -72,7 +81,7 @@ class User(LedgerAggregate):
         actor: str,
         business_date: date,
     ) -> User:
-        name = checked(name, "a user's name", max_length=100, required=True)
+        name = checked(name, "a user's name", max_length=USER_NAME_MAX, required=True)
         return cls(
             id=user_id(name),
             name=name,
@@ -86,6 +95,16 @@ class User(LedgerAggregate):
     def issue_token(self, token: str, actor: str, business_date: date) -> None:
         """Replace the token: the old one stops working."""
         self._trigger(self.TokenIssued, actor, business_date, token_sha256=token_hash(token))
+
+    def set_password(self, password_hash: str, actor: str, business_date: date) -> None:
+        """Replace the password (given as its argon2id hash): the old one stops working."""
+        if not is_password_hash(password_hash):
+            raise ValueError("a password is recorded only as its argon2id hash")
+        self._trigger(self.PasswordSet, actor, business_date, password_hash=password_hash)
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
 
     def accepts(self, token: str) -> bool:
         return secrets.compare_digest(self.token_sha256, token_hash(token))

@@ -240,3 +240,25 @@ def _summary(row: dict[str, Any]) -> str:
     if kind is Case.Closed:
         return f"结档 closed: {d['reason']}"
     return _label(row)
+
+
+def named_aggregates(
+    view: AuditView, kind: type, subtree: str | None = None
+) -> list[dict[str, Any]]:
+    """The aggregates of one class (Centre, User, ...) by name, with the fields of their first
+    event, within a centre's subtree (None: all of them, unbound ones included)."""
+    g = view.generation()
+    where, params = "a.kind = %s", [kind.__name__]
+    if subtree is not None:
+        where += (
+            f" AND a.centre_id IN (SELECT centre_id FROM {view.table('audit_centres', g)} "
+            "WHERE ancestor_id = %s)"
+        )
+        params.append(subtree)
+    rows = view.db.query(
+        f"SELECT a.aggregate_id, a.name, a.centre_id, e.actor, e.recorded_at, e.data "
+        f"FROM {view.table('audit_aggregates', g)} a JOIN {view.table('audit_events', g)} e "
+        f"ON e.originator_id = a.aggregate_id AND e.version = 1 WHERE {where} ORDER BY a.name",
+        params,
+    )
+    return [{**r, "data": orjson.loads(r["data"])} for r in rows]

@@ -156,3 +156,33 @@ def year_end(view: FundsView, centre_id: str, fiscal_year: int) -> list[dict[str
         f"ORDER BY c.name, f.source",
         (centre_id, fiscal_year),
     )
+
+
+def centres(view: FundsView, centre_id: str | None) -> list[dict[str, Any]]:
+    """The centres of a subtree (the whole tree for None) in tree order, each with its name and
+    its depth below the subtree's top (0), for pickers that indent the tree."""
+    g = view.generation()
+    table = view.table("funds_centres", g)
+    inside = f"WHERE a.centre_id IN (SELECT centre_id FROM {table} WHERE ancestor_id = %s)"
+    rows = view.db.query(
+        f"SELECT a.ancestor_id, a.centre_id, a.name FROM {table} a {inside if centre_id else ''}",
+        [centre_id] if centre_id else [],
+    )
+    above: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
+    for r in rows:
+        above.setdefault(r["centre_id"], set()).add(r["ancestor_id"])
+        names[r["centre_id"]] = r["name"]
+    children: dict[str | None, list[str]] = {}
+    for cid, ancestors in above.items():
+        parents = [a for a in ancestors if a in above and len(above[a]) == len(ancestors) - 1]
+        children.setdefault(parents[0] if parents else None, []).append(cid)
+    out: list[dict[str, Any]] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for cid in sorted(children.get(parent, []), key=lambda c: names[c]):
+            out.append({"centre_id": cid, "name": names[cid], "depth": depth})
+            walk(cid, depth + 1)
+
+    walk(None, 0)
+    return out

@@ -110,6 +110,7 @@ OUTSIDE_CASES_AND_FUNDS: tuple[type[DomainEvent], ...] = (
     PersonIndex.Released,
     User.Added,
     User.TokenIssued,
+    User.PasswordSet,
     TokenKey.Issued,
     IdempotencyRecord.Recorded,
     PersonalDataRead.Recorded,

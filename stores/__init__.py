@@ -77,16 +77,20 @@ def open_ledger(
     master_key_file: Path | None = None,
     clock: Clock | None = None,
 ) -> Ledger:
-    """A Ledger on the store the URL names, with its personal-data vault."""
+    """A Ledger on the store the URL names, with its personal-data vault, its web sessions and
+    its count of failed sign-ins (their tables made only when ``create_tables``)."""
+    from stores import sessions
     from stores.sql import SqlDatabase
     from stores.vault import Vault, load_master_key
 
     ledger = Ledger(env=store_env(database_url, create_tables=create_tables), clock=clock)
-    vault = Vault(
-        SqlDatabase(ledger),
-        lambda create: load_master_key(master_key, master_key_file, create=create),
-    )
+    db = SqlDatabase(ledger)
+    vault = Vault(db, lambda create: load_master_key(master_key, master_key_file, create=create))
     vault.check_master_key()
     vault.sweep_orphans(ledger.recorder.events_table_name)  # type: ignore[attr-defined]
     ledger.vault = vault
+    if create_tables:
+        sessions.create_tables(db)
+    ledger.sessions = sessions.SessionStore(db)
+    ledger.sign_in_failures = sessions.SqlSignInFailures(db)
     return ledger

@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 from uuid import UUID
 
 from domain.application import Ledger
+from domain.catalogue import CATALOGUE, kind
 from domain.errors import ConflictError
 from stores.chain import GENESIS
 from stores.log import LogReader
@@ -33,6 +34,8 @@ from supervision.signing import (
 
 FORMAT = "bangfu-audit-package/1"
 README = Path(__file__).resolve().parents[1] / "docs" / "audit-package.md"
+# events never included, only their digests: token and password hashes never leave the ledger
+_HOLD_CREDENTIALS = frozenset(kind(c) for c, m in CATALOGUE.items() if m.credentials)
 
 
 class EmptyLogError(ConflictError):
@@ -64,6 +67,7 @@ def export(
     personal_data: dict[UUID, dict[str, Any] | None] | None = None,
 ) -> dict[str, Any]:
     """Write the package for ``scope`` at the log's head, proven up to a checkpoint signed there.
+    Events that hold credentials (users' token and password hashes) are in it only as digests.
 
     The head is read first and every file built in memory; only once the destination is ready
     is the checkpoint signed, so a refused scope (InvalidInputError), an empty log
@@ -77,7 +81,7 @@ def export(
         raise EmptyLogError("the log is empty; there is nothing to export")
     position = head[0]
     everything = list(from_ledger(ledger, upto=position))
-    chosen = scope.select(everything)
+    chosen = [r for r in scope.select(everything) if r["kind"] not in _HOLD_CREDENTIALS]
     positions = [r["position"] for r in chosen]
     stored = _stored(ledger, checkpoints, positions)
     chain = _chain(checkpoints, positions[0] if positions else position, position)

@@ -238,6 +238,30 @@ def earmarks(
     }
 
 
+def package_scope(
+    ledger: Ledger,
+    actor: Actor,
+    fund_id: UUID | None,
+    centre_id: UUID | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> Scope:
+    """What a package for this user covers, once the user may read all of it (a fund tree of
+    the user's subtree, a centre of it, or the whole ledger for a user bound to no centre)."""
+    if fund_id is not None:
+        ledger.fund(actor, fund_id)
+    if fund_id is None or centre_id is not None:
+        _subtree(ledger, actor, centre_id)
+    scope = Scope(
+        fund_id=str(fund_id) if fund_id else None,
+        centre_id=str(centre_id) if centre_id else None,
+        date_from=date_from.isoformat() if date_from else None,
+        date_to=date_to.isoformat() if date_to else None,
+    )
+    scope.check()
+    return scope
+
+
 @router.get(
     "/package",
     response_class=Response,
@@ -258,16 +282,7 @@ def package(
     date_to: date | None = None,
 ) -> Response:
     """Download an audit package (zip) that anyone can verify offline; no personal data."""
-    if fund_id is not None:
-        ledger.fund(actor, fund_id)
-    if fund_id is None or centre_id is not None:
-        _subtree(ledger, actor, centre_id)
-    scope = Scope(
-        fund_id=str(fund_id) if fund_id else None,
-        centre_id=str(centre_id) if centre_id else None,
-        date_from=date_from.isoformat() if date_from else None,
-        date_to=date_to.isoformat() if date_to else None,
-    )
+    scope = package_scope(ledger, actor, fund_id, centre_id, date_from, date_to)
     body = package_bytes(ledger, request.app.state.signer, scope)
     return Response(
         body,

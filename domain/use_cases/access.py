@@ -15,6 +15,7 @@ from domain.errors import (
     NotFoundError,
     UserExistsError,
 )
+from domain.passwords import check_new_password, hash_password
 from domain.results import Created
 from domain.users import TokenKey, User, new_token, token_key_id, user_id
 from domain.vocabulary import (
@@ -35,16 +36,29 @@ class AccessUseCases(LedgerCore):
         super().__init__(*args, **kwargs)
         self._tokens = {}
 
-    def add_user(self, actor: Actor, name: str, role: Role, centre_id: UUID | None) -> str:
-        """Add a user and return the bearer token (shown once; only its hash is kept)."""
+    def add_user(
+        self,
+        actor: Actor,
+        name: str,
+        role: Role,
+        centre_id: UUID | None,
+        password: str | None = None,
+    ) -> str:
+        """Add a user and return the bearer token (shown once; only its hash is kept); with a
+        password, the user can sign in to the web app too (only its argon2id hash is kept)."""
         actor.require(Permission.MANAGE_CENTRES)
-        if centre_id is not None:
-            self._get(Centre, centre_id, CentreNotFoundError)
+        centre = self._get(Centre, centre_id, CentreNotFoundError) if centre_id else None
+        # a bound admin adds users only inside its subtree, never an unbound one
+        actor.require(Permission.MANAGE_CENTRES, centre.path if centre else [])
         if self._find(User, user_id(name.strip())) is not None:
             raise UserExistsError(f"a user named {name!r} exists already")
+        if password is not None:
+            password_hash = hash_password(check_new_password(password, name))
         token = new_token()
         with use_clock(self.clock):
             user = User.add(name, role, centre_id, token, actor.name, self.today())
+            if password is not None:
+                user.set_password(password_hash, actor.name, self.today())
             self.save(user, TokenKey.issue(token, user, actor.name, self.today()))
         return token
 
@@ -54,6 +68,8 @@ class AccessUseCases(LedgerCore):
         user = self._find(User, user_id(name))
         if user is None:
             raise NotFoundError(f"no user is named {name!r}")
+        centre = self._get(Centre, user.centre_id, CentreNotFoundError) if user.centre_id else None
+        actor.require(Permission.MANAGE_CENTRES, centre.path if centre else [])
         token = new_token()
         with use_clock(self.clock):
             user.issue_token(token, actor.name, self.today())

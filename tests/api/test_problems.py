@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import asyncio
+from datetime import UTC, datetime, timedelta
 
+import orjson
+import pytest
+from starlette.requests import Request
+
+from api.problems import on_domain_error
+from domain.errors import SignInLockedError
 from tests.api.support import Api, World
 
 
@@ -88,3 +95,21 @@ def test_garbage_bodies_are_4xx_never_500(api: Api, world: World, path: str) -> 
 
     assert all(400 <= s < 500 for s in statuses), statuses
     assert api.ledger.recorder.max_notification_id() == before
+
+
+def test_a_locked_sign_in_is_429_sign_in_locked_and_says_when_to_retry() -> None:
+    now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    request = Request({"type": "http", "method": "POST", "path": "/sign-in", "headers": []})
+
+    response = asyncio.run(
+        on_domain_error(request, SignInLockedError(now + timedelta(minutes=15), now))
+    )
+
+    body = orjson.loads(bytes(response.body))
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "900"
+    assert (body["type"], body["title"]) == (
+        "urn:bangfu:problem:sign-in-locked",
+        "Too many failed sign-ins",
+    )
+    assert "2026-03-02 01:15:00 UTC" in body["detail"]

@@ -65,6 +65,7 @@ Access = Literal["any", "subtree", "global", "none"]
 Scope = Literal["inside", "outside", "unbound"]
 SCOPES: tuple[Scope, ...] = ("inside", "outside", "unbound")
 FASTAPI_OWN = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+STATIC = "/static/{path}"  # the vendored browser assets (tests/api/test_offline_docs.py)
 REFUSED = frozenset({403})
 
 
@@ -537,8 +538,10 @@ def app_routes(app: FastAPI) -> tuple[set[tuple[str, str]], list[str]]:
     served: set[tuple[str, str]] = set()
     strange: list[str] = []
     for route, path in pairs:
-        if path in FASTAPI_OWN:
+        if path in FASTAPI_OWN or path == STATIC:
             continue
+        if isinstance(route, APIRoute) and not route.include_in_schema:
+            continue  # the web app's pages: tests/api/test_*_pages.py and tests/browser/
         if not isinstance(route, APIRoute):
             strange.append(f"{type(route).__name__} {path}")
             continue

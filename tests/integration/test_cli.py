@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from domain.access import SYSTEM
-from domain.errors import NotAuthenticatedError
+from domain.errors import NotAuthenticatedError, NotFoundError
 from stores import open_ledger
 from supervision.records import from_ledger
 
@@ -66,6 +66,107 @@ def test_user_add_refuses_an_unknown_centre_and_a_duplicate_name(
 
     assert unknown.returncode == 1 and "centre" in unknown.stderr
     assert duplicate.returncode == 1 and "exists" in duplicate.stderr
+
+
+def last_lines(result: subprocess.CompletedProcess[str], n: int) -> list[str]:
+    return result.stdout.strip().splitlines()[-n:]
+
+
+def test_user_add_without_a_password_prints_a_made_one_then_the_token(
+    store_url: str, tmp_path: Path
+) -> None:
+    result = run(["user", "add", "alice", "--role", "finance"], tmp_path, store_url)
+
+    assert result.returncode == 0, result.stderr
+    password, token = last_lines(result, 2)
+    assert re.fullmatch(r"[a-z0-9]{4}(-[a-z0-9]{4}){3}", password)
+    ledger = open_ledger(store_url)
+    try:
+        assert ledger.sign_in("alice", password).name == "alice"
+        assert ledger.authenticate(token).name == "alice"
+    finally:
+        ledger.close()
+
+
+def test_user_add_with_a_password_prints_only_the_token(store_url: str, tmp_path: Path) -> None:
+    result = run(
+        ["user", "add", "alice", "--role", "finance", "--password", "alice's own password"],
+        tmp_path,
+        store_url,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.strip().splitlines()) == 1
+    assert "alice's own password" not in result.stdout + result.stderr
+    ledger = open_ledger(store_url)
+    try:
+        assert ledger.sign_in("alice", "alice's own password").name == "alice"
+    finally:
+        ledger.close()
+
+
+def test_user_add_refuses_a_password_against_the_rules_and_adds_no_one(
+    store_url: str, tmp_path: Path
+) -> None:
+    result = run(
+        ["user", "add", "alice", "--role", "finance", "--password", "short"], tmp_path, store_url
+    )
+
+    assert result.returncode == 1 and "at least 10 characters" in result.stderr
+    ledger = open_ledger(store_url)
+    try:
+        with pytest.raises(NotFoundError):
+            ledger.user("alice")
+    finally:
+        ledger.close()
+
+
+def test_user_password_makes_prints_and_sets_a_new_password_and_the_old_one_stops_working(
+    store_url: str, tmp_path: Path
+) -> None:
+    run(
+        ["user", "add", "alice", "--role", "finance", "--password", "the first password"],
+        tmp_path,
+        store_url,
+    )
+
+    made = run(["user", "password", "alice"], tmp_path, store_url)
+    chosen = run(
+        ["user", "password", "alice", "--password", "the third password"], tmp_path, store_url
+    )
+    unknown = run(["user", "password", "nobody"], tmp_path, store_url)
+    too_short = run(["user", "password", "alice", "--password", "short"], tmp_path, store_url)
+
+    assert made.returncode == 0, made.stderr
+    assert re.fullmatch(r"[a-z0-9]{4}(-[a-z0-9]{4}){3}", last_lines(made, 1)[0])
+    assert chosen.returncode == 0 and chosen.stdout == ""
+    assert unknown.returncode == 1 and "no user is named 'nobody'" in unknown.stderr
+    assert too_short.returncode == 1 and "at least 10 characters" in too_short.stderr
+    ledger = open_ledger(store_url)
+    try:
+        assert ledger.sign_in("alice", "the third password").name == "alice"
+        for old in ("the first password", last_lines(made, 1)[0]):
+            with pytest.raises(NotAuthenticatedError):
+                ledger.sign_in("alice", old)
+    finally:
+        ledger.close()
+
+
+def test_demo_prints_a_password_for_each_demo_user_that_signs_them_in(tmp_path: Path) -> None:
+    result = run(["demo", "--households", "5"], tmp_path, None)
+
+    passwords = passwords_in(result.stdout)
+    assert result.returncode == 0, result.stderr
+    assert len(passwords) == 5
+    ledger = open_ledger(
+        f"sqlite:///{tmp_path}/bangfu-data/bangfu.sqlite",
+        master_key_file=tmp_path / "bangfu-data" / "master.key",
+    )
+    try:
+        for name, password in passwords.items():
+            assert ledger.sign_in(name, password).name == name
+    finally:
+        ledger.close()
 
 
 def test_demo_fills_the_embedded_default_store_once(tmp_path: Path) -> None:
@@ -121,6 +222,10 @@ def tokens_in(output: str) -> dict[str, str]:
     return dict(re.findall(r"(demo-\w+)\s*│\s*(bf_\S+)", output))
 
 
+def passwords_in(output: str) -> dict[str, str]:
+    return dict(re.findall(r"(demo-\w+)\s*│\s*([a-z0-9]{4}(?:-[a-z0-9]{4}){3})\b", output))
+
+
 def test_serve_with_demo_runs_the_api_on_sqlite_with_no_database_server(tmp_path: Path) -> None:
     port = free_port()
 
@@ -153,6 +258,39 @@ def test_serve_with_demo_on_an_existing_store_issues_new_tokens(tmp_path: Path) 
     ledger.close()
 
 
+def test_serve_with_demo_prints_new_passwords_at_each_start_and_only_the_last_ones_work(
+    tmp_path: Path,
+) -> None:
+    first = passwords_in(serve_demo_until_healthy(tmp_path, free_port()))
+
+    again = passwords_in(serve_demo_until_healthy(tmp_path, free_port()))
+
+    assert (
+        set(first)
+        == set(again)
+        == {
+            "demo-admin",
+            "demo-finance",
+            "demo-caseworker",
+            "demo-supervisor",
+            "demo-auditor",
+        }
+    )
+    assert first["demo-caseworker"] != again["demo-caseworker"]
+    ledger = open_ledger(
+        f"sqlite:///{tmp_path}/bangfu-data/bangfu.sqlite",
+        master_key_file=tmp_path / "bangfu-data" / "master.key",
+    )
+    try:
+        assert ledger.sign_in("demo-caseworker", again["demo-caseworker"]).role.value == (
+            "caseworker"
+        )
+        with pytest.raises(NotAuthenticatedError):
+            ledger.sign_in("demo-caseworker", first["demo-caseworker"])
+    finally:
+        ledger.close()
+
+
 def test_projections_status_and_rebuild_report_positions_and_rates(
     store_url: str, tmp_path: Path
 ) -> None:
@@ -165,7 +303,7 @@ def test_projections_status_and_rebuild_report_positions_and_rates(
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert re.search(r"archive: \d+ events in .* events/s", rebuilt.stdout)
     assert "Rebuilding audit" in rebuilt.stderr
-    assert re.search(r"│ audit\s+│\s+2 │\s+2 │\s+0 │", status.stdout), status.stdout
+    assert re.search(r"│ audit\s+│\s+2 │\s+3 │\s+0 │", status.stdout), status.stdout
     assert unknown.returncode == 2 and "no view is named" in unknown.stderr
 
 

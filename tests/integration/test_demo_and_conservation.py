@@ -49,3 +49,14 @@ def test_the_demo_visits_every_archived_household_in_the_spring_festival(ledger:
 
     assert visited == set(data.cases)
     assert len(data.tokens) == 5
+
+
+def test_each_demo_user_signs_in_with_the_password_the_demo_made(ledger: Ledger) -> None:
+    data = DemoBuilder(ledger, households=5).build()
+
+    signed_in = {
+        name: ledger.sign_in(name, password).name for name, password in data.passwords.items()
+    }
+
+    assert signed_in == {name: name for name in data.tokens}
+    assert len(signed_in) == 5

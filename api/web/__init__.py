@@ -1,0 +1,1 @@
+"""The web app: pages for people, beside the JSON API."""

@@ -1,0 +1,50 @@
+"""One module per area of the web app; ROUTERS lists them all (paths under /app/)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.web.pages import (
+    account,
+    archive,
+    archive_history,
+    archive_stats,
+    audit,
+    audit_flows,
+    audit_funds,
+    audit_package,
+    audit_reports,
+    audit_trail,
+    funds,
+    funds_forms,
+    funds_payments,
+    home,
+    households,
+    households_case,
+    households_filing,
+    users,
+)
+
+ROUTERS: tuple[APIRouter, ...] = tuple(
+    module.router
+    for module in (
+        home,
+        account,
+        households,
+        households_case,
+        households_filing,
+        funds,
+        funds_forms,
+        funds_payments,
+        archive,
+        archive_history,
+        archive_stats,
+        audit,
+        audit_funds,
+        audit_flows,
+        audit_reports,
+        audit_trail,
+        audit_package,
+        users,
+    )
+)

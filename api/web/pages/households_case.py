@@ -1,0 +1,221 @@
+"""A household's archive: its details (names only for roles that may read personal data, the
+read recorded as the API records it), its full timeline, and the caseworker's actions: record a
+visit, a review, close and reopen. Each action calls the same use case as the JSON API.
+
+Referrals to government channels (转介) do not exist in the ledger yet; their form lands here
+with them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import MinPosition, caught_up
+from api.web.forms import Form
+from api.web.i18n import vocab
+from api.web.pages import households_forms as parse
+from api.web.pages.households_support import (
+    FORM_KEY,
+    Desk,
+    DeskDep,
+    form_context,
+    may,
+    new_form_key,
+    query_of,
+    refusal,
+    short_id,
+    translator,
+    yuan_text,
+)
+from api.web.templating import render
+from api.web.visitors import FormDep
+from domain.access import Permission
+from domain.application import Context, Outcome
+from domain.cases import Case
+from domain.catalogue import event_class
+from domain.errors import ConflictError, InvalidInputError
+from domain.money import parse_yuan, yuan
+from domain.vocabulary import CampaignKind, Category, Cause, ClosureReason, HouseholdFlag, VisitKind
+from projections import Views, audit
+from projections.view import ViewBehindError
+
+router = APIRouter(include_in_schema=False)
+REFUSED = (InvalidInputError, ConflictError)  # said on the form; 403/404 become error pages
+DONE = ("filed", "visit", "review", "close", "reopen")  # what a write's redirect may announce
+
+
+def _timeline(
+    views: Views, case_id: UUID, min_position: int | None, wait: float
+) -> list[dict[str, Any]] | None:
+    """Every event of the archive, newest first (None while the audit view catches up)."""
+    try:
+        caught_up(views, "audit", min_position, wait)
+    except ViewBehindError:
+        return None
+    except InvalidInputError:  # a position no write reached: show what there is
+        pass
+    rows = audit.timeline(views.audit, str(case_id))
+    for row in rows:
+        try:
+            row["kind"] = event_class(f"{row['aggregate']}.{row['type']}")
+        except KeyError:
+            row["kind"] = None
+    return rows[::-1]
+
+
+def _facts(case: Case, rows: list[dict[str, Any]] | None, year: int) -> dict[str, Any]:
+    """The last review and this year's assistance, read from the timeline."""
+    if rows is None:
+        return {"last_review": None, "year_fen": None}
+    reviews = [r["business_date"] for r in rows if r["kind"] in (Case.Registered, Case.Reassessed)]
+    year_fen = 0
+    for r in rows:
+        if (r["business_date"] or "")[:4] != str(year):
+            continue
+        if r["kind"] is Case.AssistanceReceived:
+            year_fen += parse_yuan(r["data"]["amount"])
+        elif r["kind"] is Case.AssistanceReversed:
+            year_fen -= parse_yuan(r["data"]["amount"])
+    return {"last_review": max(reviews, default=None), "year_fen": year_fen}
+
+
+def _defaults(case: Case, today: date) -> dict[str, Form]:
+    """The actions' forms as first shown: today's date; a review starts from the assessment."""
+    day = {"business_date": today.isoformat()}
+    current = {
+        "category": case.category,
+        "primary_cause": case.primary_cause,
+        "household_size": str(case.household_size),
+        "per_capita_monthly_income": yuan(case.income_fen),
+    }
+    current |= {f"secondary-{c}": "on" for c in case.secondary_causes}
+    current |= {f"flag-{f}": "on" for f in case.flags}
+    return {
+        "visit": Form(day | {"kind": VisitKind.ROUTINE.value}),
+        "review": Form(day | current),
+        "close": Form(dict(day)),
+        "reopen": Form(dict(day)),
+    }
+
+
+def case_page(
+    desk: Desk,
+    case_id: UUID,
+    *,
+    action: str = "",
+    form: Form | None = None,
+    min_position: int | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    request, ledger, actor = desk.request, desk.ledger, desk.visitor.actor
+    case = ledger.case(actor, case_id)  # 404, or 403 outside the subtree, before anything shows
+    personal = ledger.may_read_personal_data(actor)
+    person = None
+    if personal:  # recorded as GET /cases/{id} records it
+        read = ledger.read_personal_data(actor, {case.id: case.person_sealed}, "view case")
+        person = read[case.id]
+    wait = request.app.state.settings.read_wait_seconds
+    rows = _timeline(desk.views, case.id, min_position, wait)
+    forms = _defaults(case, ledger.today())
+    if form is not None:
+        forms[action] = form
+    for each in forms.values():
+        each.values.setdefault(FORM_KEY, new_form_key())
+    context = {
+        "case": case,
+        "person": person,
+        "personal": personal,
+        "centre": ledger.centre(actor, case.centre_id),
+        "timeline": rows,
+        "facts": _facts(case, rows, ledger.today().year),
+        "year": ledger.today().year,
+        "manage": may(actor, Permission.MANAGE_CASES),
+        "action": action,
+        "forms": forms,
+        "done": done if (done := request.query_params.get("done")) in DONE else "",
+        "vocab": vocab,
+        "short_id": short_id,
+        "yuan": yuan_text,
+        "Case": Case,
+        "categories": list(Category),
+        "causes": list(Cause),
+        "flags": list(HouseholdFlag),
+        "visit_kinds": list(VisitKind),
+        "campaigns": list(CampaignKind),
+        "reasons": list(ClosureReason),
+        "goods_rows": range(parse.GOODS_ROWS),
+    }
+    return render(request, "households/case.html", context, status)
+
+
+@router.get("/app/households/{case_id:uuid}", response_class=HTMLResponse)
+def household(case_id: UUID, desk: DeskDep, min_position: MinPosition = None) -> HTMLResponse:
+    return case_page(desk, case_id, min_position=min_position)
+
+
+def _again(desk: Desk, case_id: UUID, action: str, form: Form) -> HTMLResponse:
+    """The case page with the action's form as typed, and what is wrong above it."""
+    return case_page(desk, case_id, action=action, form=form, status=422)
+
+
+def _act(
+    desk: Desk, case_id: UUID, action: str, form: Form, write: Callable[[Context], Outcome[Any]]
+) -> Response:
+    """The action's write, then the timeline with it; or the form again with the refusal."""
+    try:
+        outcome = write(form_context(desk.visitor.actor, desk.request, form.values))
+    except REFUSED as error:
+        form.errors["_form"] = refusal(translator(desk.request), error)
+        return _again(desk, case_id, action, form)
+    params = query_of({"min_position": outcome.position, "done": action})
+    return RedirectResponse(f"/app/households/{case_id}?{urlencode(params)}#timeline", 303)
+
+
+@router.post("/app/households/{case_id:uuid}/visits", response_class=HTMLResponse)
+def record_visit(case_id: UUID, desk: DeskDep, form: FormDep) -> Response:
+    """Record a home visit (走访), routine or in a campaign, with goods given in kind."""
+    f = Form(form)
+    visit = parse.visit(f)
+    if visit is None:
+        return _again(desk, case_id, "visit", f)
+    return _act(desk, case_id, "visit", f, lambda c: desk.ledger.record_visit(c, case_id, **visit))
+
+
+@router.post("/app/households/{case_id:uuid}/reviews", response_class=HTMLResponse)
+def review(case_id: UUID, desk: DeskDep, form: FormDep) -> Response:
+    """Record a review (复核) with the household's assessment as found."""
+    f = Form(form)
+    found, note, day = parse.assessment(f), parse.note(f), f.day("business_date", required=True)
+    if found is None or day is None or not f.ok:
+        return _again(desk, case_id, "review", f)
+    return _act(
+        desk, case_id, "review", f, lambda c: desk.ledger.reassess(c, case_id, found, note, day)
+    )
+
+
+@router.post("/app/households/{case_id:uuid}/closure", response_class=HTMLResponse)
+def close(case_id: UUID, desk: DeskDep, form: FormDep) -> Response:
+    """Close the archive (结档) with its reason."""
+    f = Form(form)
+    closing = parse.closure(f)
+    if closing is None:
+        return _again(desk, case_id, "close", f)
+    return _act(desk, case_id, "close", f, lambda c: desk.ledger.close_case(c, case_id, *closing))
+
+
+@router.post("/app/households/{case_id:uuid}/reopening", response_class=HTMLResponse)
+def reopen(case_id: UUID, desk: DeskDep, form: FormDep) -> Response:
+    """Reopen a closed archive on relapse (返困)."""
+    f = Form(form)
+    note, day = parse.note(f), f.day("business_date", required=True)
+    if day is None or not f.ok:
+        return _again(desk, case_id, "reopen", f)
+    return _act(
+        desk, case_id, "reopen", f, lambda c: desk.ledger.reopen_case(c, case_id, note, day)
+    )

@@ -1,0 +1,47 @@
+"""Signing a TestClient in to the web app as a named user, as a browser would."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from uuid import UUID
+
+from fastapi.testclient import TestClient
+
+from domain.access import SYSTEM
+from domain.application import Ledger
+from domain.errors import UserExistsError
+from domain.vocabulary import Role
+
+PASSWORD = "correct-horse-battery"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form of a page."""
+    found = CSRF.search(html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+def web_sign_in(
+    client: TestClient,
+    ledger: Ledger,
+    name: str,
+    role: Role = Role.ADMIN,
+    centre: UUID | str | None = None,
+) -> str:
+    """Add the user (if new) with a password, sign in through the form; returns the session's
+    CSRF token for the forms that follow."""
+    with contextlib.suppress(UserExistsError):
+        ledger.add_user(SYSTEM, name, role, UUID(str(centre)) if centre else None)
+    ledger.set_password(SYSTEM, name, PASSWORD)
+    client.cookies.clear()
+    form = client.get("/app/sign-in")
+    signed_in = client.post(
+        "/app/sign-in",
+        data={"name": name, "password": PASSWORD, "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303, signed_in.text
+    return csrf_of(client.get("/app/account").text)
