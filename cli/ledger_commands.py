@@ -59,9 +59,10 @@ def _print_credentials(
     console.print(signing_in)
     if base_url:
         console.print(
-            f"Try: curl -H 'Authorization: Bearer {tokens['demo-auditor']}' {base_url}/vocabulary"
+            f"Sign in at {base_url}/app/ with a user name and its password above (网页登录), "
+            f"or try the API: curl -H 'Authorization: Bearer {tokens['demo-auditor']}' "
+            f"{base_url}/vocabulary"
         )
-        console.print(f"Or sign in at {base_url}/app/ with a user name and password above.")
 
 
 @app.command()
@@ -128,7 +129,8 @@ def serve(
                 )
     console.print(f"Data directory 数据目录: {settings.data_dir}")
     console.print(
-        f"Bangfu 帮扶 on {describe(settings.database_url)}: open {base_url}/docs in a browser"
+        f"Bangfu 帮扶 on {describe(settings.database_url)}: the web app 网页 {base_url}/app/ , "
+        f"the API 接口文档 {base_url}/docs"
     )
     uvicorn.run(create_app(ledger, settings), host=host, port=port, log_level="info")
 

@@ -13,7 +13,9 @@ import pytest
 from api.web.pages import archive_filters
 from domain.vocabulary import Role
 from tests.api.support import Api, World, case_body, payment_body
-from tests.api.web_support import web_sign_in
+from tests.api.web_support import ON_POSTGRES, web_sign_in
+
+pytestmark = ON_POSTGRES
 
 HTMX = {"HX-Request": "true", "HX-Target": "archive-page"}
 

@@ -18,7 +18,9 @@ from domain.vocabulary import Role
 from supervision.package_verify import verify_package
 from supervision.scope import Scope
 from tests.api.support import Api, World, payment_body
-from tests.api.web_support import csrf_of, web_sign_in
+from tests.api.web_support import ON_POSTGRES, csrf_of, web_sign_in
+
+pytestmark = ON_POSTGRES
 
 
 def allocate(api: Api, fund: str, to: str, amount: str) -> str:

@@ -10,7 +10,9 @@ from domain.access import SYSTEM
 from domain.funds import child_fund_id
 from domain.vocabulary import Role
 from tests.api.support import Api, World, case_body
-from tests.api.web_support import web_sign_in
+from tests.api.web_support import ON_POSTGRES, web_sign_in
+
+pytestmark = ON_POSTGRES
 
 
 def finance(api: Api, centre: str | None = None, name: str = "fin") -> str:

@@ -11,7 +11,9 @@ from domain.id_numbers import make_id_number
 from domain.vocabulary import Role
 from tests.api.support import Api
 from tests.api.test_household_pages import Scene, scene, sign_in
-from tests.api.web_support import csrf_of
+from tests.api.web_support import ON_POSTGRES, csrf_of
+
+pytestmark = ON_POSTGRES
 
 __all__ = ["scene"]  # the fixture, shared with the search tests
 

@@ -15,7 +15,9 @@ from domain.id_numbers import make_id_number
 from domain.vocabulary import Role
 from tests.api.support import Api, World, case_body
 from tests.api.test_personal_data import all_text_in_the_store
-from tests.api.web_support import web_sign_in
+from tests.api.web_support import ON_POSTGRES, web_sign_in
+
+pytestmark = ON_POSTGRES
 
 NAME, OTHER_NAME = "李秀英", "李秀兰"
 

@@ -6,7 +6,9 @@ import re
 
 from domain.vocabulary import Role
 from tests.api.support import Api, World
-from tests.api.web_support import csrf_of, web_sign_in
+from tests.api.web_support import ON_POSTGRES, csrf_of, web_sign_in
+
+pytestmark = ON_POSTGRES
 
 SHOWN = re.compile(r'id="shown-password">([^<]+)<')
 

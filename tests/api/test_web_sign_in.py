@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from domain.access import SYSTEM
 from tests.api.support import Api
-from tests.api.web_support import PASSWORD, csrf_of, web_sign_in
+from tests.api.web_support import ON_POSTGRES, PASSWORD, csrf_of, web_sign_in
+
+pytestmark = ON_POSTGRES
 
 
 def test_the_root_leads_to_the_web_app_and_the_app_to_the_sign_in_page(api: Api):

@@ -6,6 +6,7 @@ import contextlib
 import re
 from uuid import UUID
 
+import pytest
 from fastapi.testclient import TestClient
 
 from domain.access import SYSTEM
@@ -14,6 +15,10 @@ from domain.errors import UserExistsError
 from domain.vocabulary import Role
 
 PASSWORD = "correct-horse-battery"
+ON_POSTGRES = pytest.mark.parametrize("store_url", ["postgres"], indirect=True)
+"""Page tests run on PostgreSQL only: a page reads through the same use cases and views as the
+API, whose tests cover both stores, and the browser tests (tests/browser/) serve every page from
+the embedded SQLite store of `bangfu serve --demo`."""
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

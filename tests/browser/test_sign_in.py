@@ -85,3 +85,16 @@ def test_the_api_documentation_works_without_another_host(visit):
 
     v.go("/redoc")
     v.page.wait_for_selector("redoc h1, .api-info h1, h1", timeout=15000)
+
+
+def test_the_demo_prints_the_web_apps_address_and_a_password_for_every_demo_user(demo_server):
+    output = " ".join(demo_server.output.split())  # rich wraps long lines
+
+    assert f"{demo_server.url}/app/" in output
+    assert sorted(demo_server.passwords) == [
+        "demo-admin",
+        "demo-auditor",
+        "demo-caseworker",
+        "demo-finance",
+        "demo-supervisor",
+    ]
