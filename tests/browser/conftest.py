@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -123,7 +123,9 @@ class Visit:
     """A browser context in one language, recording every host its pages ask for."""
 
     def __init__(self, browser: object, server: DemoServer, lang: str) -> None:
-        self.server, self.lang = server, lang
+        # a copy of its own: a password a test adds for one visit is not the session's
+        self.server = replace(server, passwords=dict(server.passwords))
+        self.lang = lang
         locale = "zh-CN" if lang == "zh" else "en-US"
         self.context = browser.new_context(  # type: ignore[attr-defined]
             locale=locale, timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900}
