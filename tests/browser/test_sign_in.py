@@ -72,6 +72,7 @@ def test_the_language_chosen_is_remembered_across_pages(visit):
     v.sign_in("demo-supervisor")
 
     v.page.click("a.lang-switch")
+    v.page.wait_for_url("**lang=en")  # the answer that sets the cookie has arrived
     v.page.goto(v.server.url + "/app/account")
 
     assert v.page.locator("h1").inner_text() == "My account"

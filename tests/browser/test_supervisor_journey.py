@@ -59,6 +59,7 @@ def test_a_supervisor_filters_the_archive_opens_a_history_reads_the_statistics_a
     v.screenshot("case-history")
 
     page.click("a[href='/app/archive']")
+    page.wait_for_url(re.compile(r".*/app/archive$"))  # before clicking on the page it loads
     page.click("a[href='/app/archive/statistics']")
     page.wait_for_selector("[data-chart='chart-type'] canvas")
     assert int(page.inner_text("#households-assisted")) > 0
