@@ -71,8 +71,11 @@
       var build = builders[el.dataset.chart];
       var d = dataOf(el);
       if (!build || !d) { return; }
-      var chart = echarts.getInstanceByDom(el) || echarts.init(el, null, {locale: locale()});
+      var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+      var chart = echarts.getInstanceByDom(el) ||
+        echarts.init(el, dark ? "dark" : null, {locale: locale()});
       chart.setOption(build(el, d), true);
+      if (dark) { chart.setOption({backgroundColor: "transparent"}); }  // the page's own dark
       el.dataset.drawn = "true";
       charts.push(chart);
     });
