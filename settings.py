@@ -40,7 +40,6 @@ class Settings(BaseSettings):
     checkpoint_every_seconds: float = 86_400.0
     master_key: str | None = None  # base64 of 32 bytes; wraps every household's key
     master_key_file: Path = Path()  # used when master_key is unset; default <data_dir>/...
-    policy_file: Path | None = None  # dated policy data (低保 lines, caps) for the checks
     business_zone: str = BUSINESS_ZONE  # the time zone whose calendar gives business dates
 
     @model_validator(mode="after")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from api import problems, routing
 from api.guards import RefuseControlCharacters, refuse_duplicate_keys
+from api.projector import Mode, ProjectorRunner
 from api.routers import (
     archive,
     audit,
@@ -19,6 +19,8 @@ from api.routers import (
     funds,
     meta,
     payments,
+    policy,
+    referrals,
     reports,
     supervision,
 )
@@ -37,7 +39,19 @@ reports accept `min_position` to wait until their view has caught up (read-your-
 
 ROUTERS: tuple[APIRouter, ...] = tuple(
     module.router
-    for module in (centres, funds, reports, archive, cases, payments, audit, supervision, meta)
+    for module in (
+        centres,
+        funds,
+        reports,
+        archive,
+        cases,
+        payments,
+        referrals,
+        policy,
+        audit,
+        supervision,
+        meta,
+    )
 )
 """Every router, in an order that does not matter: no path parameter can capture a static
 segment (see api/routing.py)."""
@@ -47,31 +61,22 @@ def create_app(
     ledger: Ledger | None = None,
     settings: Settings | None = None,
     routers: Sequence[APIRouter] = ROUTERS,
+    projector: Mode | None = None,
 ) -> FastAPI:
-    """Build the API on the given ledger, or on the store the settings name."""
+    """Build the API on the given ledger, or on the store the settings name; the projector
+    runs as a thread of this process unless ``projector`` says otherwise (api/projector.py)."""
     owned = ledger is None
     bangfu = bootstrap(settings, ledger=ledger)
     settings, the_ledger, views = bangfu.settings, bangfu.ledger, bangfu.views
-    views.projector.after_run.append(bangfu.checkpoint_schedule().tick)
-    stop = threading.Event()
+    runner = ProjectorRunner(
+        bangfu, projector or ("thread" if settings.project_in_process else "none")
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        projector = None
-        if settings.project_in_process:
-            the_ledger.listeners.append(lambda position: views.projector.wake.set())
-            projector = threading.Thread(
-                target=views.projector.run_forever,
-                args=(stop,),
-                name="bangfu-projector",
-                daemon=True,
-            )
-            projector.start()
+        runner.start()
         yield
-        stop.set()
-        views.projector.wake.set()
-        if projector is not None:
-            projector.join(timeout=30)
+        runner.close()
         if owned:
             the_ledger.close()
 

@@ -13,6 +13,7 @@ import orjson
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator
+from starlette.concurrency import run_in_threadpool
 
 from domain.access import Actor, Permission
 from domain.application import Context, Ledger
@@ -47,7 +48,7 @@ Moment = Annotated[datetime, AfterValidator(_moment_in_window)]
 _bearer = HTTPBearer(auto_error=False, description="A token printed by `bangfu user add`")
 
 
-def get_ledger(request: Request) -> Ledger:
+async def get_ledger(request: Request) -> Ledger:
     ledger: Ledger = request.app.state.ledger
     return ledger
 
@@ -80,13 +81,24 @@ def session_of(request: Request) -> tuple[str, WebSession] | None:
     return (token, session) if session is not None else None
 
 
-def current_actor(
+async def current_actor(
     request: Request,
     ledger: LedgerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     """The user of a bearer token (API clients) or of a web session (the pages' own calls,
-    with the session's CSRF token in ``X-CSRF-Token`` on a write)."""
+    with the session's CSRF token in ``X-CSRF-Token`` on a write). A token accepted a moment
+    ago is answered on the event loop; anything that reads the store, in a worker thread."""
+    if credentials is not None and credentials.scheme.lower() == "bearer":
+        remembered = ledger.remembered_actor(credentials.credentials)
+        if remembered is not None:
+            return remembered
+    return await run_in_threadpool(_actor_of, request, ledger, credentials)
+
+
+def _actor_of(
+    request: Request, ledger: Ledger, credentials: HTTPAuthorizationCredentials | None
+) -> Actor:
     if credentials is None:
         found = session_of(request)
         if found is not None:
@@ -114,7 +126,7 @@ async def request_fingerprint(request: Request) -> str:
     ).hexdigest()
 
 
-def write_context(
+async def write_context(
     actor: ActorDep,
     fingerprint: Annotated[str, Depends(request_fingerprint)],
     idempotency_key: Annotated[
@@ -153,7 +165,7 @@ def subtree(ledger: LedgerDep, actor: ActorDep, centre_id: SubtreeOf = None) -> 
 SubtreeDep = Annotated[str | None, Depends(subtree)]
 
 
-def get_views(request: Request) -> Views:
+async def get_views(request: Request) -> Views:
     views: Views = request.app.state.views
     return views
 

@@ -31,6 +31,8 @@ from domain.vocabulary import (
     ClosureReason,
     FundSource,
     HouseholdFlag,
+    ReferralChannel,
+    ReferralDecision,
     VisitKind,
 )
 
@@ -201,6 +203,40 @@ class ReversalIn(Body):
 
 class ErasureIn(Body):
     reason: Name
+
+
+class ReferralIn(Body):
+    """A referral of the household to a government channel (转介)."""
+
+    channel: ReferralChannel
+    receiving_body: Name = Field(description="the office it goes to, e.g. 朝阳区民政局")
+    note: Text = ""
+    business_date: date | None = Field(
+        default=None, description="the day of the referral (today in Asia/Shanghai if left out)"
+    )
+
+
+class ReferralOutcomeIn(Body):
+    """The receiving body's answer; with ``corrects``, a correction of the current answer."""
+
+    decision: ReferralDecision
+    amount: Amount | None = Field(default=None, description="the amount granted, in yuan")
+    service: Line = Field(default="", description="the service granted, e.g. 公租房一套")
+    reason: Line = ""
+    business_date: date = Field(description="the day the receiving body decided")
+    corrects: UUID | None = Field(
+        default=None, description="the id of the outcome this one corrects (its current one)"
+    )
+
+
+class FollowUpIn(Body):
+    note: Text
+    business_date: date
+
+
+class WithdrawalIn(Body):
+    reason: Name
+    business_date: date
 
 
 class Created(BaseModel):

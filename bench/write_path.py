@@ -43,7 +43,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -287,31 +287,74 @@ def bare_save_rate(threads: int, seconds: float, schema: str, meter: CpuMeter) -
             "CREATE_TABLE": "y",
         }
     )
-    counts = [0] * threads
     phase = Phase(f"bare save(), {threads} thread{'s' if threads > 1 else ''}", threads)
     try:
         for _ in range(20):  # warm up the pool and the statements
             app.save(Tick())
-        deadline = time.monotonic() + seconds
-
-        def work(i: int) -> None:
-            n = 0
-            while n < MAX_SAVES and time.monotonic() < deadline:
-                app.save(Tick())
-                n += 1
-            counts[i] = n
-
-        workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
-        with meter.measure(phase.cpu, "self"):
-            started = time.perf_counter()
-            for w in workers:
-                w.start()
-            for w in workers:
-                w.join()
-            phase.seconds = time.perf_counter() - started
+        in_threads(phase, seconds, meter, lambda i, n: app.save(Tick()))
     finally:
         app.close()
+    return phase
+
+
+def in_threads(
+    phase: Phase, seconds: float, meter: CpuMeter, step: Callable[[int, int], object]
+) -> None:
+    """``phase.clients`` threads call ``step(thread, n)`` for ``seconds``; counts and times."""
+    counts = [0] * phase.clients
+    deadline = time.monotonic() + seconds
+
+    def work(i: int) -> None:
+        n = 0
+        while n < MAX_SAVES and time.monotonic() < deadline:
+            step(i, n)
+            n += 1
+        counts[i] = n
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(phase.clients)]
+    with meter.measure(phase.cpu, "self"):
+        started = time.perf_counter()
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        phase.seconds = time.perf_counter() - started
     phase.ok = sum(counts)
+
+
+def direct_pay_rate(
+    threads: int, seconds: float, hot: HotFund, token: str, data_dir: Path, meter: CpuMeter
+) -> Phase:
+    """``Ledger.pay()`` called by ``threads`` threads of this process on the bench store, with
+    the server stopped: the same rules, events and group commit, without HTTP and without the
+    views. What the write path itself costs; HTTP and the projector can only add to it."""
+    from domain.vocabulary import AssistanceType
+    from domain.writes import Context
+    from stores import open_ledger
+
+    ledger = open_ledger(
+        f"{DB_URL}?schema=bangfu", create_tables=False, master_key_file=data_dir / "master.key"
+    )
+    phase = Phase(f"Ledger.pay(), {threads} thread{'s' if threads > 1 else ''}", threads)
+    try:
+        ctx = Context(ledger.authenticate(token))
+        fund, cases = UUID(hot.fund_id), [UUID(c) for c in hot.case_ids]
+
+        def pay(n: int, reference: str) -> None:
+            case = cases[n % len(cases)]
+            kind = AssistanceType.WARMTH_VISIT
+            ledger.pay(ctx, fund, case, kind, AMOUNT_FEN, reference, hot.business_date)
+
+        for n in range(20):  # warm up: the first cases in the ledger's cache
+            pay(n, f"direct-warm-{threads}-{n}")
+        in_threads(
+            phase,
+            seconds,
+            meter,
+            lambda i, n: pay(i + n * threads, f"direct-{threads}-{i}-{n}"),
+        )
+    finally:
+        ledger.close()
     return phase
 
 
@@ -804,6 +847,7 @@ class Run:
     baselines_after: list[Phase] = field(default_factory=list)
     health: list[Phase] = field(default_factory=list)
     payments: list[Phase] = field(default_factory=list)
+    direct: list[Phase] = field(default_factory=list)
     reads: list[Phase] = field(default_factory=list)
     check: Check = field(default_factory=Check)
 
@@ -853,7 +897,10 @@ def main() -> None:
         for threads in (1, 4):
             console.print(f"baseline: bare save(), {threads} thread(s), {args.seconds:g} s")
             run.baselines.append(bare_save_rate(threads, args.seconds, f"base_{threads}", meter))
-        measure_http(run, data_dir, monitor, clients)
+        hot, finance = measure_http(run, data_dir, monitor, clients)
+        for threads in sorted({1, max(clients)}):
+            console.print(f"the write path without HTTP: Ledger.pay(), {threads} thread(s)")
+            run.direct.append(direct_pay_rate(threads, args.seconds, hot, finance, data_dir, meter))
         for threads in (1, 4):
             console.print(f"baseline again: bare save(), {threads} thread(s)")
             run.baselines_after.append(
@@ -871,7 +918,9 @@ def main() -> None:
         sys.exit(1)
 
 
-def measure_http(run: Run, data_dir: Path, monitor: Monitor, clients: list[int]) -> None:
+def measure_http(
+    run: Run, data_dir: Path, monitor: Monitor, clients: list[int]
+) -> tuple[HotFund, str]:
     args = run.args
     create_schema("bangfu")
     tokens = {}
@@ -951,6 +1000,7 @@ def measure_http(run: Run, data_dir: Path, monitor: Monitor, clients: list[int])
         f"{log.count('Traceback')} tracebacks, "
         f"{sum(1 for line in log.splitlines() if line.startswith('ERROR'))} ERROR lines"
     )
+    return hot, tokens["finance"]
 
 
 # --- the report -----------------------------------------------------------------------------------
@@ -1076,6 +1126,31 @@ def tables(run: Run) -> list[tuple[str, list[str], list[list[str]]]]:
                     other_pg_errors(p),
                 ]
                 for p in run.payments
+            ],
+        )
+    )
+    out.append(
+        (
+            "The write path without HTTP: Ledger.pay() in the bench process, the server stopped "
+            "(same store, fund and cases; no views running)",
+            [
+                "what",
+                "payments/s",
+                "x bare 1 thread",
+                "x bare 4 threads",
+                "payments",
+                "CPU (cores)",
+            ],
+            [
+                [
+                    p.name,
+                    f"{p.rate:,.1f}",
+                    f"{p.rate / bare1:.2f}",
+                    f"{p.rate / bare4:.2f}",
+                    f"{p.ok:,}",
+                    p.cpu.text("bench"),
+                ]
+                for p in run.direct
             ],
         )
     )

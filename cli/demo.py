@@ -19,6 +19,8 @@ from cli.demo_data import (
     DISTRICTS,
     FUNDS,
     GIVEN,
+    POLICY,
+    REFERRALS,
     STATION,
     SURNAMES,
     YEAR,
@@ -106,10 +108,11 @@ class DemoBuilder:
 
     def steps(self) -> int:
         """Roughly how many writes the demo makes (for a progress bar)."""
-        return 40 + self.households * 3
+        return 40 + len(POLICY) + self.households * 3
 
     def build(self) -> DemoData:
         data = self._centres()
+        self._policy(data)
         streets = [c for name, c in data.centres.items() if name.endswith("街道")]
         fund_by_street = self._funds(data, streets)
         self._households(data, streets, fund_by_street)
@@ -141,6 +144,12 @@ class DemoBuilder:
                 self._centre(data, street, CentreLevel.STREET, d)
         self._centre(data, *STATION, city)
         return data
+
+    def _policy(self, data: DemoData) -> None:
+        """The city's policy (its 低保 line rises mid-year), and one district's own line."""
+        for name, param, subject, value, day, why in POLICY:
+            self.ledger.set_policy(self.admin, data.centres[name], param, subject, value, day, why)
+        self.tick(len(POLICY))
 
     def _funds(self, data: DemoData, streets: list[UUID]) -> dict[UUID, list[UUID]]:
         """Central money matched 1:1 by province and city, allocated down to every street."""
@@ -221,6 +230,13 @@ class DemoBuilder:
         for i, case in enumerate(data.cases[: max(1, self.households // 15)]):
             reason = CLOSURES[i % len(CLOSURES)]
             lg.close_case(self.admin, case, reason, "年度复核", date(YEAR, 6, 30))
+        for n, (channel, body, answer) in enumerate(REFERRALS):  # 转介, after the closed ones
+            case = data.cases[max(1, self.households // 15) + n]
+            made = lg.make_referral(self.admin, case, channel, body, "", date(YEAR, 3, 2 + n))
+            if answer is None:
+                lg.follow_up_referral(self.admin, made.result.id, "电话催办", date(YEAR, 4, 10))
+            else:
+                lg.record_referral_outcome(self.admin, made.result.id, *answer, date(YEAR, 4, 1))
 
     def _spring_festival(self, data: DemoData, case: UUID, funds: list[UUID], n: int) -> None:
         """两节送温暖: every archived household is visited and given ¥500-1,000."""

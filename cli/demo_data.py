@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from domain.policy_parameters import Parameter as Policy
 from domain.vocabulary import AssistanceType as T
 from domain.vocabulary import Category, Cause, CentreLevel, ClosureReason, FundSource, Role
+from domain.vocabulary import ReferralChannel as Channel
+from domain.vocabulary import ReferralDecision as Decision
 
 YEAR = 2026
 DIBAO_LINE_FEN = 79_000  # the city's 低保 line, ¥790 a month per head (dated policy data)
@@ -62,4 +67,32 @@ CLOSURES = [  # why the first households leave the archive, in turn
     ClosureReason.STABILIZED_SAFETY_NET,
     ClosureReason.RETIRED,
     ClosureReason.DECEASED,
+]
+REFERRALS = [  # households referred to government channels (转介): channel, receiving body, and
+    # the answer (decision, fen granted, service, reason), or None: still open, followed up
+    (Channel.DIBAO, "朝阳区民政局", (Decision.ACCEPTED, 79_000, "每月低保金", "")),
+    (
+        Channel.LOW_RENT_HOUSING,
+        "长春市住房保障中心",
+        (Decision.REFUSED, None, "", "现有住房超过保障面积"),
+    ),
+    (Channel.CRITICAL_ILLNESS_INSURANCE, "长春市医疗保障局", None),
+]
+SINCE_2020 = date(2020, 1, 1)
+_CITY, _DISTRICT = CITY[0], "朝阳区总工会帮扶中心"
+POLICY = [  # recorded first (centre, parameter, subject, value, from, reason): the city's policy,
+    # its 低保 line rising mid-year, and a district that records a higher line of its own
+    (_CITY, Policy.DIBAO_LINE, None, 70_000, SINCE_2020, "长春市2020年城市低保标准"),
+    (_CITY, Policy.DIBAO_LINE, None, DIBAO_LINE_FEN, date(2025, 1, 1), "长春市2025年城市低保标准"),
+    (_CITY, Policy.DIBAO_LINE, None, 82_000, date(YEAR, 7, 1), "城市低保标准年中上调"),
+    (_CITY, Policy.LIVING_RELIEF_MONTHS, "deep_hardship", 12, SINCE_2020, "帮扶工作办法"),
+    (_CITY, Policy.LIVING_RELIEF_MONTHS, "relative_hardship", 8, SINCE_2020, "帮扶工作办法"),
+    (_CITY, Policy.ACCIDENT_AID_CAP, None, 10_000_00, SINCE_2020, "意外致困救助标准"),
+    (_CITY, Policy.EDUCATION_AID_CAP, None, 10_000_00, SINCE_2020, "金秋助学实施办法"),
+    (_CITY, Policy.MATCHING_RATIO, "province", 100, SINCE_2020, "中央专项资金1:1配套"),
+    (_CITY, Policy.MATCHING_RATIO, "prefecture", 100, SINCE_2020, "中央专项资金1:1配套"),
+    (_CITY, Policy.MATCHING_RATIO, "county", 100, SINCE_2020, "中央专项资金1:1配套"),
+    (_CITY, Policy.REPEAT_WINDOW_DAYS, None, 30, SINCE_2020, "资金监管办法"),
+    (_CITY, Policy.LATE_RECORDING_DAYS, None, 30, SINCE_2020, "资金监管办法"),
+    (_DISTRICT, Policy.DIBAO_LINE, None, 85_000, date(YEAR, 1, 1), "朝阳区提高本区城市低保标准"),
 ]

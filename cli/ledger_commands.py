@@ -10,6 +10,7 @@ import uvicorn
 from rich.table import Table
 
 from api.app import create_app
+from api.projector import default_mode
 from cli.base import (
     app,
     check_can_listen,
@@ -41,22 +42,22 @@ def load_demo(ledger: Ledger, households: int) -> DemoData:
     return data
 
 
+def _by_user(title: str, what: str, values: dict[str, str]) -> Table:
+    """A table of each user and its ``what`` (a token, a password)."""
+    table = Table(title=title)
+    table.add_column("user")
+    table.add_column(what)
+    for name, value in values.items():
+        table.add_row(name, value)
+    return table
+
+
 def _print_credentials(
     tokens: dict[str, str], passwords: dict[str, str], base_url: str | None = None
 ) -> None:
     """Two tables (each fits a terminal 80 columns wide): the API's tokens, the web passwords."""
-    table = Table(title="Demo users 演示用户 (tokens are shown once)")
-    table.add_column("user")
-    table.add_column("token")
-    for name, token in tokens.items():
-        table.add_row(name, token)
-    console.print(table)
-    signing_in = Table(title="Web sign-in 网页登录 (shown once)")
-    signing_in.add_column("user")
-    signing_in.add_column("password")
-    for name, password in passwords.items():
-        signing_in.add_row(name, password)
-    console.print(signing_in)
+    console.print(_by_user("Demo users 演示用户 (tokens are shown once)", "token", tokens))
+    console.print(_by_user("Web sign-in 网页登录 (shown once)", "password", passwords))
     if base_url:
         console.print(
             f"Sign in at {base_url}/app/ with a user name and its password above (网页登录), "
@@ -132,7 +133,8 @@ def serve(
         f"Bangfu 帮扶 on {describe(settings.database_url)}: the web app 网页 {base_url}/app/ , "
         f"the API 接口文档 {base_url}/docs"
     )
-    uvicorn.run(create_app(ledger, settings), host=host, port=port, log_level="info")
+    app = create_app(ledger, settings, projector=default_mode(settings))
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 PasswordOption = Annotated[

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from cli import ledger_commands, projection_commands, supervision_commands
+from cli import (
+    ledger_commands,
+    policy_commands,
+    projection_commands,
+    referral_commands,
+    supervision_commands,
+)
 from cli.base import app
 
-__all__ = ["app", "ledger_commands", "projection_commands", "supervision_commands"]
+__all__ = [
+    "app",
+    "ledger_commands",
+    "policy_commands",
+    "projection_commands",
+    "referral_commands",
+    "supervision_commands",
+]
 
 if __name__ == "__main__":
     app()

@@ -16,6 +16,7 @@ class Permission(Enum):
     MANAGE_CASES = "manage cases"
     READ = "read"
     READ_PERSONAL_DATA = "read personal data"
+    SET_POLICY = "set local policy"  # admins only: the 低保 line, caps, limits (domain/policy.py)
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {

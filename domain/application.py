@@ -11,6 +11,8 @@ from domain.funds import Fund
 from domain.use_cases.access import AccessUseCases
 from domain.use_cases.cases import CaseUseCases
 from domain.use_cases.money import MoneyUseCases
+from domain.use_cases.policy import PolicyUseCases
+from domain.use_cases.referrals import ReferralUseCases
 from domain.use_cases.search import SearchUseCases
 from domain.use_cases.sign_in import SignInUseCases
 from domain.use_cases.supervision import SupervisionUseCases
@@ -20,7 +22,14 @@ __all__ = ["Context", "DateAsISO", "Ledger", "Outcome"]
 
 
 class Ledger(
-    AccessUseCases, SignInUseCases, MoneyUseCases, CaseUseCases, SearchUseCases, SupervisionUseCases
+    AccessUseCases,
+    SignInUseCases,
+    MoneyUseCases,
+    ReferralUseCases,  # before CaseUseCases, which it extends
+    CaseUseCases,
+    SearchUseCases,
+    SupervisionUseCases,
+    PolicyUseCases,
 ):
     """Bangfu's use cases over the event store (PostgreSQL or SQLite)."""
 

@@ -22,6 +22,8 @@ from domain.funds import Fund
 from domain.idempotency import IdempotencyRecord
 from domain.payments import Payment
 from domain.person_index import PersonIndex
+from domain.policy import Policy
+from domain.referrals import Referral
 from domain.users import TokenKey, User
 
 
@@ -110,6 +112,20 @@ CATALOGUE: dict[type[DomainEvent], EventMeaning] = {
     Case.PersonalDataErased: EventMeaning("个人信息销毁", "Personal data erased"),
     Payment.Made: EventMeaning("支付", "Payment made", centre_field="centre_id"),
     Payment.Reversed: EventMeaning("冲正", "Payment reversed", correction_of="originator_id"),
+    Referral.Made: EventMeaning("转介", "Referred", centre_field="centre_id"),
+    Referral.OutcomeRecorded: EventMeaning("转介结果", "Referral outcome"),
+    Referral.OutcomeCorrected: EventMeaning(
+        "转介结果更正", "Referral outcome corrected", correction_of="corrects"
+    ),
+    Referral.FollowedUp: EventMeaning("转介跟进", "Referral followed up"),
+    Referral.Withdrawn: EventMeaning("转介撤回", "Referral withdrawn"),
+    Policy.Started: EventMeaning("本级政策建立", "Centre policy started", centre_field="centre_id"),
+    Policy.ParameterSet: EventMeaning(
+        "设定政策参数", "Policy parameter set", correction_of="corrects"
+    ),
+    Policy.SettingWithdrawn: EventMeaning(
+        "撤销政策参数设定", "Policy setting withdrawn", correction_of="setting_id"
+    ),
     PersonIndex.Claimed: EventMeaning("一人一档登记", "Person indexed"),
     PersonIndex.Reclaimed: EventMeaning("一人一档重新登记", "Person re-indexed"),
     PersonIndex.Released: EventMeaning("一人一档释放", "Person released"),

@@ -35,6 +35,14 @@ class PaymentNotFoundError(NotFoundError):
     """No payment has this id."""
 
 
+class ReferralNotFoundError(NotFoundError):
+    """No referral has this id."""
+
+
+class PolicySettingNotFoundError(NotFoundError):
+    """No policy setting of this centre has this id."""
+
+
 # --- invalid input (422) -----------------------------------------------------------------------
 class InvalidInputError(BangfuError):
     """Input that no state of the ledger could accept."""
@@ -66,6 +74,15 @@ class NotAChildCentreError(InvalidInputError):
 
 class CaseOutsideFundTreeError(InvalidInputError):
     """A payment to a case that is not at the fund's centre or below it."""
+
+
+class InvalidPolicyError(InvalidInputError):
+    """A policy parameter, subject, value or effective date that is not valid."""
+
+
+class InvalidReferralError(InvalidInputError):
+    """A referral or its outcome that does not hold together (a date before the referral,
+    an amount granted on a refusal, ...)."""
 
 
 # --- conflicts with the current state (409) ----------------------------------------------------
@@ -105,6 +122,22 @@ class DuplicateArchiveError(ConflictError):
 
 class AlreadyReversedError(ConflictError):
     """The payment was reversed already."""
+
+
+class ReferralDecidedError(ConflictError):
+    """The referral has its outcome already; a change is a correction naming that outcome."""
+
+
+class ReferralWithdrawnError(ConflictError):
+    """The referral was withdrawn and takes no outcome or follow-up."""
+
+
+class OutcomeNotCurrentError(ConflictError):
+    """A correction must name the referral's current outcome."""
+
+
+class PolicySettingReplacedError(ConflictError):
+    """The policy setting was corrected or withdrawn already; a change names one in effect."""
 
 
 class NoParentFundError(ConflictError):

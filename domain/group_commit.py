@@ -1,10 +1,11 @@
 """Group commit: commands that arrive together are decided one after another and saved together.
 
-Every write of a Ledger goes to one committer thread. It takes the commands that are waiting
-(up to ``max_batch``), decides each in turn over one working set of aggregates, so that the
-second payment from a fund sees the first, and saves the events of every command that passed in
-one transaction: one lock of the events table, one extension of the hash chain. Each caller is
-answered with its own result or its own refusal, and only once its events are committed.
+Every write of a Ledger goes through one committer. The caller that leads a batch takes the
+commands that are waiting (up to ``max_batch``), decides each in turn over one working set of
+aggregates, so that the second payment from a fund sees the first, and saves the events of
+every command that passed in one transaction: one lock of the events table, one extension of
+the hash chain. Each caller is answered with its own result or its own refusal, and only once
+its events are committed.
 
 A refused command leaves nothing behind: the aggregates it touched are put back as they were
 before it. When the save loses a race to another process, the batch is decided again from fresh
@@ -14,7 +15,6 @@ bad command cannot sink the others.
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -162,15 +162,19 @@ class WorkingSet:
 
 
 class GroupCommitter:
-    """One thread that runs waiting jobs in batches through ``run_batch``."""
+    """Runs waiting jobs in batches through ``run_batch``, on the callers' own threads.
+
+    The first caller to find no batch under way leads: it takes the waiting jobs (its own among
+    them) and commits them; the callers that arrive meanwhile wait, and when the batch is done
+    one of those whose job is still waiting leads the next. A lone caller so commits its own
+    command with no hand-over to another thread, and concurrent callers still share commits."""
 
     def __init__(self, run_batch: Callable[[list[Job[Any]]], None], max_batch: int = 64) -> None:
         self._run_batch = run_batch
         self.max_batch = max_batch
-        self.idle_seconds = 2.0
-        self._queue: queue.SimpleQueue[Job[Any] | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._waiting: list[Job[Any]] = []
+        self._turn = threading.Condition()
+        self._leading = False
         self._local = threading.local()
         self.batches = 0  # batches committed (for benchmarks and tests)
         self.jobs = 0
@@ -179,65 +183,49 @@ class GroupCommitter:
     @property
     def waiting(self) -> int:
         """Commands queued behind the batch being committed."""
-        return self._queue.qsize()
+        with self._turn:
+            return len(self._waiting)
 
     def submit(self, job: Job[T]) -> T:
-        """Queue the job and wait for its answer."""
+        """Queue the job; lead batches until it has its answer, or wait for another leader."""
         if getattr(self._local, "committing", False):
             raise RuntimeError("a command cannot write while another command is being decided")
-        self._queue.put(job)
-        with self._lock:  # after the put: a committer that is leaving sees the job and stays
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._loop, name="bangfu-group-commit", daemon=True
+        with self._turn:
+            self._waiting.append(job)
+        while not job.done:
+            with self._turn:
+                while self._leading and not job.done:
+                    self._turn.wait()
+                if job.done:
+                    break
+                self._leading = True
+                batch, self._waiting = (
+                    self._waiting[: self.max_batch],
+                    self._waiting[self.max_batch :],
                 )
-                self._thread.start()
+            self._lead(batch)
         return job.wait()
 
-    def _loop(self) -> None:
-        """Commit batches until stopped, or until idle for ``idle_seconds`` (a ledger that is
-        no longer used is not kept alive by its committer)."""
+    def _lead(self, batch: list[Job[Any]]) -> None:
         self._local.committing = True
-        while True:
-            try:
-                first = self._queue.get(timeout=self.idle_seconds)
-            except queue.Empty:
-                with self._lock:
-                    if self._queue.empty():
-                        self._thread = None
-                        return
-                continue
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < self.max_batch:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._queue.put(None)  # stop after this batch
-                    break
-                batch.append(more)
-            self.in_batch = len(batch)
-            try:
-                self._run_batch(batch)
-                self.batches += 1
-                self.jobs += len(batch)
-            except BaseException as error:  # every caller must hear back
-                for job in batch:
-                    if not job.done:
-                        job.refuse(error)
-            finally:
-                self.in_batch = 0
+        self.in_batch = len(batch)
+        try:
+            self._run_batch(batch)
+            self.batches += 1
+            self.jobs += len(batch)
+        except BaseException as error:  # every caller must hear back
+            for job in batch:
+                if not job.done:
+                    job.refuse(error)
+        finally:
+            self._local.committing = False
+            self.in_batch = 0
+            with self._turn:
+                self._leading = False
+                self._turn.notify_all()
 
     def close(self) -> None:
-        with self._lock:
-            thread, self._thread = self._thread, None
-            if thread is not None:
-                self._queue.put(None)
-        if thread is not None:
-            thread.join(timeout=10)
+        """Nothing runs between batches: no thread to stop."""
 
 
 @contextmanager

@@ -136,6 +136,38 @@ class CampaignKind(Term):
     SPRING_BREEZE_JOBS = "spring_breeze_jobs"
 
 
+class ReferralChannel(Term):
+    """A government channel a household is referred to (转介), as domain.md names them."""
+
+    DIBAO = "dibao"
+    EXTREME_POVERTY_SUPPORT = "extreme_poverty_support"
+    CIVIL_MEDICAL_AID = "civil_medical_aid"
+    LOW_RENT_HOUSING = "low_rent_housing"
+    CRITICAL_ILLNESS_INSURANCE = "critical_illness_insurance"
+    SOCIAL_INSURANCE_BENEFITS = "social_insurance_benefits"
+    TEMPORARY_ASSISTANCE = "temporary_assistance"
+    EDUCATION_ASSISTANCE = "education_assistance"
+    EMPLOYMENT_ASSISTANCE = "employment_assistance"
+    LEGAL_AID_CENTRE = "legal_aid_centre"
+    OTHER = "other"
+
+
+class ReferralDecision(Term):
+    """What the receiving body decided about a referral."""
+
+    ACCEPTED = "accepted"
+    PARTLY_ACCEPTED = "partly_accepted"
+    REFUSED = "refused"
+
+
+class ReferralStatus(Term):
+    """Where a referral stands: waiting for an answer, answered, or withdrawn."""
+
+    OPEN = "open"
+    DECIDED = "decided"
+    WITHDRAWN = "withdrawn"
+
+
 class Role(Term):
     ADMIN = "admin"
     FINANCE = "finance"
@@ -206,6 +238,22 @@ ZH: dict[str, str] = {
     "spring_festival_warmth": "两节送温暖",
     "golden_autumn_education": "金秋助学",
     "spring_breeze_jobs": "春风行动",
+    "dibao": "最低生活保障（低保）",
+    "extreme_poverty_support": "特困人员救助供养",
+    "civil_medical_aid": "医疗救助（政府）",
+    "low_rent_housing": "廉租房/公租房",
+    "critical_illness_insurance": "大病保险",
+    "social_insurance_benefits": "社会保险待遇",
+    "temporary_assistance": "临时救助（政府）",
+    "education_assistance": "教育救助",
+    "employment_assistance": "就业援助（政府）",
+    "legal_aid_centre": "法律援助中心",
+    "accepted": "已纳入",
+    "partly_accepted": "部分纳入",
+    "refused": "未予纳入",
+    "open": "办理中",
+    "decided": "已答复",
+    "withdrawn": "已撤回",
     "admin": "管理员",
     "finance": "财务人员",
     "caseworker": "帮扶工作人员",
@@ -224,5 +272,8 @@ TERMS: dict[str, type[Term]] = {
     "closure_reason": ClosureReason,
     "visit_kind": VisitKind,
     "campaign_kind": CampaignKind,
+    "referral_channel": ReferralChannel,
+    "referral_decision": ReferralDecision,
+    "referral_status": ReferralStatus,
     "role": Role,
 }

@@ -123,7 +123,7 @@ class LedgerCore(Application[UUID]):
     def _write(
         self, ctx: Context, change: Callable[[], Change[R]], *touches: UUID | None
     ) -> Outcome[R]:
-        """Decide the command on the committer thread with the others waiting; answer once
+        """Decide the command in a batch with the others waiting (group commit); answer once
         its events are committed (see domain/group_commit.py).
 
         The aggregates the command ``touches`` are loaded here first, in the caller's thread
@@ -162,7 +162,7 @@ class LedgerCore(Application[UUID]):
         return done
 
     def _commit(self, jobs: list[Job[Outcome[Any]]]) -> None:
-        """On the committer thread: decide each job in turn, save those that passed at once."""
+        """In the batch's leader: decide each job in turn, save those that passed at once."""
         with use_clock(self.clock):
             for attempt in range(self.max_attempts):
                 # first from what callers found; after a lost race, all from the store

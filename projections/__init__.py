@@ -9,7 +9,9 @@ from projections.conservation import ConservationView
 from projections.earmarks import EarmarksView
 from projections.funds import FundsView
 from projections.matching import MatchingView
+from projections.policy import PolicyView
 from projections.provenance import ProvenanceView
+from projections.referrals import ReferralsView
 from projections.runner import Projector
 from projections.suspicious import SuspiciousView
 from stores.sql import SqlDatabase
@@ -29,6 +31,8 @@ class Views:
         self.suspicious = SuspiciousView(db)
         self.earmarks = EarmarksView(db)
         self.conservation = ConservationView(db)
+        self.policy = PolicyView(db)  # local policy in force at each centre
+        self.referrals = ReferralsView(db)  # open referrals and their counts (转介)
         self.projector = Projector(
             ledger,
             [
@@ -40,6 +44,8 @@ class Views:
                 self.suspicious,
                 self.earmarks,
                 self.conservation,
+                self.policy,
+                self.referrals,
             ],
             batch_size,
         )

@@ -1,4 +1,5 @@
-"""An aggregate's history: every event in order, readable, with who and both clocks."""
+"""An aggregate's history: every event in order, readable, with who and both clocks; a case's
+shows its referrals' events too (each naming its referral), labelled from the catalogue."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from eventsourcing.domain import AggregateEvent
 
 from domain.catalogue import meaning, shown_fields
 from domain.money import yuan
+from domain.referrals import Referral
 
 _BOOKKEEPING = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
@@ -49,11 +51,14 @@ def describe(event: AggregateEvent) -> dict[str, Any]:
     fields = shown_fields(event, {k: v for k, v in event.__dict__.items() if k not in _BOOKKEEPING})
     actor = fields.pop("actor", "")
     business_date = fields.pop("business_date", None)
+    if isinstance(event, Referral.Event):  # in a case's timeline: which of its referrals
+        fields = {"referral_id": event.originator_id} | fields
     name = event_type(event)
     return {
         "version": event.originator_version,
         "type": name,
         "type_zh": meaning(event).zh,
+        "type_en": meaning(event).en,
         "business_date": business_date,
         "recorded_at": event.timestamp,
         "actor": actor,

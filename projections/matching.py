@@ -1,15 +1,18 @@
 """Matching (auditors): money each centre received per fiscal year and fund source, so that
-central money can be set against the matching it calls for at any ratio."""
+central money can be set against the matching it calls for at any ratio, or at the share the
+local policy in force at the centre requires (the view keeps the settings of that share)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from domain.centres import Centre
 from domain.errors import InvalidInputError
 from domain.funds import Fund
+from domain.policy_parameters import Parameter
 from domain.vocabulary import FundSource
+from projections.policy import SETTING_EVENTS, SETTINGS, keep_settings, matching_ratios
 from projections.report_tables import (
     CLOSURE,
     Page,
@@ -24,6 +27,9 @@ from projections.view import CASE_EVENTS, OUTSIDE_CASES_AND_FUNDS, Batch, View
 from stores.sql import Cursor
 
 CENTRAL = FundSource.CENTRAL_SPECIAL_FUND.value
+Ratio = tuple[int, int] | Callable[[dict[str, Any]], tuple[int, int]]
+"""Central : match, for every row or per row."""
+SHARES = frozenset({Parameter.MATCHING_RATIO.value})
 
 
 class MatchingView(View):
@@ -31,7 +37,7 @@ class MatchingView(View):
     (appropriated or allocated in) per centre, fiscal year and source."""
 
     name = "matching"
-    handles = (Centre.Created, Fund.Opened, Fund.Received, Fund.AllocatedIn)
+    handles = (Centre.Created, Fund.Opened, Fund.Received, Fund.AllocatedIn, *SETTING_EVENTS)
     ignores = (
         Fund.AllocatedOut,
         Fund.Returned,
@@ -39,7 +45,7 @@ class MatchingView(View):
         Fund.Disbursed,
         Fund.DisbursementReversed,
         *CASE_EVENTS,
-        *OUTSIDE_CASES_AND_FUNDS,
+        *(e for e in OUTSIDE_CASES_AND_FUNDS if e not in SETTING_EVENTS),
     )
     tables: ClassVar[dict[str, str]] = {
         "match_centres": "centre_id TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL",
@@ -52,11 +58,14 @@ class MatchingView(View):
             "centre_id TEXT NOT NULL, fiscal_year INTEGER NOT NULL, source TEXT NOT NULL, "
             "received_fen BIGINT NOT NULL, PRIMARY KEY (centre_id, fiscal_year, source)"
         ),
+        "match_settings": SETTINGS,  # the required shares set by centres (local policy)
     }
     indexes: ClassVar[list[tuple[str, str]]] = [("match_received", "source, centre_id")]
 
     def apply(self, cursor: Cursor, generation: int, batch: Batch) -> None:
         t = {base: self.table(base, generation) for base in self.tables}
+        keep_settings(self, cursor, t["match_settings"], batch, SHARES)
+        batch = [(p, e) for p, e in batch if not isinstance(e, SETTING_EVENTS)]
         moved = {str(e.originator_id) for _, e in batch if not isinstance(e, Centre.Created)}
         funds = self.rows_by_key(cursor, t["match_funds"], "fund_id", moved)
         centres: list[dict[str, Any]] = []
@@ -103,13 +112,14 @@ def matching(
     view: MatchingView,
     sources: Mapping[str, Sequence[str]],
     centre_id: str | None = None,
-    ratio: tuple[int, int] = (1, 1),
+    ratio: Ratio | None = None,
     limit: int | None = None,
     after: str | None = None,
 ) -> Page:
     """Per centre and fiscal year with central money: what each matching source its level owes
-    (``sources``: level -> sources) received against ``ratio``, as in
-    ``supervision.compliance.matching``; a page of rows after the cursor ``after``."""
+    (``sources``: level -> sources) received against ``ratio``, or by default at the share the
+    policy in force at the centre requires, as in ``supervision.compliance.matching``; a page
+    of rows after the cursor ``after``."""
     need = [
         (level, n, source) for level, names in sources.items() for n, source in enumerate(names)
     ]
@@ -141,11 +151,14 @@ def matching(
             "ORDER BY r.centre_id, r.fiscal_year, n.ord" + limit_to(limit and limit + 1)[0],
             params + limit_to(limit and limit + 1)[1],
         )
+        if ratio is None:
+            tables = (r.table("match_settings"), r.table("match_tree"))
+            ratio = matching_ratios(r, *tables, (row["centre_id"] for row in rows))
     more = limit is not None and len(rows) > limit
     rows = rows[:limit] if limit is not None else rows
     last = rows[-1] if rows else {}
     return Page(
-        [_row(row, ratio) for row in rows],
+        [_row(row, ratio(row) if callable(ratio) else ratio) for row in rows],
         total,
         f"{last['centre_id']}/{last['fiscal_year']}/{last['ord']}" if more else None,
     )

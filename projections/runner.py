@@ -7,24 +7,21 @@ import math
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 
 from eventsourcing.domain import AggregateEvent
-from eventsourcing.utils import get_topic
 
 from domain.application import Ledger
+from projections.failures import FailureRecords
 from projections.rebuild import rebuild
 from projections.view import (
-    _FAILURE_COLUMNS,
     Batch,
+    Signal,
     View,
     ViewBehindError,
     ViewFailedError,
-    ViewFailure,
     ViewState,
     _rowcount,
     _transient,
-    record_failure,
 )
 from stores.log import LogReader
 from stores.sql import SqlDatabase
@@ -34,7 +31,7 @@ log = logging.getLogger("bangfu.projections")
 __all__ = ["Batch", "Projector", "View", "ViewBehindError", "ViewFailedError", "ViewState"]
 
 
-class Projector:
+class Projector(FailureRecords):
     """Runs views over the notification log; safe to crash, restart, or run twice at once.
 
     Each view goes on its own: one that cannot apply an event stops just before it, records
@@ -53,11 +50,11 @@ class Projector:
         self.db = views[0].db if views else SqlDatabase(ledger)
         self.state_table = self.db.table("view_state")
         self.failure_table = self.db.table("view_failures")
-        self.wake = threading.Event()
+        self.wake: Signal = threading.Event()
         self.after_run: list[Callable[[], object]] = []  # e.g. the checkpoint scheduler
         self._tried: dict[str, float] = {}  # view -> when this process last tried its failure
         self._pages: dict[tuple[int, int], list[tuple[int, AggregateEvent]]] | None = None
-        self.hurry = threading.Event()  # a reader waits: no gathering
+        self.hurry: Signal = threading.Event()  # a reader waits: no gathering
         self.setup()
 
     def setup(self) -> None:
@@ -92,18 +89,6 @@ class Projector:
         )
         return ViewState(row["view"], row["generation"], row["position"]) if row else None
 
-    def failures(self) -> dict[str, ViewFailure]:
-        """The views (of this projector) stopped at an event they cannot apply."""
-        names = {view.name for view in self.views}
-        rows = self.db.query(f"SELECT {_FAILURE_COLUMNS} FROM {self.failure_table}")
-        return {r["view"]: ViewFailure(**r) for r in rows if r["view"] in names}
-
-    def failure(self, name: str) -> ViewFailure | None:
-        row = self.db.one(
-            f"SELECT {_FAILURE_COLUMNS} FROM {self.failure_table} WHERE view = %s", (name,)
-        )
-        return ViewFailure(**row) if row else None
-
     def view(self, name: str) -> View:
         for view in self.views:
             if view.name == name:
@@ -117,7 +102,12 @@ class Projector:
             pages[after, limit] = LogReader(self.ledger).decoded(after, limit)
         return pages[after, limit]
 
-    def step(self, view: View, key: str | None = None) -> int:
+    def states(self) -> dict[str, ViewState]:
+        """Every view's state, in one query (a round of the projector starts with it)."""
+        rows = self.db.query(f"SELECT view, generation, position FROM {self.state_table}")
+        return {r["view"]: ViewState(r["view"], r["generation"], r["position"]) for r in rows}
+
+    def step(self, view: View, key: str | None = None, state: ViewState | None = None) -> int:
         """Apply the next batch of the log to one view; returns how many events it applied.
 
         When the batch fails, its events are applied one at a time, each committed with its
@@ -125,7 +115,7 @@ class Projector:
         itself, not for a rebuild) and ViewFailedError raised, the view staying just before it.
         """
         key = key or view.name
-        state = self.state(key)
+        state = state or self.state(key)
         assert state is not None, key
         batch = self.read(state.position, self.batch_size)
         if not batch:
@@ -175,37 +165,6 @@ class Projector:
                 (key, end),
             )
 
-    def _failed(
-        self, view: View, key: str, position: int, event: AggregateEvent, error: Exception
-    ) -> ViewFailure:
-        """Record that the view cannot apply the event (unless this is a rebuild's key)."""
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        failure = ViewFailure(
-            view=view.name,
-            position=position,
-            topic=get_topic(type(event)),
-            originator_id=str(event.originator_id),
-            originator_version=event.originator_version,
-            error=" ".join(f"{type(error).__name__}: {error}".split())[:2000],
-            failed_at=now,
-            tried_at=now,
-        )
-        if key != view.name:
-            return failure
-        record_failure(self.db, self.failure_table, failure)
-        again = view.name in self._tried
-        self._tried[view.name] = time.monotonic()
-        (log.warning if again else log.error)(
-            "the %s view stopped before log position %d: %s; other views go on, and it is tried "
-            "again in %g s",
-            view.name,
-            position,
-            failure.describe(),
-            self.retry_seconds,
-            exc_info=not again,
-        )
-        return failure
-
     def catch_up(
         self, view: View, key: str | None = None, progress: Callable[[int], None] = lambda n: None
     ) -> int:
@@ -232,11 +191,11 @@ class Projector:
             if view.name not in failed
             or now - self._tried.get(view.name, -math.inf) >= self.retry_seconds
         ]
-        total, trouble, self._pages = 0, None, {}
+        total, trouble, self._pages, states = 0, None, {}, self.states()
         while busy:
             for view in list(busy):
                 try:
-                    applied = self.step(view)
+                    applied = self.step(view, state=states.pop(view.name, None))
                 except _MovedError:
                     continue
                 except ViewFailedError:
@@ -247,7 +206,7 @@ class Projector:
                     busy.remove(view)
                     continue
                 total += applied
-                if not applied:
+                if applied < self.batch_size:  # at the head of the log when it was read
                     busy.remove(view)
         self._pages = None
         if trouble is not None:

@@ -1,19 +1,18 @@
 """Suspicious payments (auditors): the facts of every payment that the checks weigh, kept per
-payment and per household, so that any window, lateness or standard applies at query time."""
+payment and per household and judged by the local policy in force at its centre
+(suspicious_standards.py), so that the findings, or those of any window or lateness applied
+everywhere, are queries (suspicious_rules.py)."""
 
 from __future__ import annotations
 
-from datetime import date
-from itertools import pairwise
 from typing import Any, ClassVar
-
-from eventsourcing.domain import AggregateEvent
 
 from domain.cases import Case
 from domain.centres import Centre
 from domain.funds import Fund
 from domain.payments import Payment
-from domain.vocabulary import AssistanceType
+from domain.policy import Policy, PolicyBook
+from projections.policy import SETTINGS
 from projections.report_tables import (
     BOOKKEEPING,
     CLOSURE,
@@ -21,17 +20,17 @@ from projections.report_tables import (
     closure_rows,
     upsert,
 )
-from projections.view import FUND_MOVEMENTS, Batch, View
+from projections.suspicious_facts import Before, counted, derive, made
+from projections.suspicious_standards import load_book, record_settings
+from projections.view import FUND_MOVEMENTS, POLICY_EVENTS, Batch, View
 from stores.sql import Cursor
-
-# the assistance types whose yearly total per household a standard caps
-CAPPED_YEARLY = (AssistanceType.LIVING_RELIEF.value, AssistanceType.TEMPORARY_RELIEF.value)
 
 
 class SuspiciousView(View):
     """Each payment with its household's category when paid, how late it was recorded, the
     previous live payment of its kind to the household, whether it fell before filing or after
-    closure, and its reversals; yearly totals per household and type; closures and reopenings."""
+    closure, its reversals and what the policy in force finds of it; yearly totals per household
+    and type with their standard; closures and reopenings; the settings of the policy."""
 
     name = "suspicious"
     handles = (
@@ -42,6 +41,8 @@ class SuspiciousView(View):
         Case.Reopened,
         Payment.Made,
         Payment.Reversed,
+        Policy.ParameterSet,
+        Policy.SettingWithdrawn,
     )
     ignores = (
         Case.Visited,
@@ -50,7 +51,8 @@ class SuspiciousView(View):
         Case.PersonalDataErased,
         Fund.Opened,
         *FUND_MOVEMENTS,
-        *BOOKKEEPING,
+        Policy.Started,  # each setting names its centre
+        *(e for e in BOOKKEEPING if e not in POLICY_EVENTS),
     )
     tables: ClassVar[dict[str, str]] = {
         "susp_tree": CLOSURE,
@@ -66,11 +68,15 @@ class SuspiciousView(View):
             "business_date TEXT NOT NULL, category TEXT, lag_days INTEGER NOT NULL, "
             "reversals INTEGER NOT NULL, first_reversal BIGINT, live INTEGER NOT NULL, "
             "filed_on TEXT, before_filing INTEGER NOT NULL, closed_on TEXT, "
-            "prev_payment_id TEXT, prev_position BIGINT, gap_days INTEGER"
+            "prev_payment_id TEXT, prev_position BIGINT, gap_days INTEGER, "
+            "late_found INTEGER NOT NULL, repeat_found INTEGER NOT NULL, "
+            "above_cap INTEGER NOT NULL"
         ),
         "susp_reversals": "position BIGINT PRIMARY KEY, payment_id TEXT NOT NULL",
         # payments counted by lateness ("lag") and by days since the previous live payment of
-        # their kind to the household ("gap"), under each centre of their path and over all ('*')
+        # their kind to the household ("gap"), and those the policy in force finds recorded
+        # late ("late") or repeated ("repeat", both days 1), under each centre of their path
+        # and over all ('*')
         "susp_days": (
             "kind TEXT NOT NULL, centre_id TEXT NOT NULL, days INTEGER NOT NULL, "
             "payments BIGINT NOT NULL, PRIMARY KEY (kind, centre_id, days)"
@@ -78,8 +84,10 @@ class SuspiciousView(View):
         "susp_years": (
             "case_id TEXT NOT NULL, assistance_type TEXT NOT NULL, year INTEGER NOT NULL, "
             "centre_id TEXT NOT NULL, category TEXT, total_fen BIGINT NOT NULL, "
-            "first_position BIGINT NOT NULL, PRIMARY KEY (case_id, assistance_type, year)"
+            "first_position BIGINT NOT NULL, cap_fen BIGINT, above INTEGER NOT NULL, "
+            "PRIMARY KEY (case_id, assistance_type, year)"
         ),
+        "susp_settings": SETTINGS,
     }
     indexes: ClassVar[list[tuple[str, str]]] = [
         ("susp_payments", "case_id"),
@@ -92,10 +100,12 @@ class SuspiciousView(View):
         ("susp_payments", "prev_position"),
         ("susp_payments", "closed_on, position"),
         ("susp_payments", "before_filing, position"),
-        ("susp_payments", "assistance_type, amount_fen"),
+        ("susp_payments", "late_found, position"),
+        ("susp_payments", "repeat_found, prev_position"),
+        ("susp_payments", "above_cap, position"),
         ("susp_payments", "reversals, first_reversal"),
         ("susp_reversals", "payment_id"),
-        ("susp_years", "assistance_type, total_fen"),
+        ("susp_years", "above, first_position"),
     ]
 
     def apply(self, cursor: Cursor, generation: int, batch: Batch) -> None:
@@ -111,6 +121,7 @@ class SuspiciousView(View):
                 cursor, t["susp_payments"], "payment_id", reversed_ids
             ).values()
         }
+        touched |= record_settings(self, cursor, t, batch)
         payments = {
             r["payment_id"]: r for r in self.rows_in(cursor, t["susp_payments"], "case_id", touched)
         }
@@ -121,7 +132,9 @@ class SuspiciousView(View):
             "case_id",
             touched | {str(e.originator_id) for _, e in batch if isinstance(e, Case.Event)},
         )
-        gaps_before = {pid: p["gap_days"] for pid, p in payments.items()}
+        before: dict[str, Before] = {
+            pid: (p["gap_days"], p["late_found"], p["repeat_found"]) for pid, p in payments.items()
+        }
         closure: list[tuple[str, str]] = []
         reversals: list[dict[str, Any]] = []
         new_statuses: list[dict[str, Any]] = []
@@ -144,17 +157,18 @@ class SuspiciousView(View):
                     }
                     new_statuses.append(status)
             elif isinstance(event, Payment.Made):
-                payments[oid] = _made(oid, position, event, cases.get(str(f["case_id"]), {}))
+                payments[oid] = made(oid, position, event, cases.get(str(f["case_id"]), {}))
             elif isinstance(event, Payment.Reversed):
                 paid = payments[oid]
                 paid["reversals"] += 1
                 paid["first_reversal"] = paid["first_reversal"] or position
                 paid["live"] = 0
                 reversals.append({"position": position, "payment_id": oid})
-        years = _derive(payments, statuses + new_statuses, cases)
-        counted = _counted(payments, gaps_before)
-        add_up(self, cursor, t["susp_days"], ["kind", "centre_id", "days"], ["payments"], counted)
-        if fewer := [key for *key, n in counted if n < 0]:
+        book = load_book(cursor, t["susp_settings"]) if payments else PolicyBook([])
+        years = derive(payments, statuses + new_statuses, cases, book)
+        changes = counted(payments, before)
+        add_up(self, cursor, t["susp_days"], ["kind", "centre_id", "days"], ["payments"], changes)
+        if fewer := [key for *key, n in changes if n < 0]:
             cursor.executemany(
                 self.db.sql(
                     f"DELETE FROM {t['susp_days']} "
@@ -182,112 +196,3 @@ class SuspiciousView(View):
                 tuple(chunk),
             )
         upsert(self, cursor, t["susp_years"], "case_id, assistance_type, year", years)
-
-
-def _counted(
-    payments: dict[str, dict[str, Any]], gaps_before: dict[str, int | None]
-) -> list[tuple[str, str, int, int]]:
-    """How the counts of payments by lateness and by gap change: each new payment counts once
-    by its lateness; a payment whose gap changed moves from one count to the other."""
-    change: dict[tuple[str, str, int], int] = {}
-
-    def count(kind: str, path: str, days: int | None, n: int) -> None:
-        if days is not None:
-            for key in ((kind, centre, days) for centre in (*path.split(","), "*")):
-                change[key] = change.get(key, 0) + n
-
-    for pid, p in payments.items():
-        if pid not in gaps_before:
-            count("lag", p["centre_path"], p["lag_days"], 1)
-        if gaps_before.get(pid) != p["gap_days"]:
-            count("gap", p["centre_path"], gaps_before.get(pid), -1)
-            count("gap", p["centre_path"], p["gap_days"], 1)
-    return [(*key, n) for key, n in change.items() if n]
-
-
-def _made(
-    payment_id: str, position: int, event: AggregateEvent, case: dict[str, Any]
-) -> dict[str, Any]:
-    """A new payment's row: the household's category as it stood when the payment was made."""
-    f = event.__dict__
-    day: date = f["business_date"]
-    return {
-        "payment_id": payment_id,
-        "position": position,
-        "case_id": str(f["case_id"]),
-        "centre_id": str(f["centre_id"]),
-        "centre_path": ",".join(str(c) for c in f["centre_path"]),
-        "assistance_type": f["assistance_type"],
-        "amount_fen": f["amount_fen"],
-        "business_date": day.isoformat(),
-        "category": case.get("category"),
-        "lag_days": (event.timestamp.date() - day).days,
-        "reversals": 0,
-        "first_reversal": None,
-        "live": 1,
-        "filed_on": None,
-        "before_filing": 0,
-        "closed_on": None,
-        "prev_payment_id": None,
-        "prev_position": None,
-        "gap_days": None,
-    }
-
-
-def _derive(
-    payments: dict[str, dict[str, Any]],
-    statuses: list[dict[str, Any]],
-    cases: dict[str, dict[str, Any]],
-) -> list[dict[str, Any]]:
-    """Set what depends on a household's other events on each of its payments (filing,
-    closure in force, the previous live payment of the kind); return its yearly totals."""
-    by_case: dict[str, list[dict[str, Any]]] = {}
-    for p in sorted(payments.values(), key=lambda p: p["position"]):
-        by_case.setdefault(p["case_id"], []).append(p)
-    changes: dict[str, list[tuple[str, bool]]] = {}
-    for s in sorted(statuses, key=lambda s: (s["business_date"], s["position"])):
-        changes.setdefault(s["case_id"], []).append((s["business_date"], bool(s["closed"])))
-    years: dict[tuple[str, str, int], dict[str, Any]] = {}
-    for case_id, paid in by_case.items():
-        filed_on = cases.get(case_id, {}).get("filed_on")
-        kinds: dict[str, list[dict[str, Any]]] = {}
-        for p in paid:
-            p["filed_on"] = filed_on
-            p["before_filing"] = int(filed_on is not None and p["business_date"] < filed_on)
-            closed_on = None
-            for day, closed in changes.get(case_id, []):
-                if day <= p["business_date"]:
-                    closed_on = day if closed else None
-            p["closed_on"] = closed_on
-            p["prev_payment_id"] = p["prev_position"] = p["gap_days"] = None
-            if p["live"]:
-                kinds.setdefault(p["assistance_type"], []).append(p)
-                if p["assistance_type"] in CAPPED_YEARLY:
-                    _add_to_year(years, p)
-        for same in kinds.values():
-            same.sort(key=lambda p: (p["business_date"], p["position"]))
-            for a, b in pairwise(same):
-                gap = date.fromisoformat(b["business_date"]) - date.fromisoformat(
-                    a["business_date"]
-                )
-                b["prev_payment_id"], b["prev_position"] = a["payment_id"], a["position"]
-                b["gap_days"] = gap.days
-    return list(years.values())
-
-
-def _add_to_year(years: dict[tuple[str, str, int], dict[str, Any]], p: dict[str, Any]) -> None:
-    """Payments come in log order: the first one's category is the year's."""
-    key = (p["case_id"], p["assistance_type"], int(p["business_date"][:4]))
-    year = years.setdefault(
-        key,
-        {
-            "case_id": key[0],
-            "assistance_type": key[1],
-            "year": key[2],
-            "centre_id": p["centre_id"],
-            "category": p["category"],
-            "total_fen": 0,
-            "first_position": p["position"],
-        },
-    )
-    year["total_fen"] += p["amount_fen"]

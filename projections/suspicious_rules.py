@@ -1,5 +1,6 @@
-"""The checks of suspicious payments as queries over the suspicious view: the window, the
-lateness and the policy standards of one request apply here, to facts stored per payment."""
+"""The checks of suspicious payments as queries over the suspicious view: the findings of the
+local policy in force, stored per payment and per household year; or a window or lateness that
+one request applies everywhere (a what-if), to the days stored per payment."""
 
 from __future__ import annotations
 
@@ -9,11 +10,9 @@ from typing import Any
 
 from projections.report_tables import Page, Reader, cursor_parts, in_subtree, limit_to, reading
 from projections.suspicious import SuspiciousView
-from projections.suspicious_standards import EDUCATION, LIVING, TEMPORARY, Policy, standard_sql
+from projections.suspicious_standards import LIVING, TEMPORARY, Lens
 
 Row = dict[str, Any]
-# rules whose findings the view counts by days (kind, condition on the days)
-COUNTED = {"recorded_late": ("lag", "days > %s"), "repeat_within_window": ("gap", "days <= %s")}
 Finding = dict[str, Any]
 
 
@@ -39,14 +38,25 @@ def _repeat(p: Row) -> Finding:
 
 class Checks:
     """Each rule's findings after a position, in the order of their first log position, and
-    how many there are, for one policy and one centre subtree (or the whole ledger)."""
+    how many there are, for one centre subtree (or the whole ledger), by the policy in force
+    or with the window or lateness a request applies everywhere."""
 
     def __init__(
-        self, r: Reader, policy: Policy, centre_id: str | None, gather: int | None = None
+        self, r: Reader, lens: Lens, centre_id: str | None, gather: int | None = None
     ) -> None:
-        self.r, self.policy, self.centre_id, self.gather = r, policy, centre_id, gather
+        self.r, self.centre_id, self.gather = r, centre_id, gather
         self.payments = r.table("susp_payments")
         self.counted: dict[str, int] = {}  # by counts(): findings by rule, and payments
+        late, window = lens.late_recording_days, lens.repeat_window_days
+        # rules whose findings the view counts by days: (kind, condition on the days, params)
+        self.by_days: dict[str, tuple[str, str, list[Any]]] = {
+            "recorded_late": ("lag", "days > %s", [late])
+            if late is not None
+            else ("late", "days = 1", []),
+            "repeat_within_window": ("gap", "days <= %s", [window])
+            if window is not None
+            else ("repeat", "days = 1", []),
+        }
         # rule -> (condition on a payment p, its parameters, the order column, the finding)
         self.simple: dict[str, tuple[str, list[Any], str, Callable[[Row], Finding]]] = {
             "after_closure": (
@@ -70,8 +80,8 @@ class Checks:
                 ),
             ),
             "recorded_late": (
-                "p.lag_days > %s",
-                [policy.late_recording_days],
+                "p.lag_days > %s" if late is not None else "p.late_found = 1",
+                [late] if late is not None else [],
                 "position",
                 lambda p: _one(
                     "recorded_late",
@@ -80,14 +90,14 @@ class Checks:
                 ),
             ),
             "repeat_within_window": (
-                "p.gap_days <= %s",
-                [policy.repeat_window_days],
+                "p.gap_days <= %s" if window is not None else "p.repeat_found = 1",
+                [window] if window is not None else [],
                 "prev_position",
                 _repeat,
             ),
             "education_above_cap": (
-                "p.live = 1 AND p.assistance_type = %s AND p.amount_fen > %s",
-                [EDUCATION, policy.education_aid_cap_fen],
+                "p.above_cap = 1",
+                [],
                 "position",
                 lambda p: _one("above_standard", p, "education aid above the cap per student"),
             ),
@@ -131,8 +141,8 @@ class Checks:
 
     def _count(self, rule: str) -> tuple[str, list[Any]]:
         """A scalar SQL expression counting the rule's findings, and its parameters."""
-        if rule in COUNTED:
-            return self._days(*COUNTED[rule], self.simple[rule][1])
+        if rule in self.by_days:
+            return self._days(*self.by_days[rule])
         if rule == "above_standard":
             years, params = self._years_sql()
             education, more = self._count("education_above_cap")
@@ -202,13 +212,11 @@ class Checks:
 
     def _years_sql(self) -> tuple[str, list[Any]]:
         """Households' yearly totals of a capped kind above their standard, with the cap."""
-        cap, cap_params, floor = standard_sql(self.policy)
         scope, more = self._scope("y.centre_id")
         return (
-            f"SELECT * FROM (SELECT y.*, {cap} AS cap FROM {self.r.table('susp_years')} y "
-            f"WHERE y.assistance_type IN (%s, %s) AND y.total_fen > %s{scope}) s "
-            "WHERE s.total_fen > s.cap"
-        ), [*cap_params, LIVING, TEMPORARY, floor, *more]
+            f"SELECT * FROM (SELECT y.*, y.cap_fen AS cap FROM {self.r.table('susp_years')} y "
+            f"WHERE y.above = 1{scope}) s WHERE s.assistance_type IN (%s, %s)"
+        ), [*more, LIVING, TEMPORARY]
 
     def _years(self, after: int, limit: int | None) -> list[Finding]:
         sql, params = self._years_sql()
@@ -256,19 +264,20 @@ RULES = (
 
 def suspicious(
     view: SuspiciousView,
-    policy: Policy,
+    lens: Lens,
     centre_id: str | None = None,
     limit: int | None = None,
     after: str | None = None,
     gather: int | None = None,
 ) -> Page:
     """The findings of ``supervision.compliance.suspicious`` in its order (rule, then log
-    positions), a page after the cursor ``after``, with how many there are of each rule; a
+    positions), by the policy in force or through ``lens`` (a window or lateness applied
+    everywhere), a page after the cursor ``after``, with how many there are of each rule; a
     rule with at most ``gather`` findings (by default as many as cost what reading them in
     order would) is read whole and sorted, one with more in order."""
     start = cursor_parts(after, RULES, "the suspicious payments")
     with reading(view) as r:
-        checks = Checks(r, policy, centre_id, gather)
+        checks = Checks(r, lens, centre_id, gather)
         counts = checks.counts()
         found: list[Finding] = []
         for rule in RULES:

@@ -8,7 +8,7 @@ import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Protocol, cast
 
 import psycopg
 from eventsourcing.domain import AggregateEvent, DomainEvent
@@ -19,11 +19,23 @@ from domain.funds import Fund
 from domain.idempotency import IdempotencyRecord
 from domain.payments import Payment
 from domain.person_index import PersonIndex
+from domain.policy import Policy
+from domain.referrals import Referral
 from domain.users import TokenKey, User
 from stores.sql import Cursor, SqlDatabase
 
 log = logging.getLogger("bangfu.projections")
 Batch = Sequence[tuple[int, AggregateEvent]]
+
+
+class Signal(Protocol):
+    """A flag one thread or process sets and another waits for (threading's or
+    multiprocessing's Event)."""
+
+    def set(self) -> None: ...
+    def clear(self) -> None: ...
+    def is_set(self) -> bool: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
 
 
 class ViewBehindError(Exception):
@@ -100,9 +112,27 @@ def _rowcount(cursor: Cursor) -> int:
     return int(cast(Any, getattr(cursor, "sqlite_cursor", cursor)).rowcount)
 
 
-# Payments (their money is the fund's own events), the person index, users and write bookkeeping:
-# neither the archive nor the funds view reads them, and both say so with this one list.
+# A household's referrals to government channels (the referrals view reads them).
+REFERRAL_EVENTS: tuple[type[DomainEvent], ...] = (
+    Referral.Made,
+    Referral.OutcomeRecorded,
+    Referral.OutcomeCorrected,
+    Referral.FollowedUp,
+    Referral.Withdrawn,
+)
+
+# Local policy: a centre's dated settings (the policy and suspicious views read them).
+POLICY_EVENTS: tuple[type[DomainEvent], ...] = (
+    Policy.Started,
+    Policy.ParameterSet,
+    Policy.SettingWithdrawn,
+)
+
+# Payments (their money is the fund's own events), the person index, users, referrals and write
+# bookkeeping: neither the archive nor the funds view reads them, and both say so with this list.
 OUTSIDE_CASES_AND_FUNDS: tuple[type[DomainEvent], ...] = (
+    *REFERRAL_EVENTS,
+    *POLICY_EVENTS,
     Payment.Made,
     Payment.Reversed,
     PersonIndex.Claimed,

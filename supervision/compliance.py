@@ -1,21 +1,36 @@
-"""Compliance checks recomputed from the events: matching, suspicious payments, earmarks."""
+"""Compliance checks recomputed from the events: matching, suspicious payments, earmarks.
+
+Each check applies the local policy the events themselves record (domain/policy.py): the value
+in force at the centre concerned on the business date of the fact checked, or on the last day
+of its year for a yearly figure; the built-in defaults where nothing was recorded."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 from domain.cases import Case
 from domain.centres import Centre
 from domain.funds import Fund
 from domain.payments import Payment
+from domain.policy import PolicyBook
+from domain.policy_parameters import Parameter
+from supervision.policy import (
+    Limit,
+    Standards,
+    education_cap,
+    limit,
+    matching_ratio,
+    policy_book,
+    yearly_cap,
+)
 from supervision.records import Record, is_, of
+
+__all__ = ["MATCH_SOURCES", "Standards", "earmarks", "matching", "policy_book", "suspicious"]
+P = Parameter
 
 MATCH_SOURCES = {
     "province": ["provincial_match"],
@@ -24,34 +39,14 @@ MATCH_SOURCES = {
 }
 
 
-@dataclass(frozen=True)
-class Standards:
-    """Dated policy data (differs by place and year), with this city's values as defaults."""
-
-    dibao_lines_fen: Sequence[tuple[str, int]] = (("2020-01-01", 70_000), ("2025-01-01", 79_000))
-    living_relief_months: dict[str, int] = field(
-        default_factory=lambda: {"deep_hardship": 12, "relative_hardship": 8}
-    )
-    accident_aid_cap_fen: int = 10_000_00
-    education_aid_cap_fen: int = 10_000_00
-    repeat_window_days: int = 30
-    late_recording_days: int = 30
-
-    @classmethod
-    def from_file(cls, path: Path, **overrides: Any) -> Standards:
-        """Policy data from a JSON file: {"dibao_lines_fen": [["2026-01-01", 82000], ...],
-        "living_relief_months": {...}, "accident_aid_cap_fen": ..., ...}."""
-        data = json.loads(path.read_text())
-        if "dibao_lines_fen" in data:
-            data["dibao_lines_fen"] = tuple((str(d), int(f)) for d, f in data["dibao_lines_fen"])
-        return cls(**(data | overrides))
-
-    def dibao_line(self, on: str) -> int:
-        return [fen for since, fen in sorted(self.dibao_lines_fen) if since <= on][-1]
-
-
-def matching(records: Sequence[Record], ratio: tuple[int, int] = (1, 1)) -> list[dict[str, Any]]:
-    """Per centre and fiscal year: central money received against the matching received."""
+def matching(
+    records: Sequence[Record], ratio: tuple[int, int] | None = None
+) -> list[dict[str, Any]]:
+    """Per centre and fiscal year: central money received against the matching received, each
+    source at ``ratio`` (central : match), or by default at the share the policy in force at the
+    centre on the year's last day requires of its level."""
+    book = policy_book(records)
+    paths = {r["id"]: [*r["ancestors"], r["id"]] for r in records if is_(r, Centre.Created)}
     levels = {r["id"]: r["level"] for r in records if is_(r, Centre.Created)}
     names = {r["id"]: r["name"] for r in records if is_(r, Centre.Created)}
     funds = {r["id"]: r for r in records if is_(r, Fund.Opened)}
@@ -66,7 +61,8 @@ def matching(records: Sequence[Record], ratio: tuple[int, int] = (1, 1)) -> list
     ):
         for source in MATCH_SOURCES.get(levels.get(centre, ""), []):
             got = received.get((centre, year, source), 0)
-            required = central * ratio[1] // ratio[0]
+            a, b = ratio or matching_ratio(book, paths.get(centre, [centre]), source, year)
+            required = central * b // a
             rows.append(
                 {
                     "centre_id": centre,
@@ -132,8 +128,11 @@ def earmarks(records: Sequence[Record]) -> dict[str, Any]:
 def suspicious(
     records: Sequence[Record], standards: Standards | None = None
 ) -> list[dict[str, Any]]:
-    """Payments an auditor should look at, each finding naming the events behind it."""
+    """Payments an auditor should look at, each finding naming the events behind it, by the
+    policy in force at each paying household's centre (or a window or lateness ``standards``
+    applies everywhere)."""
     std = standards or Standards()
+    book = policy_book(records)
     cases: dict[str, dict[str, Any]] = {}
     paid: list[Record] = []
     reversals: dict[str, list[Record]] = defaultdict(list)
@@ -155,8 +154,10 @@ def suspicious(
         elif is_(r, Payment.Reversed):
             reversals[r["id"]].append(r)
     live = [p for p in paid if not reversals.get(p["id"])]
-    findings = _repeats(live, std) + _above_standard(live, std)
-    findings += _outside_case_life(paid, cases) + _late(paid, std)
+    findings = _repeats(live, limit(book, P.REPEAT_WINDOW_DAYS, std.repeat_window_days))
+    findings += _above_standard(live, book)
+    findings += _outside_case_life(paid, cases)
+    findings += _late(paid, limit(book, P.LATE_RECORDING_DAYS, std.late_recording_days))
     findings += [
         {
             "rule": "reversal_of_reversal",
@@ -181,7 +182,7 @@ def _finding(rule: str, payments: Sequence[Record], detail: str) -> dict[str, An
     }
 
 
-def _repeats(paid: Sequence[Record], std: Standards) -> list[dict[str, Any]]:
+def _repeats(paid: Sequence[Record], window: Limit) -> list[dict[str, Any]]:
     by_key: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for p in paid:
         by_key[(p["case_id"], p["assistance_type"])].append(p)
@@ -192,28 +193,29 @@ def _repeats(paid: Sequence[Record], std: Standards) -> list[dict[str, Any]]:
             gap = (
                 date.fromisoformat(b["business_date"]) - date.fromisoformat(a["business_date"])
             ).days
-            if gap <= std.repeat_window_days:
+            within = window(b)
+            if within is not None and gap <= within:
                 out.append(
                     _finding("repeat_within_window", [a, b], f"{kind} paid twice {gap} days apart")
                 )
     return out
 
 
-def _above_standard(paid: Sequence[Record], std: Standards) -> list[dict[str, Any]]:
+def _above_standard(paid: Sequence[Record], book: PolicyBook) -> list[dict[str, Any]]:
     out = []
     yearly: dict[tuple[str, str, int], list[Record]] = defaultdict(list)
     for p in paid:
         yearly[(p["case_id"], p["assistance_type"], int(p["business_date"][:4]))].append(p)
-        if p["assistance_type"] == "education_aid" and p["amount_fen"] > std.education_aid_cap_fen:
-            out.append(_finding("above_standard", [p], "education aid above the cap per student"))
+        if p["assistance_type"] == "education_aid":
+            cap = education_cap(book, p)
+            if cap is not None and p["amount_fen"] > cap:
+                out.append(
+                    _finding("above_standard", [p], "education aid above the cap per student")
+                )
     for (_, kind, year), ps in yearly.items():
         total = sum(p["amount_fen"] for p in ps)
         category = ps[0]["category"]
-        cap = None
-        if kind == "living_relief" and category in std.living_relief_months:
-            cap = std.living_relief_months[category] * std.dibao_line(f"{year}-12-31")
-        elif kind == "temporary_relief" and category == "accident_induced":
-            cap = std.accident_aid_cap_fen
+        cap = yearly_cap(book, kind, category, ps[0]["centre_path"], year)
         if cap is not None and total > cap:
             out.append(
                 _finding(
@@ -255,12 +257,13 @@ def _outside_case_life(paid: Sequence[Record], cases: dict[str, Any]) -> list[di
     return out
 
 
-def _late(paid: Sequence[Record], std: Standards) -> list[dict[str, Any]]:
+def _late(paid: Sequence[Record], late: Limit) -> list[dict[str, Any]]:
     out = []
     for p in paid:
         recorded = datetime.fromisoformat(p["recorded_at"]).date()
         lag = (recorded - date.fromisoformat(p["business_date"])).days
-        if lag > std.late_recording_days:
+        limit = late(p)
+        if limit is not None and lag > limit:
             out.append(
                 _finding(
                     "recorded_late",

@@ -11,6 +11,7 @@ from domain.centres import Centre
 from domain.errors import InvalidInputError
 from domain.funds import Fund
 from domain.payments import Payment
+from domain.policy import Policy
 from supervision.records import Record, is_, of
 
 
@@ -43,7 +44,9 @@ class Scope:
 
     def select(self, records: Sequence[Record]) -> list[Record]:
         """The events in scope. A fund tree keeps the opening of each of its funds whatever the
-        period: those events define the tree (and hold no money)."""
+        period: those events define the tree (and hold no money). The local policy of every
+        centre on the path of a centre in scope is kept whatever the period: the checks judge
+        by it."""
         chosen = list(records)
         if self.fund_id:
             chosen = _fund_tree_events(chosen, self.fund_id)
@@ -55,6 +58,7 @@ class Scope:
                 r
                 for r in chosen
                 if (self.fund_id and is_(r, Fund.Opened))
+                or of(r, Policy)
                 or lo <= (r.get("business_date") or r["recorded_at"][:10]) <= hi
             ]
         return chosen
@@ -66,12 +70,21 @@ def _fund_tree_events(records: Sequence[Record], root: str) -> list[Record]:
         if is_(r, Fund.Opened) and r["parent_fund_id"] in tree:
             tree.add(r["id"])
     payments = {r["id"] for r in records if is_(r, Payment.Made) and r["fund_id"] in tree}
+    paths = {
+        c
+        for r in records
+        if (is_(r, Fund.Opened) and r["id"] in tree)
+        or (is_(r, Payment.Made) and r["id"] in payments)
+        for c in r["centre_path"]
+    }
+    policies = _policies(records, paths)
     return [
         r
         for r in records
         if (of(r, Fund) and r["id"] in tree)
         or (of(r, Payment) and r["id"] in payments)
         or r.get("payment_id") in payments
+        or r["id"] in policies
     ]
 
 
@@ -86,4 +99,13 @@ def _centre_subtree_events(records: Sequence[Record], root: str) -> list[Record]
         for r in records
         if is_(r, Fund.Opened, Case.Registered, Payment.Made) and r["centre_id"] in centres
     }
+    above = {
+        a for r in records if is_(r, Centre.Created) and r["id"] == root for a in r["ancestors"]
+    }
+    owned |= _policies(records, centres | above)
     return [r for r in records if r["id"] in centres or r["id"] in owned]
+
+
+def _policies(records: Sequence[Record], centres: set[str]) -> set[str]:
+    """The local policies (aggregate ids) that these centres recorded."""
+    return {r["id"] for r in records if is_(r, Policy.Started) and r["centre_id"] in centres}

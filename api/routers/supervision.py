@@ -1,14 +1,15 @@
 """Fund supervision for auditors: provenance, matching, suspicious payments, earmarks, packages.
 
 Each report reads its own view (projections/provenance.py, matching.py, suspicious.py,
-earmarks.py), which the projector keeps current; the request's date, ratio, window, lateness and
-standards apply at query time. A report waits until its view holds every event written before
-the request (or up to ``min_position``). supervision/compliance.py and provenance.py recompute
-the same reports from the events themselves, for audit packages and their offline verifier."""
+earmarks.py), which the projector keeps current. The checks judge by the local policy in force
+at each centre (the 低保 line, caps, the repeat window, lateness, the matching share: see
+/policy); a request may instead apply one ratio, window or lateness everywhere (a what-if). A
+report waits until its view holds every event written before the request (or up to
+``min_position``). supervision/compliance.py and provenance.py recompute the same reports from
+the events themselves, for audit packages and their offline verifier."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
@@ -40,6 +41,7 @@ router = APIRouter(prefix="/supervision", tags=["supervision 资金监管"])
 Limit = Annotated[
     int, Query(ge=1, le=1000, description="items a page holds at most (a download holds all)")
 ]
+ALL = "for all; left out, what the local policy in force at each centre sets"
 After = Annotated[
     str | None, Query(max_length=200, description="the `next` of the page before this one")
 ]
@@ -81,6 +83,14 @@ def settled(read: Reader, view: str) -> Views:
     head = read.views.projector.ledger.recorder.max_notification_id() or 0
     caught_up(read.views, view, read.min_position or head, read.wait_seconds)
     return read.views
+
+
+def _ratio(text: str | None) -> tuple[int, int] | None:
+    """ "central:match" as a pair (a central share of 0 counts as 1); None for the policy's."""
+    if text is None:
+        return None
+    a, b = (int(x) for x in text.split(":"))
+    return (a or 1, b)
 
 
 def _page(limit: int, format: Format) -> int | None:
@@ -150,9 +160,9 @@ def matching(
     read: ReaderDep,
     centre_id: UUID | None = None,
     ratio: Annotated[
-        str,
-        Query(pattern=r"^[0-9]{1,6}:[0-9]{1,6}$", description="central : each match, e.g. 1:1"),
-    ] = "1:1",
+        str | None,
+        Query(pattern=r"^[0-9]{1,6}:[0-9]{1,6}$", description=f"central : match, e.g. 1:1, {ALL}"),
+    ] = None,
     limit: Limit = 100,
     after: After = None,
     format: Format = "json",
@@ -161,13 +171,12 @@ def matching(
     """Central money received against provincial, municipal and county matching, per centre
     and fiscal year, with shortfalls."""
     scope = _subtree(read.ledger, read.actor, centre_id)
-    a, b = (int(x) for x in ratio.split(":"))
     views = settled(read, "matching")
     page = matching_view.matching(
         views.matching,
         compliance.MATCH_SOURCES,
         scope,
-        (a or 1, b),
+        _ratio(ratio),
         _page(limit, format),
         after,
     )
@@ -175,7 +184,7 @@ def matching(
     if format != "json":
         return tabular(shown, MATCH_COLUMNS, format, lang, "matching")
     return {
-        "ratio": ratio,
+        "ratio": ratio or "policy",
         "rows": shown,
         "shortfalls": [r for r in shown if r["shortfall_fen"] > 0],
         "total": page.total,
@@ -193,21 +202,19 @@ def suspicious(
     request: Request,
     read: ReaderDep,
     centre_id: UUID | None = None,
-    repeat_window_days: Annotated[int, Query(ge=0, le=3660)] = 30,
-    late_recording_days: Annotated[int, Query(ge=0, le=36600)] = 30,
+    repeat_window_days: Annotated[int | None, Query(ge=0, le=3660, description=ALL)] = None,
+    late_recording_days: Annotated[int | None, Query(ge=0, le=36600, description=ALL)] = None,
     limit: Limit = 100,
     after: After = None,
     format: Format = "json",
     lang: Lang = "en",
 ) -> Any:
     """Repeats within a window, payments above standard, before filing or after closure,
-    reversals of reversals, and payments recorded long after their business date."""
+    reversals of reversals, and payments recorded long after their business date, each by
+    the local policy in force at the paying household's centre on the payment's date (on its
+    year's last day for a yearly total)."""
     scope = _subtree(read.ledger, read.actor, centre_id)
-    policy = request.app.state.settings.policy_file
-    base = compliance.Standards.from_file(policy) if policy else compliance.Standards()
-    standards = replace(
-        base, repeat_window_days=repeat_window_days, late_recording_days=late_recording_days
-    )
+    standards = compliance.Standards(repeat_window_days, late_recording_days)
     views = settled(read, "suspicious")
     page = suspicious_view(views.suspicious, standards, scope, _page(limit, format), after)
     if format != "json":

@@ -9,6 +9,7 @@ another host either: Redoc 2 shows Redocly's logo from cdn.redoc.ly, which the p
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -55,44 +56,47 @@ def install_docs(app: FastAPI) -> None:
     if not openapi_url:
         return
 
-    async def swagger_ui(request: Request) -> HTMLResponse:
-        root = _root_path(request)
-        parameters = {**SWAGGER_UI_PARAMETERS, **(app.swagger_ui_parameters or {})}
-        return _confined(
-            get_swagger_ui_html(
-                openapi_url=root + openapi_url,
-                title=f"{app.title} - Swagger UI",
-                swagger_js_url=root + SWAGGER_JS,
-                swagger_css_url=root + SWAGGER_CSS,
-                swagger_favicon_url=root + FAVICON,
-                oauth2_redirect_url=root + OAUTH2_REDIRECT_URL,
-                init_oauth=app.swagger_ui_init_oauth,
-                swagger_ui_parameters=parameters,
-            )
-        )
+    def page(render: Callable[..., HTMLResponse], name: str, **files: str) -> Page:
+        """A page that ``render`` makes from the OpenAPI document, its title and the vendored
+        ``files`` (each below the prefix a proxy serves the app under)."""
+
+        async def serve(request: Request) -> HTMLResponse:
+            root = _root_path(request)
+            located = {key: root + path for key, path in files.items()}
+            title = f"{app.title} - {name}"
+            return _confined(render(openapi_url=root + openapi_url, title=title, **located))
+
+        return serve
 
     async def oauth2_redirect(request: Request) -> HTMLResponse:
         return _confined(get_swagger_ui_oauth2_redirect_html())
 
-    async def redoc(request: Request) -> HTMLResponse:
-        root = _root_path(request)
-        return _confined(
-            get_redoc_html(
-                openapi_url=root + openapi_url,
-                title=f"{app.title} - ReDoc",
-                redoc_js_url=root + REDOC_JS,
-                redoc_favicon_url=root + FAVICON,
-                with_google_fonts=False,
-            )
-        )
-
+    parameters = {**SWAGGER_UI_PARAMETERS, **(app.swagger_ui_parameters or {})}
+    swagger_ui = page(
+        partial(
+            get_swagger_ui_html,
+            init_oauth=app.swagger_ui_init_oauth,
+            swagger_ui_parameters=parameters,
+        ),
+        "Swagger UI",
+        swagger_js_url=SWAGGER_JS,
+        swagger_css_url=SWAGGER_CSS,
+        swagger_favicon_url=FAVICON,
+        oauth2_redirect_url=OAUTH2_REDIRECT_URL,
+    )
+    redoc = page(
+        partial(get_redoc_html, with_google_fonts=False),
+        "ReDoc",
+        redoc_js_url=REDOC_JS,
+        redoc_favicon_url=FAVICON,
+    )
     pages: tuple[tuple[str, Page], ...] = (
         (DOCS_URL, swagger_ui),
         (OAUTH2_REDIRECT_URL, oauth2_redirect),
         (REDOC_URL, redoc),
     )
-    for path, page in pages:
-        app.add_route(path, page, methods=["GET"], include_in_schema=False)
+    for path, served in pages:
+        app.add_route(path, served, methods=["GET"], include_in_schema=False)
 
 
 def _root_path(request: Request) -> str:

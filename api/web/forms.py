@@ -10,6 +10,9 @@ from enum import Enum
 from typing import TypeVar
 from uuid import UUID
 
+from fastapi import Request
+
+from api.deps import FIRST_DAY, LAST_DAY
 from domain.errors import BangfuError, InvalidInputError
 from domain.money import parse_yuan
 
@@ -44,6 +47,15 @@ class Form:
     def day(self, name: str, required: bool = False) -> date | None:
         return self._read(name, required, date.fromisoformat, "form.bad_date")
 
+    def day_in_window(self, name: str, error: str = "form.bad_date") -> date | None:
+        """A date within the window the API accepts (1949-01-01 .. 2200-12-31); ``error``
+        beside the field for one outside it."""
+        day = self.day(name)
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            self.errors[name] = error
+            return None
+        return day
+
     def id(self, name: str, required: bool = True) -> UUID | None:
         return self._read(name, required, UUID, "form.bad_choice")
 
@@ -68,3 +80,10 @@ class Form:
     def refuse(self, error: BangfuError, name: str = "_form") -> None:
         """Put a refusal of the ledger beside a field (or above the form)."""
         self.errors[name] = error.detail
+
+
+def route_action(request: Request) -> str:
+    """The action a route of several stands for: the last part of its path (a money form's
+    ``/app/funds/{fund_id}/pay`` is ``pay``)."""
+    path: str = request.scope["route"].path
+    return path.rsplit("/", 1)[1]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -92,15 +92,10 @@ class CaseUseCases(LedgerCore):
     def reassess(
         self, ctx: Context, case_id: UUID, assessment: Assessment, note: str, business_date: date
     ) -> Outcome[CaseEntry]:
-        business_date = self._day(business_date)
+        def reassessed(case: Case, reassessment_id: UUID, day: date) -> None:
+            case.reassess(reassessment_id, assessment, note, ctx.actor.name, day)
 
-        def change() -> Change[CaseEntry]:
-            case = self._managed_case(ctx, case_id)
-            reassessment_id = uuid4()
-            case.reassess(reassessment_id, assessment, note, ctx.actor.name, business_date)
-            return Change(CaseEntry(reassessment_id, case.id), [case])
-
-        return self._write(ctx, change, case_id)
+        return self._add_entry(ctx, case_id, business_date, reassessed)
 
     def record_visit(
         self,
@@ -113,15 +108,27 @@ class CaseUseCases(LedgerCore):
         goods: list[Goods],
         business_date: date,
     ) -> Outcome[CaseEntry]:
-        business_date = self._day(business_date)
+        def visited(case: Case, visit_id: UUID, day: date) -> None:
+            case.record_visit(visit_id, visitors, kind, campaign, notes, goods, ctx.actor.name, day)
+
+        return self._add_entry(ctx, case_id, business_date, visited)
+
+    def _add_entry(
+        self,
+        ctx: Context,
+        case_id: UUID,
+        business_date: date,
+        record: Callable[[Case, UUID, date], None],
+    ) -> Outcome[CaseEntry]:
+        """A new entry (a reassessment, a visit) that ``record`` makes on a case the actor
+        manages, under a new id; the result names the entry and the case."""
+        day = self._day(business_date)
 
         def change() -> Change[CaseEntry]:
             case = self._managed_case(ctx, case_id)
-            visit_id = uuid4()
-            case.record_visit(
-                visit_id, visitors, kind, campaign, notes, goods, ctx.actor.name, business_date
-            )
-            return Change(CaseEntry(visit_id, case.id), [case])
+            entry_id = uuid4()
+            record(case, entry_id, day)
+            return Change(CaseEntry(entry_id, case.id), [case])
 
         return self._write(ctx, change, case_id)
 

@@ -18,7 +18,7 @@ from domain.vocabulary import Role
 from supervision.package_verify import verify_package
 from supervision.scope import Scope
 from tests.api.support import Api, World, payment_body
-from tests.api.web_support import ON_POSTGRES, csrf_of, web_sign_in
+from tests.api.web_support import ON_POSTGRES, csrf_of, found_in, web_sign_in
 
 pytestmark = ON_POSTGRES
 
@@ -41,9 +41,15 @@ def street_fund(api: Api, world: World) -> str:
 
 
 def chart_data(html: str, name: str) -> Any:
-    found = re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', html, re.S)
-    assert found, f"the page has no {name}"
-    return json.loads(found.group(1))
+    script = rf'<script type="application/json" id="{name}">(.*?)</script>'
+    return json.loads(found_in(html, script, f"the page has no {name}"))
+
+
+def sankey_links(html: str) -> dict[tuple[str, str], int]:
+    """The flows page's Sankey: fen per link, from one node's label to the next's."""
+    chart = chart_data(html, "sankey-data")
+    labels = {n["name"]: n["label"] for n in chart["nodes"]}
+    return {(labels[k["source"]], labels[k["target"]]): k["value"] for k in chart["links"]}
 
 
 def test_the_balance_page_charts_the_balance_over_time_and_answers_it_at_a_past_date(
@@ -111,10 +117,7 @@ def test_a_payment_recorded_by_finance_staff_appears_in_the_auditors_sankey(
     page = api.client.get("/app/audit/flows?lang=en")
 
     assert paid.status_code == 201 and page.status_code == 200
-    chart = chart_data(page.text, "sankey-data")
-    labels = {n["name"]: n["label"] for n in chart["nodes"]}
-    links = {(labels[k["source"]], labels[k["target"]]): k["value"] for k in chart["links"]}
-    assert links == {
+    assert sankey_links(page.text) == {
         ("中央财政专项帮扶资金", "长春市帮扶中心"): 25_000,
         ("长春市帮扶中心", "朝阳区"): 25_000,
         ("朝阳区", "红旗街道"): 25_000,
@@ -132,10 +135,7 @@ def test_a_bound_users_sankey_starts_at_their_own_centre_and_leaves_out_the_rest
 
     page = api.client.get("/app/audit/flows?lang=zh")
 
-    chart = chart_data(page.text, "sankey-data")
-    labels = {n["name"]: n["label"] for n in chart["nodes"]}
-    links = {(labels[k["source"]], labels[k["target"]]): k["value"] for k in chart["links"]}
-    assert links == {
+    assert sankey_links(page.text) == {
         ("中央财政专项帮扶资金", "朝阳区"): 4_000,
         ("朝阳区", "红旗街道"): 4_000,
         ("红旗街道", "生活救助"): 4_000,

@@ -10,7 +10,7 @@ from domain.access import SYSTEM
 from domain.funds import child_fund_id
 from domain.vocabulary import Role
 from tests.api.support import Api, World, case_body
-from tests.api.web_support import ON_POSTGRES, web_sign_in
+from tests.api.web_support import ON_POSTGRES, found_in, web_sign_in
 
 pytestmark = ON_POSTGRES
 
@@ -29,9 +29,13 @@ def send(api: Api, path: str, csrf: str, **fields: str):  # type: ignore[no-unty
 
 
 def error_beside(html: str, field: str) -> str:
-    found = re.search(rf'id="e-{field}" class="field-error" role="alert">([^<]*)<', html)
-    assert found, f"no error beside {field}"
-    return found.group(1)
+    beside = rf'id="e-{field}" class="field-error" role="alert">([^<]*)<'
+    return found_in(html, beside, f"no error beside {field}")
+
+
+def receiving(amount: str, **more: str) -> dict[str, str]:
+    """The receipt form's fields: ``amount`` yuan from the provincial federation."""
+    return {"amount": amount, "payer": "省总工会", "business_date": "2026-02-01"} | more
 
 
 def paying(world: World, amount: str, **more: str) -> dict[str, str]:
@@ -73,13 +77,7 @@ def test_a_receipt_recorded_on_the_form_raises_the_balance_the_fund_page_shows(
     csrf = finance(api, world.city)
 
     sent = send(
-        api,
-        f"/app/funds/{world.fund}/receive",
-        csrf,
-        amount="500.50",
-        payer="省总工会",
-        business_date="2026-02-01",
-        reference="SZ-7",
+        api, f"/app/funds/{world.fund}/receive", csrf, **receiving("500.50", reference="SZ-7")
     )
     page = api.client.get(sent.headers["location"])
 
@@ -95,14 +93,7 @@ def test_an_amount_with_three_decimals_is_refused_beside_the_field_with_what_was
 ) -> None:
     csrf = finance(api, world.city)
 
-    sent = send(
-        api,
-        f"/app/funds/{world.fund}/receive",
-        csrf,
-        amount="12.345",
-        payer="省总工会",
-        business_date="2026-02-01",
-    )
+    sent = send(api, f"/app/funds/{world.fund}/receive", csrf, **receiving("12.345"))
 
     assert sent.status_code == 422
     assert "最多两位小数" in error_beside(sent.text, "amount")

@@ -188,6 +188,29 @@ ONE_YUAN = {"amount": "1.00"} | FEBRUARY
 _names = itertools.count(1)
 
 
+REFERRAL = {"channel": "dibao", "receiving_body": "朝阳区民政局"} | FEBRUARY
+_referrals: dict[str, str] = {}  # the referral each world's reads and follow-ups act on
+
+
+def a_referral(w: World) -> str:
+    """A new referral of the world's case (for a cell that answers or withdraws one)."""
+    return w.api.created(f"/cases/{w.case}/referrals", REFERRAL)
+
+
+def the_referral(w: World) -> str:
+    if w.case not in _referrals:
+        _referrals[w.case] = a_referral(w)
+    return _referrals[w.case]
+
+
+POLICY = {"parameter": "dibao_line", "value": "850.00", "effective_from": "2026-07-01"}
+
+
+def a_setting(w: World) -> str:
+    """A new setting of the district's policy (for a cell that withdraws one)."""
+    return w.api.created("/policy", POLICY | {"centre_id": w.district, "reason": "矩阵测试"})
+
+
 def in_district(w: World) -> dict[str, str]:
     return {"centre_id": w.district}
 
@@ -330,6 +353,40 @@ TABLE: dict[tuple[str, str], tuple[Rule, ...]] = {
     ("GET", "/cases/{case_id}/history"): (
         Rule(READ_SUBTREE, lambda w: Call(f"/cases/{w.case}/history")),
     ),
+    # --- referrals (转介) ---
+    ("POST", "/cases/{case_id}/referrals"): (
+        Rule(CASES, lambda w: Call(f"/cases/{w.case}/referrals", body=REFERRAL)),
+    ),
+    ("POST", "/referrals/{referral_id}/outcome"): (
+        Rule(
+            CASES,
+            lambda w: Call(
+                f"/referrals/{a_referral(w)}/outcome",
+                body={"decision": "accepted", "amount": "790.00", "business_date": "2026-02-10"},
+            ),
+        ),
+    ),
+    ("POST", "/referrals/{referral_id}/follow-ups"): (
+        Rule(
+            CASES,
+            lambda w: Call(
+                f"/referrals/{the_referral(w)}/follow-ups", body=FEBRUARY | {"note": "电话催办"}
+            ),
+        ),
+    ),
+    ("POST", "/referrals/{referral_id}/withdrawal"): (
+        Rule(
+            CASES,
+            lambda w: Call(
+                f"/referrals/{a_referral(w)}/withdrawal", body=FEBRUARY | {"reason": "本人放弃"}
+            ),
+        ),
+    ),
+    ("GET", "/referrals/{referral_id}"): (
+        Rule(READ_SUBTREE, lambda w: Call(f"/referrals/{the_referral(w)}")),
+    ),
+    ("GET", "/referrals"): by_centre("/referrals"),
+    ("GET", "/referrals/statistics"): by_centre("/referrals/statistics"),
     # --- payments ---
     ("POST", "/payments"): (
         Rule(MONEY, lambda w: Call("/payments", body=a_payment(w.district_fund, w.case))),
@@ -371,6 +428,26 @@ TABLE: dict[tuple[str, str], tuple[Rule, ...]] = {
             variant="[fund_id]",
         ),
         *by_centre("/supervision/package", READ_GLOBAL),
+    ),
+    # --- local policy (地方政策): read where the centre may be read, set by admins of its subtree
+    ("GET", "/policy"): (Rule(READ_SUBTREE, lambda w: Call("/policy", in_district(w))),),
+    ("GET", "/policy/history"): (
+        Rule(READ_SUBTREE, lambda w: Call("/policy/history", in_district(w))),
+    ),
+    ("POST", "/policy"): (
+        Rule(
+            roles(admin="subtree"),
+            lambda w: Call("/policy", body=POLICY | in_district(w) | {"reason": "区标准"}),
+        ),
+    ),
+    ("POST", "/policy/withdrawals"): (
+        Rule(
+            roles(admin="subtree"),
+            lambda w: Call(
+                "/policy/withdrawals",
+                body=in_district(w) | {"setting_id": a_setting(w), "reason": "撤销"},
+            ),
+        ),
     ),
     # --- meta ---
     ("GET", "/health"): (Rule(READ_ANY, lambda w: Call("/health"), anonymous=200),),

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from pathlib import Path
 from uuid import UUID
 
 import openpyxl
-from fastapi.testclient import TestClient
 
-from api.app import create_app
-from domain.access import SYSTEM
-from domain.application import Ledger
 from domain.vocabulary import Role
-from settings import Settings
-from supervision import compliance
-from supervision.compliance import Standards
 from supervision.package_verify import verify_package
-from supervision.records import from_ledger
-from tests.api.support import Api, World, case_body, payment_body
+from tests.api.support import Api, World, payment_body
 
 
 def test_the_public_key_and_checkpoints_are_published(api: Api, world: World) -> None:
@@ -129,51 +120,52 @@ def test_the_trace_downloads_as_csv_with_a_row_per_fund_and_household(
     assert world.case in lines[2] and "living_relief 800.00" in lines[2]
 
 
-def test_the_standards_are_dated_policy_data_read_from_the_configured_file(
-    ledger: Ledger, settings: Settings, tmp_path: Path
+def test_suspicious_payments_judge_by_the_line_in_force_at_the_households_centre(
+    api: Api, world: World
 ) -> None:
-    policy = tmp_path / "policy.json"
-    policy.write_text(
-        json.dumps({"dibao_lines_fen": [["2020-01-01", 50_000], ["2026-07-01", 100_000]]})
+    api.created("/payments", payment_body(world.fund, world.case, "9600.00", "2026-03-01"))
+    default = api.view("/supervision/suspicious-payments", late_recording_days=36600).json()
+
+    api.created(
+        "/policy",
+        {
+            "centre_id": world.city,
+            "parameter": "dibao_line",
+            "value": "1000.00",
+            "effective_from": "2026-07-01",
+            "reason": "市低保标准年中上调",
+        },
     )
-    token = ledger.add_user(SYSTEM, "admin", Role.ADMIN, None)
-    with TestClient(
-        create_app(ledger, settings.model_copy(update={"policy_file": policy}))
-    ) as client:
-        api = Api(client, ledger)
-        api.tokens["admin"] = token
-        city = api.created("/centres", {"name": "市", "level": "prefecture"})
-        fund = api.created(
-            "/funds",
-            {
-                "centre_id": city,
-                "name": "f",
-                "source": "social_donation",
-                "fiscal_year": 2026,
-                "purposes": ["living_relief"],
-            },
-        )
-        api.created(
-            f"/funds/{fund}/receipts",
-            {"amount": "20000.00", "payer": "x", "business_date": "2026-01-02"},
-        )
-        case = api.created("/cases", case_body(city))
-        api.created(
-            "/payments",
-            {
-                "fund_id": fund,
-                "case_id": case,
-                "amount": "9600.00",
-                "assistance_type": "living_relief",
-                "business_date": "2026-03-01",
-            },
-        )
+    raised = api.view("/supervision/suspicious-payments", late_recording_days=36600).json()
 
-        found = api.get("/supervision/suspicious-payments?late_recording_days=36600").json()
+    # a deep-hardship household may get 12 months of the line in force on the year's last day:
+    # 12 x ¥790 = ¥9,480 by default; 12 x ¥1,000 = ¥12,000 once the city's line rises mid-year
+    assert [f["rule"] for f in default["findings"]] == ["above_standard"]
+    assert "the 948000 fen standard" in default["findings"][0]["detail"]
+    assert raised["findings"] == []
 
-    # a deep-hardship household may get 12 months of the line in force at the year's end:
-    # 12 x ¥1,000 = ¥12,000 under this file; under the built-in ¥790 line it is ¥9,480
-    assert found["findings"] == []
-    default = compliance.suspicious(list(from_ledger(ledger)), Standards(late_recording_days=36600))
-    assert [f["rule"] for f in default] == ["above_standard"]
-    assert Standards.from_file(policy).dibao_line("2026-06-30") == 50_000
+
+def test_matching_requires_the_share_in_force_at_the_centre_unless_a_ratio_is_asked(
+    api: Api, world: World
+) -> None:
+    api.created(
+        "/policy",
+        {
+            "centre_id": world.city,
+            "parameter": "matching_ratio",
+            "subject": "province",
+            "value": "50",
+            "effective_from": "2026-01-01",
+            "reason": "省级配套比例",
+        },
+    )
+
+    by_policy = api.view("/supervision/matching").json()
+    one_to_one = api.view("/supervision/matching", ratio="1:1").json()
+
+    assert [(r["match_source"], r["required"]) for r in by_policy["rows"]] == [
+        ("provincial_match", "5000.00"),
+        ("municipal_match", "10000.00"),
+    ]
+    assert [r["required"] for r in one_to_one["rows"]] == ["10000.00", "10000.00"]
+    assert (by_policy["ratio"], one_to_one["ratio"]) == ("policy", "1:1")

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
 from domain.vocabulary import Role
 from tests.api.support import Api, World
-from tests.api.web_support import ON_POSTGRES, csrf_of, web_sign_in
+from tests.api.web_support import ON_POSTGRES, csrf_of, found_in, web_sign_in
 
 pytestmark = ON_POSTGRES
 
-SHOWN = re.compile(r'id="shown-password">([^<]+)<')
-
 
 def shown_password(html: str) -> str:
-    found = SHOWN.search(html)
-    assert found, "the page shows no password"
-    return found.group(1)
+    return found_in(html, r'id="shown-password">([^<]+)<', "the page shows no password")
+
+
+def add_user(api: Api, csrf: str, **fields: str):  # type: ignore[no-untyped-def]
+    """The users page's form to add a user, sent with ``fields``."""
+    return api.client.post("/app/users", data={**fields, "csrf_token": csrf})
 
 
 def test_an_admin_adds_a_caseworker_of_a_street_who_then_signs_in_with_the_shown_password(
@@ -25,10 +24,7 @@ def test_an_admin_adds_a_caseworker_of_a_street_who_then_signs_in_with_the_shown
     client = api.client
     csrf = web_sign_in(client, api.ledger, "admin")
 
-    added = client.post(
-        "/app/users",
-        data={"name": "王芳", "role": "caseworker", "centre_id": world.street, "csrf_token": csrf},
-    )
+    added = add_user(api, csrf, name="王芳", role="caseworker", centre_id=world.street)
 
     assert added.status_code == 200, added.text
     password = shown_password(added.text)
@@ -43,10 +39,7 @@ def test_a_user_name_that_exists_is_refused_beside_the_name_and_the_form_keeps_i
     client = api.client
     csrf = web_sign_in(client, api.ledger, "admin")
 
-    answer = client.post(
-        "/app/users",
-        data={"name": "admin", "role": "auditor", "centre_id": world.city, "csrf_token": csrf},
-    )
+    answer = add_user(api, csrf, name="admin", role="auditor", centre_id=world.city)
 
     assert answer.status_code == 422
     assert 'id="e-name"' in answer.text
@@ -57,10 +50,7 @@ def test_a_weak_first_password_adds_no_user(api: Api, world: World):
     client = api.client
     csrf = web_sign_in(client, api.ledger, "admin")
 
-    answer = client.post(
-        "/app/users",
-        data={"name": "李雷", "role": "auditor", "password": "short", "csrf_token": csrf},
-    )
+    answer = add_user(api, csrf, name="李雷", role="auditor", password="short")
 
     assert answer.status_code == 422 and 'id="e-password"' in answer.text
     assert "李雷" not in client.get("/app/users").text.split("<article>")[0]
@@ -112,18 +102,8 @@ def test_an_admin_bound_to_a_district_cannot_add_an_unbound_user_or_one_of_anoth
     client = api.client
     csrf = web_sign_in(client, api.ledger, "district-admin", Role.ADMIN, world.district)
 
-    unbound = client.post(
-        "/app/users", data={"name": "新管理员", "role": "admin", "csrf_token": csrf}
-    )
-    elsewhere = client.post(
-        "/app/users",
-        data={
-            "name": "新管理员",
-            "role": "admin",
-            "centre_id": world.other_district,
-            "csrf_token": csrf,
-        },
-    )
+    unbound = add_user(api, csrf, name="新管理员", role="admin")
+    elsewhere = add_user(api, csrf, name="新管理员", role="admin", centre_id=world.other_district)
 
     assert unbound.status_code == 422 and 'id="e-centre_id"' in unbound.text
     assert elsewhere.status_code == 422 and 'id="e-centre_id"' in elsewhere.text

@@ -275,6 +275,8 @@ def test_projection_status_reports_positions_and_lag(api: Api, world: World) -> 
         "suspicious",
         "earmarks",
         "conservation",
+        "referrals",
+        "policy",
     }
     assert status["archive"]["position"] >= api.position
 

@@ -19,14 +19,21 @@ ON_POSTGRES = pytest.mark.parametrize("store_url", ["postgres"], indirect=True)
 """Page tests run on PostgreSQL only: a page reads through the same use cases and views as the
 API, whose tests cover both stores, and the browser tests (tests/browser/) serve every page from
 the embedded SQLite store of `bangfu serve --demo`."""
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def found_in(html: str, pattern: str, missing: str) -> str:
+    """The first group of the first match of ``pattern`` in a page (``.`` matching line ends
+    too); the test fails saying what is ``missing`` when nothing matches."""
+    found = re.search(pattern, html, re.S)
+    assert found, missing
+    return found.group(1)
 
 
 def csrf_of(html: str) -> str:
     """The CSRF token of the first form of a page."""
-    found = CSRF.search(html)
-    assert found, "the page has no form with a CSRF token"
-    return found.group(1)
+    return found_in(
+        html, r'name="csrf_token" value="([^"]+)"', "the page has no form with a CSRF token"
+    )
 
 
 def web_sign_in(

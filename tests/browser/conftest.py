@@ -11,17 +11,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
+
+from tests.serving import serving
 
 CHROMIUM = os.environ.get("BANGFU_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -35,12 +33,6 @@ def _require_chromium() -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -60,53 +52,13 @@ PASSWORD_LINE = re.compile(r"(demo-[a-z]+)[\s│|]+([a-z0-9]{4}(?:-[a-z0-9]{4}){
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     _require_chromium()
     data = tmp_path_factory.mktemp("bangfu-demo")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "BANGFU_DATA_DIR": str(data),
-        "BANGFU_PORT": str(port),
-        "COLUMNS": "200",
-        "NO_COLOR": "1",
-    }
+    env = {**os.environ, "BANGFU_DATA_DIR": str(data), "COLUMNS": "200", "NO_COLOR": "1"}
     env.pop("BANGFU_DATABASE_URL", None)
-    log = (data / "serve.log").open("w+")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--demo"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"bangfu serve --demo stopped:\n{_read(log)}")
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError(f"bangfu serve --demo did not answer in time:\n{_read(log)}")
-        output = _read(log)
-        server = DemoServer(url, output, dict(PASSWORD_LINE.findall(output)))
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def _read(log: object) -> str:
-    assert hasattr(log, "seek") and hasattr(log, "read")
-    log.seek(0)
-    text: str = log.read()
-    return text
+    log = data / "serve.log"
+    command = [sys.executable, "-m", "cli.main", "serve", "--demo"]
+    with serving(command, ROOT, env, log, patience=240) as url:
+        output = log.read_text()
+        yield DemoServer(url, output, dict(PASSWORD_LINE.findall(output)))
 
 
 @pytest.fixture(scope="session")
@@ -156,6 +108,19 @@ class Visit:
         self.page.fill("#f-password", self.server.passwords[name])
         self.page.click("form[action='/app/sign-in'] button[type=submit]")
         self.page.wait_for_url(f"{self.server.url}/app/**")
+
+    def send_payment(self, amount: str, reference: str = "") -> str:
+        """On a fund's payment form: ``amount`` yuan of the first assistance type to the first
+        household it offers (with ``reference``), sent; returns the household's archive number."""
+        household = str(self.page.locator("#active-cases option").first.get_attribute("value"))
+        self.page.fill("#f-case_id", household)
+        self.page.locator("#case-info span").wait_for()  # the household's centre and status
+        self.page.select_option("#f-assistance_type", index=1)
+        self.page.fill("#f-amount", amount)
+        if reference:
+            self.page.fill("#f-reference", reference)
+        self.page.click("form[action$='/pay'] button[type=submit]")
+        return household
 
     def sign_out(self) -> None:
         self.page.click("form[action='/app/sign-out'] button")

@@ -6,7 +6,7 @@ container); and signing in works with the keyboard alone, the skip link being th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,89 +53,83 @@ WIDTHS = """async () => {
                                   ? '.' + el.className.trim().split(/\\s+/).join('.') : ''))};
 }"""
 
-Pages = Callable[[Any], Iterator[str]]
-"""Opens a role's pages one after another (signed in), yielding each page's name once open."""
+
+@dataclass(frozen=True)
+class Step:
+    """One page of a role's walk: opened at ``go``, or by filling ``fill`` (selector: text) and
+    clicking the first ``follow``; ready once ``ready`` shows (and, with ``settle``, once the
+    requests the page makes by itself are done)."""
+
+    name: str
+    go: str = ""
+    fill: dict[str, str] = field(default_factory=dict)
+    follow: str = ""
+    ready: str = ""
+    settle: bool = False
+
+    def take(self, v: Any) -> None:
+        if self.go:
+            v.go(self.go)
+        for selector, text in self.fill.items():
+            v.page.fill(selector, text)
+        if self.follow:
+            v.page.locator(self.follow).first.click()
+        if self.ready:
+            v.page.wait_for_selector(self.ready)
+        if self.settle:
+            v.page.wait_for_load_state("networkidle")
 
 
-def _signed_out(v: Any) -> Iterator[str]:
-    v.go("/app/sign-in")
-    yield "sign-in"
-    v.page.fill("#f-name", "no-such-user")  # a name of its own: no demo user's failures grow
-    v.page.fill("#f-password", "not-the-password")
-    v.page.click("form[action='/app/sign-in'] button[type=submit]")
-    v.page.wait_for_selector("[role=alert]")
-    yield "sign-in refused"
-
-
-def _caseworker(v: Any) -> Iterator[str]:
-    v.go("/app/households")
-    yield "households"
-    v.page.locator("a.household-name").first.click()
-    v.page.wait_for_selector("#timeline")
-    yield "household case"
-    v.go("/app/households/new")
-    yield "filing form"
-    v.page.click("form[action='/app/households/new'] button[type=submit]:not([name])")
-    v.page.wait_for_selector(".field-error")
-    yield "filing form refused"
-
-
-def _finance(v: Any) -> Iterator[str]:
-    v.go("/app/funds")
-    yield "funds"
-    v.page.locator("#funds tbody th a").first.click()
-    v.page.wait_for_selector("#fund-balance")
-    yield "fund"
-    v.page.locator(".actions a[href$='/pay']").click()
-    v.page.wait_for_selector("#f-case_id")
-    v.page.wait_for_load_state("networkidle")  # the household lookup that htmx makes on load
-    yield "pay form"
-
-
-def _supervisor(v: Any) -> Iterator[str]:
-    v.go("/app/archive")
-    v.page.wait_for_selector("[data-chart='chart-category'] canvas")
-    yield "archive"
-    v.page.click("#archive-table tbody tr:first-child td:first-child a")
-    v.page.wait_for_selector("#timeline")
-    yield "case history"
-    v.go("/app/archive/statistics")
-    v.page.wait_for_selector("[data-chart='chart-type'] canvas")
-    yield "statistics"
-
-
-def _auditor(v: Any) -> Iterator[str]:
-    v.go("/app/audit")
-    yield "audit"
-    v.page.locator("main table a[href^='/app/audit/funds/']").first.click()
-    v.page.wait_for_selector("#balance-chart canvas")
-    yield "fund balance"
-    v.go("/app/audit/flows")
-    v.page.wait_for_selector("#sankey-chart canvas")
-    yield "flows"
-    v.go("/app/audit/trail")
-    yield "trail"
-    v.go("/app/audit/package")
-    yield "package"
-
-
-def _admin(v: Any) -> Iterator[str]:
-    v.go("/app/")
-    yield "home"  # an admin's home has every area's tiles: the others' show fewer of the same
-    v.go("/app/users")
-    yield "users"
-    v.go("/app/account")
-    yield "account"
-
-
-ROLES: dict[str | None, Pages] = {
-    None: _signed_out,
-    "demo-caseworker": _caseworker,
-    "demo-finance": _finance,
-    "demo-supervisor": _supervisor,
-    "demo-auditor": _auditor,
-    "demo-admin": _admin,
+SIGN_IN = "form[action='/app/sign-in'] button[type=submit]"
+FILE = "form[action='/app/households/new'] button[type=submit]:not([name])"
+CASE = "#archive-table tbody tr:first-child td:first-child a"
+ROLES: dict[str | None, tuple[Step, ...]] = {
+    None: (
+        Step("sign-in", go="/app/sign-in"),
+        # a name of its own: no demo user's failures grow
+        Step(
+            "sign-in refused",
+            fill={"#f-name": "no-such-user", "#f-password": "not-the-password"},
+            follow=SIGN_IN,
+            ready="[role=alert]",
+        ),
+    ),
+    "demo-caseworker": (
+        Step("households", go="/app/households"),
+        Step("household case", follow="a.household-name", ready="#timeline"),
+        Step("filing form", go="/app/households/new"),
+        Step("filing form refused", follow=FILE, ready=".field-error"),
+    ),
+    "demo-finance": (
+        Step("funds", go="/app/funds"),
+        Step("fund", follow="#funds tbody th a", ready="#fund-balance"),
+        # the household lookup that htmx makes on load
+        Step("pay form", follow=".actions a[href$='/pay']", ready="#f-case_id", settle=True),
+    ),
+    "demo-supervisor": (
+        Step("archive", go="/app/archive", ready="[data-chart='chart-category'] canvas"),
+        Step("case history", follow=CASE, ready="#timeline"),
+        Step("statistics", go="/app/archive/statistics", ready="[data-chart='chart-type'] canvas"),
+    ),
+    "demo-auditor": (
+        Step("audit", go="/app/audit"),
+        Step(
+            "fund balance",
+            follow="main table a[href^='/app/audit/funds/']",
+            ready="#balance-chart canvas",
+        ),
+        Step("flows", go="/app/audit/flows", ready="#sankey-chart canvas"),
+        Step("trail", go="/app/audit/trail"),
+        Step("package", go="/app/audit/package"),
+    ),
+    # an admin's home has every area's tiles: the others' show fewer of the same
+    "demo-admin": (
+        Step("home", go="/app/"),
+        Step("users", go="/app/users"),
+        Step("account", go="/app/account"),
+    ),
 }
+"""The main pages of each role (None: signed out), opened one after another in one visit."""
 
 
 def _check(v: Any, name: str, problems: list[str]) -> None:
@@ -176,9 +170,10 @@ def test_the_main_pages_of_every_role_pass_axe_and_fit_a_tablet(visit: Any) -> N
             v.sign_in(user)
         for lang in ("zh", "en"):
             v.lang = lang  # one signed-in visit: its pages asked for in each language in turn
-            for name in pages(v):
-                _check(v, f"{(user or 'signed out').removeprefix('demo-')} {name}", problems)
-                checked.append(name)
+            for step in pages:
+                step.take(v)
+                _check(v, f"{(user or 'signed out').removeprefix('demo-')} {step.name}", problems)
+                checked.append(step.name)
     assert len(checked) == 40, checked
     assert not problems, "accessibility problems:\n" + "\n".join(problems)
 

@@ -15,12 +15,7 @@ def test_a_payment_recorded_by_finance_staff_appears_in_the_supervisors_case_his
     finance.sign_in("demo-finance")
     finance.go("/app/funds/pay")
     finance.page.locator("#payable-funds tbody td a").first.click()
-    household = finance.page.locator("#active-cases option").first.get_attribute("value")
-    finance.page.fill("#f-case_id", household)
-    finance.page.select_option("#f-assistance_type", index=1)
-    finance.page.fill("#f-amount", "2.71")
-    finance.page.fill("#f-reference", "across-roles")
-    finance.page.click("form[action$='/pay'] button[type=submit]")
+    household = finance.send_payment("2.71", "across-roles")
     finance.page.locator("#recorded").wait_for()
 
     supervisor = visit("en")

@@ -28,13 +28,7 @@ def test_finance_staff_pay_a_household_see_the_balance_drop_and_reverse_the_paym
     v.screenshot("fund-page")
 
     v.page.locator(".actions a[href$='/pay']").click()
-    household = v.page.locator("#active-cases option").first.get_attribute("value")
-    v.page.fill("#f-case_id", household)
-    v.page.locator("#case-info span").wait_for()  # the household's centre and status
-    v.page.select_option("#f-assistance_type", index=1)
-    v.page.fill("#f-amount", "123.45")
-    v.page.fill("#f-reference", f"browser-{lang}")
-    v.page.click("form[action$='/pay'] button[type=submit]")
+    household = v.send_payment("123.45", f"browser-{lang}")
 
     v.page.locator("#recorded").wait_for()
     assert balance_fen(v) == before - 123_45
@@ -61,11 +55,7 @@ def test_a_payment_form_refuses_an_overdraft_beside_the_amount_with_what_was_typ
     v.go("/app/funds/pay")
     v.page.locator("#payable-funds tbody td a").first.click()
 
-    household = v.page.locator("#active-cases option").first.get_attribute("value")
-    v.page.fill("#f-case_id", household)
-    v.page.select_option("#f-assistance_type", index=1)
-    v.page.fill("#f-amount", "99999999999.99")
-    v.page.click("form[action$='/pay'] button[type=submit]")
+    household = v.send_payment("99999999999.99")
 
     assert "less than the ¥99,999,999,999.99" in v.page.locator("#e-amount").inner_text()
     assert v.page.input_value("#f-amount") == "99999999999.99"

@@ -28,6 +28,7 @@ def test_killing_the_server_under_load_loses_and_doubles_nothing_acknowledged() 
     print("\n" + "\n".join(f"{what}: {value}" for what, value in figure_rows(result)))
 
     assert all(r.killed for r in result.rounds[:-1]), "a server outlived its SIGKILL"
+    assert not any(r.orphans for r in result.rounds), "the projector outlived its server"
     assert f.acknowledged == f.requests > 0
     assert f.lost == 0, f.lost_detail
     assert f.doubled_trail == f.doubled_movements == 0

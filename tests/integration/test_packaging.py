@@ -18,8 +18,6 @@ import sys
 import sysconfig
 import time
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +25,8 @@ import httpx
 import pytest
 import yaml
 
-from tests.integration.test_cli import free_port, tokens_in
+from tests.integration.test_cli import tokens_in
+from tests.serving import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_SHIPPED = {"tests", "bench"}
@@ -122,39 +121,6 @@ def test_compose_runs_the_api_on_a_healthy_postgres_with_a_named_volume() -> Non
     assert api["environment"]["BANGFU_MASTER_KEY_FILE"].startswith(keys[1])
 
 
-@contextmanager
-def serving(command: list[Any], cwd: Path, env: dict[str, str]) -> Iterator[tuple[str, Path]]:
-    """The server running until the block ends: its base URL, and the file it prints to."""
-    port = free_port()
-    output = cwd / "serve.log"
-    with output.open("w") as out:
-        server = subprocess.Popen(
-            [*map(str, command), "--port", str(port)], cwd=cwd, env=env, stdout=out, stderr=out
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not answers(f"{base}/health"):
-            assert server.poll() is None, output.read_text()
-            assert time.monotonic() < deadline, f"no answer in time:\n{output.read_text()}"
-            time.sleep(0.2)
-        yield base, output
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
 def listed(url: str, headers: dict[str, str]) -> httpx.Response:
     """The list at ``url`` once its view holds a row (the projector catches up after start)."""
     deadline = time.monotonic() + 20
@@ -189,8 +155,9 @@ def test_the_installed_wheel_serves_the_demo_docs_and_views_from_outside_the_che
     run([bangfu, "demo", "--households", "5"], cwd=elsewhere, env=env)  # small; serve reuses it
     origins = run([python, "-c", WHERE_FROM, *MODULES], cwd=elsewhere, env=env).stdout.split()
 
-    with serving([bangfu, "serve", "--demo"], elsewhere, env) as (base, output):
-        auditor = {"Authorization": f"Bearer {tokens_in(output.read_text())['demo-auditor']}"}
+    log = elsewhere / "serve.log"
+    with serving([bangfu, "serve", "--demo"], elsewhere, env, log) as base:
+        auditor = {"Authorization": f"Bearer {tokens_in(log.read_text())['demo-auditor']}"}
         docs = httpx.get(f"{base}/docs")
         document = httpx.get(f"{base}/openapi.json")
         archive = listed(f"{base}/cases", auditor)

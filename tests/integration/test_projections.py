@@ -49,11 +49,13 @@ def test_views_built_while_events_arrive_equal_views_rebuilt_from_scratch(ledger
     views.projector.run_once()
     incremental = everything(views)
 
-    for name in ("archive", "funds", "audit"):
+    for name in ("archive", "funds", "audit", "referrals", "policy"):
         views.projector.rebuild(name)
 
     assert everything(views) == incremental
+    assert sum(len(rows) for rows in incremental["policy"].values()) > 20  # the demo's policy
     assert sum(len(rows) for rows in incremental["audit"].values()) > 300
+    assert len(incremental["referrals"]["referrals"]) == 3  # the demo's referrals (转介)
     assert {
         s.generation for s in map(views.projector.state, ("archive", "funds", "audit")) if s
     } == {2}

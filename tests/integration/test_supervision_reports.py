@@ -120,8 +120,9 @@ def test_each_kind_of_irregularity_is_found_and_names_its_events(
         date(2026, 2, 1),
     )
     ledger.pay(
-        ADMIN, street_fund, deep, AssistanceType.LIVING_RELIEF, 9_500_00, "LR", date(2026, 2, 2)
-    )  # the cap is 12 months of the ¥790 低保 line: ¥9,480
+        ADMIN, street_fund, deep, AssistanceType.LIVING_RELIEF, 10_300_00, "LR", date(2026, 2, 2)
+    )  # the cap is 12 months of the 低保 line in force at the year's end at the household's
+    # centre: the city's ¥820 from July (¥9,840), or 朝阳区's own ¥850 (¥10,200)
     early = data.cases[15]
     ledger.pay(
         ADMIN, street_fund, early, AssistanceType.LIVING_RELIEF, 100_00, "early", date(2024, 12, 1)

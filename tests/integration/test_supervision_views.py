@@ -1,6 +1,7 @@
 """The supervision reports read from their views equal the same reports recomputed from the
 events (supervision/compliance.py, provenance.py, projections/conservation.check), on a history
-of thousands of events with every kind of irregularity; and each view built batch by batch
+of thousands of events with every kind of irregularity and local policy changed at single
+centres (some mid-year, all after the payments they judge); and each view built batch by batch
 equals the view rebuilt from scratch."""
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from domain.application import Context, Ledger
 from domain.cases import Assessment
 from domain.funds import Fund
 from domain.payments import Payment
+from domain.policy import Policy
+from domain.policy_parameters import Parameter
 from domain.vocabulary import AssistanceType, Category, Cause, ClosureReason, Role
 from projections import Views, conservation
 from projections.earmarks import earmarks
@@ -30,11 +33,11 @@ from projections.runner import Projector
 from projections.suspicious_rules import suspicious
 from projections.view import View
 from supervision import compliance, provenance
-from supervision.records import Record, from_ledger, is_
+from supervision.records import Record, from_ledger, is_, of
 from supervision.scope import Scope
 
 ADMIN = Context(Actor("supervision-test", Role.ADMIN))
-SUPERVISION = ("provenance", "matching", "suspicious", "earmarks", "conservation")
+SUPERVISION = ("provenance", "matching", "suspicious", "earmarks", "conservation", "policy")
 
 
 @dataclass
@@ -99,7 +102,25 @@ def irregularities(ledger: Ledger, g: Generated) -> None:
                 ADMIN, fund, case, AssistanceType.WARMTH_VISIT, 90_00, "W", date(2026, 4, 25)
             )
     ledger.return_funds(ADMIN, funds_of[5][0], 300_00, "上缴", date(2026, 6, 1))
+    local_policy(ledger, g)
     behind_the_domains_back(ledger, g)
+
+
+def local_policy(ledger: Ledger, g: Generated) -> None:
+    """Settings at one centre each, recorded after the payments they judge: the city's
+    lateness, a district's 低保 line rising mid-year (a correction), a street's own education
+    cap, a district's lateness and repeat window, a district's county matching share."""
+    centre = {n: ledger.case(ADMIN.actor, g.cases[n]).centre_path for n in (0, 2, 3, 6)}
+    p, day = Parameter, date(2026, 1, 1)
+    raised = ledger.set_policy(ADMIN, centre[6][1], p.DIBAO_LINE, None, 85_000, day, "区标准")
+    ledger.set_policy(
+        ADMIN, centre[6][1], p.DIBAO_LINE, None, 90_000, date(2026, 7, 1), "更正", raised.result.id
+    )
+    ledger.set_policy(ADMIN, centre[6][1], p.MATCHING_RATIO, "county", 50, day, "区配套比例")
+    ledger.set_policy(ADMIN, centre[2][2], p.EDUCATION_AID_CAP, None, 20_000_00, day, "街道标准")
+    ledger.set_policy(ADMIN, centre[3][1], p.LATE_RECORDING_DAYS, None, 400, day, "补录期限")
+    ledger.set_policy(ADMIN, centre[0][1], p.REPEAT_WINDOW_DAYS, None, 2, day, "重复支付窗口")
+    ledger.set_policy(ADMIN, g.centres[0], p.LATE_RECORDING_DAYS, None, 200, day, "市补录期限")
 
 
 def behind_the_domains_back(ledger: Ledger, g: Generated) -> None:
@@ -170,7 +191,7 @@ def test_every_report_read_from_its_view_equals_the_recomputation_from_the_event
 def matching_at_every_ratio_and_scope(history: History) -> None:
     view = history.views.matching
     for centre in history.scopes():
-        for ratio in ((1, 1), (1, 2), (3, 1)):
+        for ratio in ((1, 1), (1, 2), (3, 1), None):  # None: the share the policy requires
             expected = compliance.matching(history.scoped(centre), ratio)
 
             page = matching(view, compliance.MATCH_SOURCES, centre, ratio)
@@ -178,21 +199,19 @@ def matching_at_every_ratio_and_scope(history: History) -> None:
 
             assert page.items == expected and paged == expected
             assert page.total == len(expected)
+    rows = compliance.matching(history.records)
+    halved = [r for r in rows if r["required_fen"] < r["central_received_fen"]]
+    assert [r["match_source"] for r in halved] == ["county_match"]  # one district's own share
     assert len(compliance.matching(history.records)) == 2 + 10 * 3
 
 
 def suspicious_under_every_standard_and_scope(history: History) -> None:
     view = history.views.suspicious
-    standards = [
+    standards = [  # the policy in force, and a window or lateness applied everywhere
         compliance.Standards(),
         compliance.Standards(repeat_window_days=0, late_recording_days=0),
         compliance.Standards(repeat_window_days=400, late_recording_days=36600),
-        compliance.Standards(
-            dibao_lines_fen=(("2020-01-01", 50_000), ("2026-07-01", 100_000)),
-            living_relief_months={"deep_hardship": 2, "relative_hardship": 1},
-            education_aid_cap_fen=20_000_00,
-            late_recording_days=100,
-        ),
+        compliance.Standards(late_recording_days=100),
     ]
     for std in standards:
         for centre in history.scopes():
@@ -204,6 +223,10 @@ def suspicious_under_every_standard_and_scope(history: History) -> None:
 
             assert page.items == expected and paged == expected and in_order == expected
             assert page.total == len(expected) == sum(page.counts.values())
+    defaults_only = [r for r in history.records if not of(r, Policy)]
+    for std in standards:  # the policy recorded changes what is found
+        by_default = compliance.suspicious(defaults_only, std)
+        assert compliance.suspicious(history.records, std) != by_default
     rules = {f["rule"] for f in compliance.suspicious(history.records, standards[2])}
     assert rules == {
         "above_standard",

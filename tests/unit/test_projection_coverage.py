@@ -12,7 +12,9 @@ from projections.conservation import ConservationView
 from projections.earmarks import EarmarksView
 from projections.funds import FundsView
 from projections.matching import MatchingView
+from projections.policy import PolicyView
 from projections.provenance import ProvenanceView
+from projections.referrals import ReferralsView
 from projections.suspicious import SuspiciousView
 from projections.view import View
 
@@ -25,6 +27,8 @@ VIEWS = [
     SuspiciousView,
     EarmarksView,
     ConservationView,
+    PolicyView,
+    ReferralsView,
 ]
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 
-from api.deps import FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR, centre_scope
+from api.deps import FIRST_YEAR, LAST_YEAR, centre_scope
 from api.routers.archive import with_names
 from api.web.forms import Form
 from api.web.i18n import Translator
@@ -101,14 +101,6 @@ def _year(form: Form, default: int) -> int:
     return int(text)
 
 
-def _day(form: Form, name: str) -> date | None:
-    found = form.day(name)
-    if found is not None and not FIRST_DAY <= found <= LAST_DAY:
-        form.errors[name] = "form.bad_date"
-        return None
-    return found
-
-
 def read_query(request: Request, ledger: Ledger, actor: Actor) -> ArchiveQuery:
     """Parse the archive's query; a centre outside the visitor's subtree is refused as the API
     refuses it (the error page)."""
@@ -125,8 +117,8 @@ def read_query(request: Request, ledger: Ledger, actor: Actor) -> ArchiveQuery:
         category=category.value if category else None,
         cause=cause.value if cause else None,
         flag=flag.value if flag else None,
-        not_visited_since=_day(form, "not_visited_since"),
-        not_reviewed_since=_day(form, "not_reviewed_since"),
+        not_visited_since=form.day_in_window("not_visited_since"),
+        not_reviewed_since=form.day_in_window("not_reviewed_since"),
         never_assisted=form.values["never_assisted"] in ("true", "on", "1"),
         year=_year(form, ledger.today().year),
     )

@@ -99,12 +99,8 @@ def event_kinds(lang: str) -> list[tuple[str, str]]:
 
 
 def day_in_window(form: Form, name: str) -> date | None:
-    """A date field within the window the API accepts (1949-01-01 .. 2200-12-31)."""
-    day = form.day(name)
-    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-        form.errors[name] = "audit.bad_day_window"
-        return None
-    return day
+    """A date field within the window the API accepts, the audit pages saying which window."""
+    return form.day_in_window(name, "audit.bad_day_window")
 
 
 def moment(form: Form, name: str) -> datetime | None:

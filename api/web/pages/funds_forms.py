@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import LedgerDep
-from api.web.forms import Form
+from api.web.forms import Form, route_action
 from api.web.pages.funds import fund_facts
 from api.web.pages.funds_shared import (
     EVERY_ROW,
@@ -136,69 +136,81 @@ def _sent(
     return _Sent(request, visitor, ledger, fund, action, Form(form))
 
 
-# --- 拨入 ----------------------------------------------------------------------------------------
-@router.get("/app/funds/{fund_id:uuid}/receive", response_class=HTMLResponse)
-def receive_form(
-    request: Request, fund_id: UUID, visitor: VisitorDep, ledger: LedgerDep
-) -> HTMLResponse:
-    return _page(request, visitor, ledger, _money_fund(ledger, visitor, fund_id), "receive")
+# --- what each form records: 拨入, 下拨, 上缴/退回, 帮扶支出 -------------------------------------
+Write = Callable[[Context], Outcome[Any]]
 
 
-@router.post("/app/funds/{fund_id:uuid}/receive", response_class=HTMLResponse)
-def receive(
-    request: Request, fund_id: UUID, visitor: VisitorDep, form: FormDep, ledger: LedgerDep
-) -> Response:
-    sent = _sent(request, visitor, ledger, fund_id, "receive", form)
-    f = sent.form
+def _receive(f: Form, ledger: Ledger, fund_id: UUID) -> Write | None:
+    """An appropriation (拨入) from a payer outside the ledger."""
     fen, payer = amount(f), line(f, "payer", required=True)
     reference, day = line(f, "reference"), business_date(f, ledger.today())
     if day is None:
-        return sent.again()
-    return sent.submit(lambda ctx: ledger.receive(ctx, fund_id, fen, payer, reference, day))
+        return None
+    return lambda ctx: ledger.receive(ctx, fund_id, fen, payer, reference, day)
 
 
-# --- 下拨 ----------------------------------------------------------------------------------------
-@router.get("/app/funds/{fund_id:uuid}/allocate", response_class=HTMLResponse)
-def allocate_form(
-    request: Request, fund_id: UUID, visitor: VisitorDep, ledger: LedgerDep
-) -> HTMLResponse:
-    return _page(request, visitor, ledger, _money_fund(ledger, visitor, fund_id), "allocate")
-
-
-@router.post("/app/funds/{fund_id:uuid}/allocate", response_class=HTMLResponse)
-def allocate(
-    request: Request, fund_id: UUID, visitor: VisitorDep, form: FormDep, ledger: LedgerDep
-) -> Response:
-    sent = _sent(request, visitor, ledger, fund_id, "allocate", form)
-    f = sent.form
+def _allocate(f: Form, ledger: Ledger, fund_id: UUID) -> Write | None:
+    """Money down to a child centre's fund (下拨)."""
     to_centre, fen = f.id("to_centre_id"), amount(f)
     reference, day = line(f, "reference"), business_date(f, ledger.today())
     if to_centre is None or day is None:
-        return sent.again()
-    return sent.submit(lambda ctx: ledger.allocate(ctx, fund_id, to_centre, fen, reference, day))
+        return None
+    return lambda ctx: ledger.allocate(ctx, fund_id, to_centre, fen, reference, day)
 
 
-# --- 上缴/退回 -----------------------------------------------------------------------------------
-@router.get("/app/funds/{fund_id:uuid}/return", response_class=HTMLResponse)
-def return_form(
-    request: Request, fund_id: UUID, visitor: VisitorDep, ledger: LedgerDep
-) -> HTMLResponse:
-    return _page(request, visitor, ledger, _money_fund(ledger, visitor, fund_id), "return")
-
-
-@router.post("/app/funds/{fund_id:uuid}/return", response_class=HTMLResponse)
-def return_funds(
-    request: Request, fund_id: UUID, visitor: VisitorDep, form: FormDep, ledger: LedgerDep
-) -> Response:
-    sent = _sent(request, visitor, ledger, fund_id, "return", form)
-    f = sent.form
+def _return(f: Form, ledger: Ledger, fund_id: UUID) -> Write | None:
+    """Money back up to the parent fund, or to the payer (上缴/退回)."""
     fen, reference, day = amount(f), line(f, "reference"), business_date(f, ledger.today())
     if day is None:
-        return sent.again()
-    return sent.submit(lambda ctx: ledger.return_funds(ctx, fund_id, fen, reference, day))
+        return None
+    return lambda ctx: ledger.return_funds(ctx, fund_id, fen, reference, day)
 
 
-# --- 帮扶支出 ------------------------------------------------------------------------------------
+def _pay(f: Form, ledger: Ledger, fund_id: UUID) -> Write | None:
+    """A payment to a household (帮扶支出)."""
+    case_id, kind = f.id("case_id"), f.choice("assistance_type", AssistanceType)
+    fen, reference = amount(f), line(f, "reference")
+    day = business_date(f, ledger.today())
+    if case_id is None or kind is None or day is None:
+        return None
+    return lambda ctx: ledger.pay(ctx, fund_id, case_id, kind, fen, reference, day)
+
+
+WRITES: dict[str, Callable[[Form, Ledger, UUID], Write | None]] = {
+    "receive": _receive,
+    "allocate": _allocate,
+    "return": _return,
+    "pay": _pay,
+}
+"""The write a form's action asks for; None when a field it needs could not be read."""
+
+
+@router.get("/app/funds/{fund_id:uuid}/receive", response_class=HTMLResponse)
+@router.get("/app/funds/{fund_id:uuid}/allocate", response_class=HTMLResponse)
+@router.get("/app/funds/{fund_id:uuid}/return", response_class=HTMLResponse)
+@router.get("/app/funds/{fund_id:uuid}/pay", response_class=HTMLResponse)
+def money_form(
+    request: Request, fund_id: UUID, visitor: VisitorDep, ledger: LedgerDep
+) -> HTMLResponse:
+    """A money form of the fund, empty with today's date."""
+    fund = _money_fund(ledger, visitor, fund_id)
+    return _page(request, visitor, ledger, fund, route_action(request))
+
+
+@router.post("/app/funds/{fund_id:uuid}/receive", response_class=HTMLResponse)
+@router.post("/app/funds/{fund_id:uuid}/allocate", response_class=HTMLResponse)
+@router.post("/app/funds/{fund_id:uuid}/return", response_class=HTMLResponse)
+@router.post("/app/funds/{fund_id:uuid}/pay", response_class=HTMLResponse)
+def record_money(
+    request: Request, fund_id: UUID, visitor: VisitorDep, form: FormDep, ledger: LedgerDep
+) -> Response:
+    """A money form sent: read by its action's rules, then written by the API's use case."""
+    action = route_action(request)
+    sent = _sent(request, visitor, ledger, fund_id, action, form)
+    write = WRITES[action](sent.form, ledger, fund_id)
+    return sent.again() if write is None else sent.submit(write)
+
+
 @router.get("/app/funds/pay", response_class=HTMLResponse)
 def choose_fund(
     request: Request,
@@ -224,27 +236,6 @@ def choose_fund(
     ]
     rows.sort(key=lambda r: (-r["fiscal_year"], r["order"], r["name"]))
     return render(request, "funds/choose.html", {"rows": rows})
-
-
-@router.get("/app/funds/{fund_id:uuid}/pay", response_class=HTMLResponse)
-def pay_form(
-    request: Request, fund_id: UUID, visitor: VisitorDep, ledger: LedgerDep
-) -> HTMLResponse:
-    return _page(request, visitor, ledger, _money_fund(ledger, visitor, fund_id), "pay")
-
-
-@router.post("/app/funds/{fund_id:uuid}/pay", response_class=HTMLResponse)
-def pay(
-    request: Request, fund_id: UUID, visitor: VisitorDep, form: FormDep, ledger: LedgerDep
-) -> Response:
-    sent = _sent(request, visitor, ledger, fund_id, "pay", form)
-    f = sent.form
-    case_id, kind = f.id("case_id"), f.choice("assistance_type", AssistanceType)
-    fen, reference = amount(f), line(f, "reference")
-    day = business_date(f, ledger.today())
-    if case_id is None or kind is None or day is None:
-        return sent.again()
-    return sent.submit(lambda ctx: ledger.pay(ctx, fund_id, case_id, kind, fen, reference, day))
 
 
 @router.get("/app/funds/{fund_id:uuid}/case-lookup", response_class=HTMLResponse)

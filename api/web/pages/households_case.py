@@ -17,7 +17,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import MinPosition, caught_up
-from api.web.forms import Form
+from api.web.forms import Form, route_action
 from api.web.i18n import vocab
 from api.web.pages import households_forms as parse
 from api.web.pages.households_support import (
@@ -164,9 +164,10 @@ def _again(desk: Desk, case_id: UUID, action: str, form: Form) -> HTMLResponse:
     return case_page(desk, case_id, action=action, form=form, status=422)
 
 
-def _act(
-    desk: Desk, case_id: UUID, action: str, form: Form, write: Callable[[Context], Outcome[Any]]
-) -> Response:
+Write = Callable[[Context], Outcome[Any]]
+
+
+def _act(desk: Desk, case_id: UUID, action: str, form: Form, write: Write) -> Response:
     """The action's write, then the timeline with it; or the form again with the refusal."""
     try:
         outcome = write(form_context(desk.visitor.actor, desk.request, form.values))
@@ -177,45 +178,57 @@ def _act(
     return RedirectResponse(f"/app/households/{case_id}?{urlencode(params)}#timeline", 303)
 
 
-@router.post("/app/households/{case_id:uuid}/visits", response_class=HTMLResponse)
-def record_visit(case_id: UUID, desk: DeskDep, form: FormDep) -> Response:
-    """Record a home visit (走访), routine or in a campaign, with goods given in kind."""
-    f = Form(form)
+def _visit(desk: Desk, case_id: UUID, f: Form) -> Write | None:
+    """A home visit (走访), routine or in a campaign, with goods given in kind."""
     visit = parse.visit(f)
     if visit is None:
-        return _again(desk, case_id, "visit", f)
-    return _act(desk, case_id, "visit", f, lambda c: desk.ledger.record_visit(c, case_id, **visit))
+        return None
+    return lambda c: desk.ledger.record_visit(c, case_id, **visit)
 
 
-@router.post("/app/households/{case_id:uuid}/reviews", response_class=HTMLResponse)
-def review(case_id: UUID, desk: DeskDep, form: FormDep) -> Response:
-    """Record a review (复核) with the household's assessment as found."""
-    f = Form(form)
+def _review(desk: Desk, case_id: UUID, f: Form) -> Write | None:
+    """A review (复核) with the household's assessment as found."""
     found, note, day = parse.assessment(f), parse.note(f), f.day("business_date", required=True)
     if found is None or day is None or not f.ok:
-        return _again(desk, case_id, "review", f)
-    return _act(
-        desk, case_id, "review", f, lambda c: desk.ledger.reassess(c, case_id, found, note, day)
-    )
+        return None
+    return lambda c: desk.ledger.reassess(c, case_id, found, note, day)
 
 
-@router.post("/app/households/{case_id:uuid}/closure", response_class=HTMLResponse)
-def close(case_id: UUID, desk: DeskDep, form: FormDep) -> Response:
-    """Close the archive (结档) with its reason."""
-    f = Form(form)
+def _close(desk: Desk, case_id: UUID, f: Form) -> Write | None:
+    """The archive closed (结档) with its reason."""
     closing = parse.closure(f)
     if closing is None:
-        return _again(desk, case_id, "close", f)
-    return _act(desk, case_id, "close", f, lambda c: desk.ledger.close_case(c, case_id, *closing))
+        return None
+    return lambda c: desk.ledger.close_case(c, case_id, *closing)
 
 
-@router.post("/app/households/{case_id:uuid}/reopening", response_class=HTMLResponse)
-def reopen(case_id: UUID, desk: DeskDep, form: FormDep) -> Response:
-    """Reopen a closed archive on relapse (返困)."""
-    f = Form(form)
+def _reopen(desk: Desk, case_id: UUID, f: Form) -> Write | None:
+    """A closed archive reopened on relapse (返困)."""
     note, day = parse.note(f), f.day("business_date", required=True)
     if day is None or not f.ok:
-        return _again(desk, case_id, "reopen", f)
-    return _act(
-        desk, case_id, "reopen", f, lambda c: desk.ledger.reopen_case(c, case_id, note, day)
-    )
+        return None
+    return lambda c: desk.ledger.reopen_case(c, case_id, note, day)
+
+
+ACTIONS: dict[str, tuple[str, Callable[[Desk, UUID, Form], Write | None]]] = {
+    "visits": ("visit", _visit),
+    "reviews": ("review", _review),
+    "closure": ("close", _close),
+    "reopening": ("reopen", _reopen),
+}
+"""A route's last part: the action's form on the case page, and the write it asks for (None when
+a field it needs could not be read)."""
+
+
+@router.post("/app/households/{case_id:uuid}/visits", response_class=HTMLResponse)
+@router.post("/app/households/{case_id:uuid}/reviews", response_class=HTMLResponse)
+@router.post("/app/households/{case_id:uuid}/closure", response_class=HTMLResponse)
+@router.post("/app/households/{case_id:uuid}/reopening", response_class=HTMLResponse)
+def act(case_id: UUID, desk: DeskDep, form: FormDep) -> Response:
+    """A caseworker's action on the archive, read by its rules and written by the API's use case."""
+    action, read = ACTIONS[route_action(desk.request)]
+    f = Form(form)
+    write = read(desk, case_id, f)
+    if write is None:
+        return _again(desk, case_id, action, f)
+    return _act(desk, case_id, action, f, write)

@@ -1,0 +1,130 @@
+"""Referrals to government channels (转介): make one, record its outcome or a correction, follow
+it up, withdraw it; read one; a case's events include its referrals'."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import AggregateEvent
+
+from domain.access import Actor, Permission
+from domain.errors import ReferralNotFoundError
+from domain.referrals import Referral, refer, referral_id
+from domain.results import CaseEntry, Created
+from domain.use_cases.cases import CaseUseCases
+from domain.vocabulary import ReferralChannel, ReferralDecision
+from domain.writes import Change, Context, Outcome
+
+
+class ReferralUseCases(CaseUseCases):
+    """The caseworkers' referrals. A case's timeline (``case_events``) shows its referrals'
+    events beside its own, in the order they were recorded."""
+
+    def make_referral(
+        self,
+        ctx: Context,
+        case_id: UUID,
+        channel: ReferralChannel,
+        receiving_body: str,
+        note: str = "",
+        business_date: date | None = None,
+    ) -> Outcome[CaseEntry]:
+        """Refer an open case in the actor's subtree; answers the referral's id and the case's."""
+        day = self._day(business_date)
+
+        def change() -> Change[CaseEntry]:
+            case = self._managed_case(ctx, case_id)
+            number = self._next_referral_number(case.id)
+            referral = refer(case, number, channel, receiving_body, note, ctx.actor.name, day)
+            return Change(CaseEntry(referral.id, case.id), [referral])
+
+        return self._write(ctx, change, case_id)
+
+    def record_referral_outcome(
+        self,
+        ctx: Context,
+        referral_id: UUID,
+        decision: ReferralDecision,
+        amount_fen: int | None = None,
+        service: str = "",
+        reason: str = "",
+        business_date: date | None = None,
+        corrects: UUID | None = None,
+    ) -> Outcome[CaseEntry]:
+        """The receiving body's answer, or (``corrects``) a correction of the current one;
+        answers the outcome's id and the case's."""
+        day = self._day(business_date)
+        granted = (decision, amount_fen, service, reason)
+
+        def change() -> Change[CaseEntry]:
+            referral = self._managed_referral(ctx, referral_id)
+            outcome_id = uuid4()
+            if corrects is None:
+                referral.record_outcome(outcome_id, *granted, ctx.actor.name, day)
+            else:
+                referral.correct_outcome(corrects, outcome_id, *granted, ctx.actor.name, day)
+            return Change(CaseEntry(outcome_id, referral.case_id), [referral])
+
+        return self._write(ctx, change, referral_id)
+
+    def follow_up_referral(
+        self, ctx: Context, referral_id: UUID, note: str, business_date: date | None = None
+    ) -> Outcome[CaseEntry]:
+        """Note a follow-up; answers the follow-up's id and the case's."""
+        day = self._day(business_date)
+
+        def change() -> Change[CaseEntry]:
+            referral = self._managed_referral(ctx, referral_id)
+            follow_up_id = uuid4()
+            referral.follow_up(follow_up_id, note, ctx.actor.name, day)
+            return Change(CaseEntry(follow_up_id, referral.case_id), [referral])
+
+        return self._write(ctx, change, referral_id)
+
+    def withdraw_referral(
+        self, ctx: Context, referral_id: UUID, reason: str, business_date: date | None = None
+    ) -> Outcome[Created]:
+        day = self._day(business_date)
+
+        def change() -> Change[Created]:
+            referral = self._managed_referral(ctx, referral_id)
+            referral.withdraw(reason, ctx.actor.name, day)
+            return Change(Created(referral.id), [referral])
+
+        return self._write(ctx, change, referral_id)
+
+    def _next_referral_number(self, case_id: UUID) -> int:
+        """The first number no referral of the case has (through the batch's working set, so
+        two referrals of one case in one batch get two numbers; a race lost to another process
+        is decided again)."""
+        number = 1
+        while self._find(Referral, referral_id(case_id, number)) is not None:
+            number += 1
+        return number
+
+    def _managed_referral(self, ctx: Context, referral_id: UUID) -> Referral:
+        referral = self._get(Referral, referral_id, ReferralNotFoundError)
+        ctx.actor.require(Permission.MANAGE_CASES, referral.centre_path)
+        return referral
+
+    # --- reads -----------------------------------------------------------------------------------
+    def referral(self, actor: Actor, referral_id: UUID) -> Referral:
+        referral = self._get(Referral, referral_id, ReferralNotFoundError)
+        actor.require(Permission.READ, referral.centre_path)
+        return referral
+
+    def referral_streams(self, case_id: UUID) -> Iterator[list[AggregateEvent]]:
+        """The events of each referral of the case, by number, read from the store."""
+        number = 1
+        while events := list(self.stream(referral_id(case_id, number))):
+            yield events
+            number += 1
+
+    def case_events(self, actor: Actor, case_id: UUID) -> Iterator[AggregateEvent]:
+        """The case's events and its referrals', in the order they were recorded (the case's
+        own first where two were recorded at the same instant)."""
+        own = list(super().case_events(actor, case_id))
+        theirs = [e for events in self.referral_streams(case_id) for e in events]
+        return iter(sorted(own + theirs, key=lambda e: e.timestamp))
