@@ -12,6 +12,7 @@ from api import problems, routing
 from api.guards import RefuseControlCharacters, refuse_duplicate_keys
 from api.projector import Mode, ProjectorRunner
 from api.routers import (
+    applications,
     archive,
     audit,
     cases,
@@ -22,6 +23,8 @@ from api.routers import (
     policy,
     referrals,
     reports,
+    reviews,
+    statistics,
     supervision,
 )
 from api.web.docs import install_docs
@@ -45,8 +48,11 @@ ROUTERS: tuple[APIRouter, ...] = tuple(
         reports,
         archive,
         cases,
+        applications,
         payments,
         referrals,
+        reviews,
+        statistics,
         policy,
         audit,
         supervision,
@@ -92,6 +98,7 @@ def create_app(
     app.state.ledger, app.state.views, app.state.settings = the_ledger, views, settings
     app.state.signer, app.state.checkpoints = bangfu.signer, bangfu.checkpoints
     app.state.sessions = bangfu.sessions
+    app.state.projector = runner
     problems.install(app)
     app.add_middleware(RefuseControlCharacters)
     for router in routers:

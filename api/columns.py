@@ -8,6 +8,8 @@ at" is 记账时间, an audit event's is 记录时间) gets a column of its own 
 from __future__ import annotations
 
 from api.exports import Column
+from domain.vocabulary import ZH
+from projections.referrals import COUNTS
 
 CENTRE_ID = Column("centre_id", "centre id", "帮扶中心编号")
 FUND_ID = Column("fund_id", "fund id", "资金编号")
@@ -96,3 +98,62 @@ YEAR_END = [
     Column("returns_received", "returns received (yuan)", "下级退回（元）", money=True),
     Column("balance", "unspent (yuan)", "结余（元）", money=True),
 ]
+
+REFERRAL_CHANNEL = [
+    Column("channel", "channel", "转介渠道"),
+    Column("channel_zh", "channel (zh)", "渠道名称"),
+]
+
+OPEN_REFERRALS = [
+    Column("id", "referral id", "转介编号"),
+    CASE_ID,
+    Column("number", "no. in case", "档案内序号"),
+    *REFERRAL_CHANNEL,
+    Column("receiving_body", "receiving body", "接收单位"),
+    Column("referred_on", "referred on", "转介日期"),
+    Column("age_days", "age (days)", "已办理天数"),
+    Column("follow_ups", "follow-ups", "跟进次数"),
+    Column("last_follow_up_on", "last followed up", "最近跟进"),
+    CENTRE_ID,
+]
+
+REFERRAL_STATISTICS = [
+    *REFERRAL_CHANNEL,
+    Column("made", "referred", "转介数"),
+    # where the referrals stand now (open, each decision, withdrawn), as the vocabulary says it
+    *(Column(name, name.replace("_", " "), ZH[name]) for name in COUNTS[1:]),
+    Column("granted", "granted (yuan)", "获批金额（元）", money=True),
+]
+
+MATCHING = [
+    Column("centre_name", "centre", "帮扶中心"),
+    Column("level", "level", "层级"),
+    FISCAL_YEAR,
+    Column("central_received", "central money received (yuan)", "中央资金到位（元）", money=True),
+    Column("match_source", "matching source", "配套来源"),
+    Column("required", "required (yuan)", "应配套（元）", money=True),
+    Column("received", "received (yuan)", "实际到位（元）", money=True),
+    Column("shortfall", "shortfall (yuan)", "缺口（元）", money=True),
+]
+
+SUSPICIOUS_PAYMENTS = [
+    Column("rule", "rule", "规则"),
+    CASE_ID,
+    Column("payment_ids", "payments", "支付编号"),
+    Column("positions", "log positions", "日志序号"),
+    Column("detail", "detail", "说明"),
+]
+
+PROVENANCE = [
+    Column("depth", "level in the tree", "层级"),
+    Column("name", "fund", "资金"),
+    CENTRE_ID,
+    Column("case_id", "household", "困难户档案"),
+    *MOVED,
+    Column("paid", "paid (yuan)", "帮扶支出（元）", money=True),
+    Column("paid_by_type", "by type", "按类型"),
+    REVERSED,
+    Column("returned", "returned (yuan)", "退回（元）", money=True),
+    Column("unspent", "unspent (yuan)", "结余（元）", money=True),
+]
+"""A fund's tree as a spreadsheet: a row per fund, then one per household it paid."""

@@ -208,6 +208,12 @@ class Reader:
         caught_up(self.views, view, self.min_position, self.wait_seconds)
         return self.views
 
+    def caught_up_to_head(self, view: str) -> Views:
+        """The views, once ``view`` has applied the whole log as it is now."""
+        head = self.ledger.recorder.max_notification_id() or 0
+        caught_up(self.views, view, max(head, self.min_position or 0), self.wait_seconds)
+        return self.views
+
 
 def reader(
     request: Request,

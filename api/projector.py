@@ -94,6 +94,12 @@ class ProjectorRunner:
                     return
                 self._spawn()
 
+    @property
+    def child_pid(self) -> int | None:
+        """The projector's process, while one runs."""
+        child = self._child
+        return child.pid if child is not None and child.is_alive() else None
+
     def close(self) -> None:
         self.stop.set()
         projector = self.bangfu.views.projector

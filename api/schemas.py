@@ -239,6 +239,51 @@ class WithdrawalIn(Body):
     business_date: date
 
 
+class MemberIncomeIn(Body):
+    """A member's income in the month, the member named by relation (本人, 配偶, 子女 ...)."""
+
+    relation: Annotated[str, Field(min_length=1, max_length=40), _printable(multiline=False)]
+    income: YuanOrZero
+    employed: bool = False
+
+
+class IncomesIn(Body):
+    """A household's figures for a month: its size, income, hardship costs, members' incomes."""
+
+    household_size: StrictInt = Field(ge=1, le=30)
+    household_income: YuanOrZero = Field(description="the whole household's income in the month")
+    hardship_costs: YuanOrZero = Field(
+        default="0.00",
+        validate_default=True,
+        description="medical, disaster or accident costs in the month (意外致困 above 80%)",
+    )
+    members: list[MemberIncomeIn] = Field(default_factory=list, max_length=30)
+
+
+class IncomeRecordIn(IncomesIn):
+    """A month's incomes (收入登记); with ``corrects``, a correction of a record in force."""
+
+    month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-07"])
+    note: Text = ""
+    business_date: date | None = Field(default=None, description="today if left out")
+    corrects: UUID | None = Field(default=None, description="the id of the record corrected")
+
+
+class ReviewIn(IncomesIn):
+    """A review (复核): the category is computed from the incomes against the 低保 line in
+    force; ``category`` records another one (an override), with ``override_reason``."""
+
+    primary_cause: Cause | None = Field(default=None, description="as it was if left out")
+    secondary_causes: list[Cause] | None = Field(
+        default=None, max_length=3, description="as they were if left out"
+    )
+    flags: list[HouseholdFlag] | None = Field(default=None, description="as they were if left out")
+    category: Category | None = None
+    override_reason: Line = ""
+    note: Text = ""
+    business_date: date | None = Field(default=None, description="today if left out")
+
+
 class Created(BaseModel):
     """A write's answer: the new id, and the log position where it landed."""
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID
 
+from cli.demo_cases import add_filing
 from cli.demo_data import (
     CATEGORY_WEIGHTS,
     CAUSE_WEIGHTS,
@@ -25,11 +26,12 @@ from cli.demo_data import (
     SURNAMES,
     YEAR,
 )
+from cli.demo_data import demo_id_number as demo_id_number  # where the tests know it from
+from cli.demo_dynamics import add_dynamics
 from domain.access import SYSTEM, Actor
 from domain.application import Context, Ledger
 from domain.cases import Assessment, Goods, Person
 from domain.errors import NotFoundError, UserExistsError
-from domain.id_numbers import make_id_number
 from domain.passwords import new_password
 from domain.results import Result
 from domain.vocabulary import AssistanceType as T
@@ -54,14 +56,6 @@ def _id(result: Result) -> UUID:
 
 
 LOADER = Actor("demo-loader", Role.ADMIN)
-BIRTH_DAYS = 14_600  # births spread over 40 years from 1960
-
-
-def demo_id_number(n: int) -> str:
-    """The n-th household's ID number: a distinct (birth date, sequence) pair for every n below
-    14.6 million, so no two demo households ever share a number (一人一档 would refuse one)."""
-    birth = date(1960, 1, 1) + timedelta(days=(n * 7919) % BIRTH_DAYS)  # 7919 is prime
-    return make_id_number("220104", birth, n // BIRTH_DAYS)
 
 
 def demo_state(ledger: Ledger) -> str:
@@ -116,6 +110,8 @@ class DemoBuilder:
         streets = [c for name, c in data.centres.items() if name.endswith("街道")]
         fund_by_street = self._funds(data, streets)
         self._households(data, streets, fund_by_street)
+        add_dynamics(self, data)  # incomes, reviews, an exit and a relapse (动态管理)
+        add_filing(self, data)  # applications at every step, a member joining, 转档 (建档)
         for name, role in DEMO_USERS:
             home = data.centres[DEMO_HOMES[role]] if role in DEMO_HOMES else data.root_centre_id
             centre = None if role in (Role.ADMIN, Role.AUDITOR) else home

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from domain.id_numbers import make_id_number
 from domain.policy_parameters import Parameter as Policy
 from domain.vocabulary import AssistanceType as T
 from domain.vocabulary import Category, Cause, CentreLevel, ClosureReason, FundSource, Role
@@ -96,3 +97,13 @@ POLICY = [  # recorded first (centre, parameter, subject, value, from, reason): 
     (_CITY, Policy.LATE_RECORDING_DAYS, None, 30, SINCE_2020, "资金监管办法"),
     (_DISTRICT, Policy.DIBAO_LINE, None, 85_000, date(YEAR, 1, 1), "朝阳区提高本区城市低保标准"),
 ]
+
+
+BIRTH_DAYS = 14_600  # births spread over 40 years from 1960
+
+
+def demo_id_number(n: int) -> str:
+    """The n-th household's ID number: a distinct (birth date, sequence) pair for every n below
+    14.6 million, so no two demo households ever share a number (一人一档 would refuse one)."""
+    birth = date(1960, 1, 1) + timedelta(days=(n * 7919) % BIRTH_DAYS)  # 7919 is prime
+    return make_id_number("220104", birth, n // BIRTH_DAYS)

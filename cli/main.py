@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from cli import (
+    filing_commands,
     ledger_commands,
     policy_commands,
     projection_commands,
     referral_commands,
+    review_commands,
     supervision_commands,
 )
 from cli.base import app
 
 __all__ = [
     "app",
+    "filing_commands",
     "ledger_commands",
     "policy_commands",
     "projection_commands",
     "referral_commands",
+    "review_commands",
     "supervision_commands",
 ]
 

@@ -4,15 +4,16 @@ follow up, withdraw; list the open referrals with their ages; count them by chan
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import typer
 from rich.table import Table
 
-from cli.base import app, console, fail, open_store, refusals
-from domain.access import SYSTEM, Actor
-from domain.application import Context, Ledger
+from cli.base import app, console, open_store, refusals
+from cli.recording import AsUser, Day, business_day, record
+from domain.access import SYSTEM
+from domain.application import Context, Ledger, Outcome
 from domain.money import parse_yuan
 from domain.vocabulary import ReferralChannel, ReferralDecision
 from projections import Views
@@ -25,32 +26,7 @@ referral_app = typer.Typer(
 )
 app.add_typer(referral_app, name="referral")
 
-AsUser = Annotated[
-    str | None,
-    typer.Option(
-        "--as",
-        help="the user who records it (their role and centre apply); "
-        "the system operator when left out",
-    ),
-]
-Day = Annotated[str | None, typer.Option("--date", help="the business date, YYYY-MM-DD (today)")]
 Centre = Annotated[str | None, typer.Option(help="a centre's subtree (the whole tree if unset)")]
-
-
-def _actor(ledger: Ledger, name: str | None) -> Actor:
-    return ledger.user(name) if name else SYSTEM
-
-
-def _day(text: str | None) -> date | None:
-    """A date given on the command line (exit 2 with a clear line if it is not one)."""
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        fail(f"{text!r} is not a date written YYYY-MM-DD", 2)
-
-
-def _written(what: str, new_id: UUID, position: int | None) -> None:
-    console.print(f"{what}: {new_id} (log position {position})")
 
 
 @referral_app.command("make")
@@ -63,11 +39,11 @@ def make(
     as_user: AsUser = None,
 ) -> None:
     """Refer an open case's household to a government channel; prints the referral's id."""
-    ledger, on = open_store(Settings()), _day(day)
-    with refusals("case"):
-        ctx = Context(_actor(ledger, as_user))
-        done = ledger.make_referral(ctx, UUID(case), channel, body, note, on)
-    _written("Referral 转介", done.result.id, done.position)
+
+    def write(ledger: Ledger, ctx: Context, on: date | None) -> Outcome[Any]:
+        return ledger.make_referral(ctx, UUID(case), channel, body, note, on)
+
+    record("Referral 转介", "case", day, as_user, write)
 
 
 @referral_app.command("outcome")
@@ -82,21 +58,15 @@ def outcome(
     as_user: AsUser = None,
 ) -> None:
     """Record the receiving body's answer (or, with --corrects, a correction of it)."""
-    ledger, on = open_store(Settings()), _day(day)
-    with refusals("referral"):
-        ctx = Context(_actor(ledger, as_user))
+
+    def write(ledger: Ledger, ctx: Context, on: date | None) -> Outcome[Any]:
         fen = parse_yuan(amount) if amount is not None else None
-        done = ledger.record_referral_outcome(
-            ctx,
-            UUID(referral),
-            decision,
-            fen,
-            service,
-            reason,
-            on,
-            UUID(corrects) if corrects else None,
+        replaced = UUID(corrects) if corrects else None
+        return ledger.record_referral_outcome(
+            ctx, UUID(referral), decision, fen, service, reason, on, replaced
         )
-    _written("Outcome 转介结果", done.result.id, done.position)
+
+    record("Outcome 转介结果", "referral", day, as_user, write)
 
 
 @referral_app.command("follow-up")
@@ -107,11 +77,11 @@ def follow_up(
     as_user: AsUser = None,
 ) -> None:
     """Note a follow-up of a referral (跟进)."""
-    ledger, on = open_store(Settings()), _day(day)
-    with refusals("referral"):
-        ctx = Context(_actor(ledger, as_user))
-        done = ledger.follow_up_referral(ctx, UUID(referral), note, on)
-    _written("Follow-up 跟进", done.result.id, done.position)
+
+    def write(ledger: Ledger, ctx: Context, on: date | None) -> Outcome[Any]:
+        return ledger.follow_up_referral(ctx, UUID(referral), note, on)
+
+    record("Follow-up 跟进", "referral", day, as_user, write)
 
 
 @referral_app.command("withdraw")
@@ -122,11 +92,11 @@ def withdraw(
     as_user: AsUser = None,
 ) -> None:
     """Withdraw a referral that has no answer yet."""
-    ledger, on = open_store(Settings()), _day(day)
-    with refusals("referral"):
-        ctx = Context(_actor(ledger, as_user))
-        done = ledger.withdraw_referral(ctx, UUID(referral), reason, on)
-    _written("Withdrawn 撤回", done.result.id, done.position)
+
+    def write(ledger: Ledger, ctx: Context, on: date | None) -> Outcome[Any]:
+        return ledger.withdraw_referral(ctx, UUID(referral), reason, on)
+
+    record("Withdrawn 撤回", "referral", day, as_user, write)
 
 
 def _views(ledger: Ledger) -> Views:
@@ -142,7 +112,7 @@ def list_open(
     limit: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
 ) -> None:
     """The referrals still open on a day, oldest first, with their age in days."""
-    ledger, asked = open_store(Settings()), _day(as_of)
+    ledger, asked = open_store(Settings()), business_day(as_of)
     with refusals("centre"):
         scope = str(ledger.centre(SYSTEM, UUID(centre)).id) if centre else None
     day = asked or ledger.today()
@@ -165,7 +135,8 @@ def stats(
     date_to: Annotated[str | None, typer.Option("--to", help="referred on or before")] = None,
 ) -> None:
     """Referrals made in a period, per channel, counted by where each stands now."""
-    ledger, period = open_store(Settings()), view.Period(_day(date_from), _day(date_to))
+    ledger = open_store(Settings())
+    period = view.Period(business_day(date_from), business_day(date_to))
     with refusals("centre"):
         scope = str(ledger.centre(SYSTEM, UUID(centre)).id) if centre else None
     found = view.statistics(_views(ledger).referrals, scope, period)

@@ -10,9 +10,12 @@ from domain.cases import Case
 from domain.funds import Fund
 from domain.use_cases.access import AccessUseCases
 from domain.use_cases.cases import CaseUseCases
+from domain.use_cases.filing import FilingUseCases
+from domain.use_cases.household import HouseholdUseCases
 from domain.use_cases.money import MoneyUseCases
 from domain.use_cases.policy import PolicyUseCases
 from domain.use_cases.referrals import ReferralUseCases
+from domain.use_cases.review import ReviewUseCases
 from domain.use_cases.search import SearchUseCases
 from domain.use_cases.sign_in import SignInUseCases
 from domain.use_cases.supervision import SupervisionUseCases
@@ -25,7 +28,10 @@ class Ledger(
     AccessUseCases,
     SignInUseCases,
     MoneyUseCases,
+    ReviewUseCases,  # incomes and reviews (动态管理); its case timeline adds to the referrals
     ReferralUseCases,  # before CaseUseCases, which it extends
+    FilingUseCases,  # 申请 → 审核 → 入户核查 → 公示 → 建档; extends CaseUseCases and PolicyUseCases
+    HouseholdUseCases,  # members join, leave, die; 转档
     CaseUseCases,
     SearchUseCases,
     SupervisionUseCases,

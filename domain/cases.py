@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from domain.aggregate import Act, LedgerAggregate
 from domain.errors import CaseClosedError, CaseNotClosedError, InvalidHouseholdError
+from domain.household_changes import HouseholdChanges, MemberGoing, MemberJoining, Transfer
 
 # the household's parts, re-exported: the use cases and the API import them from here
 from domain.households import Assessment as Assessment
@@ -33,7 +35,7 @@ class Assessed(Act):
         case._assessed(self)
 
 
-class Case(LedgerAggregate):
+class Case(HouseholdChanges, LedgerAggregate):
     """One household's archive; payments and visits are refused once it is closed."""
 
     class Registered(LedgerAggregate.Created, Assessed):  # 建档: the household is filed
@@ -41,10 +43,15 @@ class Case(LedgerAggregate):
         centre_path: list[UUID]
         person_sealed: str
         person_ref: str
+        application_id: UUID | None = None  # the application filed (None: filed directly)
+        member_refs: Sequence[str] = ()  # the members' index refs, by number from 1 ("": none)
 
     class Reassessed(Assessed):  # 复核: an annual or ad-hoc review (动态管理)
         reassessment_id: UUID
         note: str
+        # a review's incomes, the line and the category they gave, any override and its reason
+        # (domain/use_cases/review.py); None on a plain reassessment and on older events
+        review: dict[str, Any] | None = None
 
     class Visited(Act):  # 走访: a home visit, with any goods given in kind
         visit_id: UUID
@@ -87,6 +94,18 @@ class Case(LedgerAggregate):
             case.status_value = CaseStatus.ACTIVE.value
             case.closure_reason = None
 
+    class MemberJoined(MemberJoining):  # 家庭成员增加
+        pass
+
+    class MemberLeft(MemberGoing):  # 家庭成员减少: the note says why
+        pass
+
+    class MemberDied(MemberGoing):  # 家庭成员死亡
+        pass
+
+    class Transferred(Transfer):  # 转档
+        pass
+
     class PersonalDataErased(Act):  # the household's key was destroyed
         reason: str
 
@@ -100,6 +119,8 @@ class Case(LedgerAggregate):
         person_sealed: str,
         person_ref: str,
         business_date: date,
+        application_id: UUID | None = None,
+        member_refs: Sequence[str] = (),
     ) -> None:
         self.centre_id = centre_id
         self.centre_path = list(centre_path)
@@ -111,6 +132,9 @@ class Case(LedgerAggregate):
         self.filed_on = business_date
         self.received_fen = self.reversed_fen = self.visits = 0
         self.last_visit_on: date | None = None
+        self.application_id = application_id
+        self.members = {str(n): ref for n, ref in enumerate(member_refs, start=1)}
+        self.members_ever = len(member_refs)
 
     def _assessed(self, assessment: Assessed) -> None:  # Registered's, then each Reassessed's
         self.category = assessment.category
@@ -138,6 +162,8 @@ class Case(LedgerAggregate):
         person_ref: str,
         actor: str,
         business_date: date,
+        application_id: UUID | None = None,
+        member_refs: Sequence[str] = (),
     ) -> Case:
         """File a household in the archive (建档); its personal data arrives sealed."""
         return cls._create(
@@ -150,6 +176,8 @@ class Case(LedgerAggregate):
             person_sealed=person_sealed,
             person_ref=person_ref,
             **assessment.as_event_fields(),
+            application_id=application_id,
+            member_refs=list(member_refs),
         )
 
     def _require_open(self, doing: str) -> None:
@@ -166,8 +194,9 @@ class Case(LedgerAggregate):
         note: str,
         actor: str,
         business_date: date,
+        review: dict[str, Any] | None = None,
     ) -> None:
-        """Record an annual or ad-hoc review (动态管理)."""
+        """Record an annual or ad-hoc review (动态管理), with a review's figures if given."""
         self._require_open("be reassessed")
         self._trigger(
             self.Reassessed,
@@ -175,6 +204,7 @@ class Case(LedgerAggregate):
             business_date,
             reassessment_id=reassessment_id,
             note=checked_note(note),
+            review=review,
             **assessment.as_event_fields(),
         )
 

@@ -15,11 +15,13 @@ from typing import Any
 
 from eventsourcing.domain import DomainEvent
 
+from domain.applications import Application
 from domain.cases import Case
 from domain.centres import Centre
 from domain.data_access import PersonalDataRead
 from domain.funds import Fund
 from domain.idempotency import IdempotencyRecord
+from domain.incomes import IncomeBook
 from domain.payments import Payment
 from domain.person_index import PersonIndex
 from domain.policy import Policy
@@ -110,6 +112,26 @@ CATALOGUE: dict[type[DomainEvent], EventMeaning] = {
     Case.Closed: EventMeaning("结档", "Closed"),
     Case.Reopened: EventMeaning("返困重启", "Reopened"),
     Case.PersonalDataErased: EventMeaning("个人信息销毁", "Personal data erased"),
+    Case.MemberJoined: EventMeaning(
+        "家庭成员增加", "Member joined", personal=("person_sealed", "member_ref")
+    ),
+    Case.MemberLeft: EventMeaning("家庭成员减少", "Member left", personal=("person_sealed",)),
+    Case.MemberDied: EventMeaning("家庭成员死亡", "Member died", personal=("person_sealed",)),
+    Case.Transferred: EventMeaning("转档", "Transferred to another centre"),
+    Application.Received: EventMeaning(
+        "建档申请受理",
+        "Application received",
+        centre_field="centre_id",
+        personal=("person_sealed", "person_refs"),
+    ),
+    Application.Reviewed: EventMeaning("审核", "Application reviewed"),
+    Application.HomeVisited: EventMeaning("入户核查", "Home visit checked"),
+    Application.IncomeChecked: EventMeaning("收入核对", "Income checked"),
+    Application.NoticePosted: EventMeaning("公示", "Public notice posted"),
+    Application.ObjectionRaised: EventMeaning("公示异议", "Objection raised"),
+    Application.ObjectionHandled: EventMeaning("异议处理", "Objection handled"),
+    Application.Filed: EventMeaning("申请建档", "Application filed"),
+    Application.Rejected: EventMeaning("不予建档", "Application rejected"),
     Payment.Made: EventMeaning("支付", "Payment made", centre_field="centre_id"),
     Payment.Reversed: EventMeaning("冲正", "Payment reversed", correction_of="originator_id"),
     Referral.Made: EventMeaning("转介", "Referred", centre_field="centre_id"),
@@ -119,6 +141,11 @@ CATALOGUE: dict[type[DomainEvent], EventMeaning] = {
     ),
     Referral.FollowedUp: EventMeaning("转介跟进", "Referral followed up"),
     Referral.Withdrawn: EventMeaning("转介撤回", "Referral withdrawn"),
+    IncomeBook.Opened: EventMeaning("收入台账建立", "Income book opened", centre_field="centre_id"),
+    IncomeBook.IncomeRecorded: EventMeaning("收入登记", "Monthly income recorded"),
+    IncomeBook.IncomeCorrected: EventMeaning(
+        "收入更正", "Monthly income corrected", correction_of="corrects"
+    ),
     Policy.Started: EventMeaning("本级政策建立", "Centre policy started", centre_field="centre_id"),
     Policy.ParameterSet: EventMeaning(
         "设定政策参数", "Policy parameter set", correction_of="corrects"
@@ -129,6 +156,10 @@ CATALOGUE: dict[type[DomainEvent], EventMeaning] = {
     PersonIndex.Claimed: EventMeaning("一人一档登记", "Person indexed"),
     PersonIndex.Reclaimed: EventMeaning("一人一档重新登记", "Person re-indexed"),
     PersonIndex.Released: EventMeaning("一人一档释放", "Person released"),
+    PersonIndex.ApplicationHeld: EventMeaning("一人一档申请占用", "Person held by an application"),
+    PersonIndex.ApplicationReleased: EventMeaning(
+        "一人一档申请释放", "Person released by an application"
+    ),
     User.Added: EventMeaning(
         "添加用户", "User added", centre_field="centre_id", credentials=("token_sha256",)
     ),

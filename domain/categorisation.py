@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.errors import CategoryOverrideError
+from domain.text import checked
 from domain.vocabulary import Category
 
 ACCIDENT_SHARE = (4, 5)  # hardship costs above 4/5 of income: accident-induced
@@ -47,3 +49,22 @@ def category_for(figures: Figures, line_fen: int) -> Category:
 def above_line(figures: Figures, line_fen: int) -> bool:
     """Whether per-capita income is above the line (a month towards exit, 脱困)."""
     return figures.per_capita_fen > line_fen
+
+
+def decided(computed: Category, asked: Category | None, reason: str) -> tuple[Category, str]:
+    """The category a review records and the reason for an override (empty when none): the
+    computed one, or the one asked for when it differs and the reason says why."""
+    reason = checked(reason, "the reason for the override")
+    if asked is None or asked is computed:
+        if reason:
+            raise CategoryOverrideError(
+                f"the figures give {computed.value} ({computed.zh}) as asked: there is nothing "
+                "to override, so leave the reason out"
+            )
+        return computed, ""
+    if not reason:
+        raise CategoryOverrideError(
+            f"the figures give {computed.value} ({computed.zh}); recording {asked.value} "
+            f"({asked.zh}) instead needs the reason for the override"
+        )
+    return asked, reason

@@ -39,6 +39,18 @@ class ReferralNotFoundError(NotFoundError):
     """No referral has this id."""
 
 
+class ApplicationNotFoundError(NotFoundError):
+    """No application for the archive has this id."""
+
+
+class MemberNotFoundError(NotFoundError):
+    """No member of this household has this id (or the member left or died already)."""
+
+
+class ObjectionNotFoundError(NotFoundError):
+    """No objection to this application's public notice has this id."""
+
+
 class PolicySettingNotFoundError(NotFoundError):
     """No policy setting of this centre has this id."""
 
@@ -85,6 +97,24 @@ class InvalidReferralError(InvalidInputError):
     an amount granted on a refusal, ...)."""
 
 
+class InvalidIncomeError(InvalidInputError):
+    """An income record that does not hold together (a month not yet earned, members who earn
+    more than the household, ...)."""
+
+
+class CategoryOverrideError(InvalidInputError):
+    """A review that records another category than the one its figures give needs a reason."""
+
+
+class InvalidFilingError(InvalidInputError):
+    """A filing step that does not hold together (a date before the step before it, a notice
+    shorter than local policy, a category overridden without its reason)."""
+
+
+class InvalidTransferError(InvalidInputError):
+    """A transfer of an archive (转档) to the centre that holds it, or to no centre."""
+
+
 # --- conflicts with the current state (409) ----------------------------------------------------
 class ConflictError(BangfuError):
     """The request is well formed but the ledger's current state refuses it."""
@@ -120,6 +150,15 @@ class DuplicateArchiveError(ConflictError):
         self.holder = holder  # the open archive's id: told only to users who may see it
 
 
+class ApplicationStepError(ConflictError):
+    """The application is not at the step this asks for (steps go in order; a filed or
+    rejected application takes no more)."""
+
+
+class HouseholdDataErasedError(ConflictError):
+    """The household's personal data was erased; its members cannot be changed."""
+
+
 class AlreadyReversedError(ConflictError):
     """The payment was reversed already."""
 
@@ -138,6 +177,18 @@ class OutcomeNotCurrentError(ConflictError):
 
 class PolicySettingReplacedError(ConflictError):
     """The policy setting was corrected or withdrawn already; a change names one in effect."""
+
+
+class MonthRecordedError(ConflictError):
+    """The month has its income record already; a change is a correction naming that record."""
+
+
+class IncomeRecordNotCurrentError(ConflictError):
+    """A correction must name a current income record of the household."""
+
+
+class NoLineInForceError(ConflictError):
+    """No 低保 line is in force at the centre on that day, so no category can be computed."""
 
 
 class NoParentFundError(ConflictError):

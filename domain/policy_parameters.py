@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum, StrEnum
+from typing import Self
 
 from domain.clock import EARLIEST_BUSINESS_DATE
 from domain.errors import InvalidAmountError, InvalidPolicyError
@@ -24,30 +25,38 @@ from domain.vocabulary import AssistanceType, Category, CentreLevel, FundSource,
 
 
 class Label(StrEnum):
-    """A policy word stored in events, with its Chinese label (``.zh``); the ledger's own
-    vocabulary (domain/vocabulary.py) keeps its words apart."""
+    """A policy word stored in events, with its Chinese label beside it (``.zh``; a level's is
+    its centre level's); the ledger's own vocabulary (domain/vocabulary.py) keeps its words
+    apart."""
+
+    _label: str
+
+    def __new__(cls, value: str, zh: str = "") -> Self:
+        word = str.__new__(cls, value)
+        word._value_, word._label = value, zh
+        return word
 
     @property
     def zh(self) -> str:
-        return _ZH.get(self.value) or CentreLevel(self.value).zh
+        return self._label or CentreLevel(self.value).zh
 
 
 class SchoolLevel(Label):
     """A student's school level, by which 金秋助学 is paid."""
 
-    SENIOR_SECONDARY = "senior_secondary"
-    VOCATIONAL_COLLEGE = "vocational_college"
-    UNDERGRADUATE = "undergraduate"
-    POSTGRADUATE = "postgraduate"
+    SENIOR_SECONDARY = "senior_secondary", "高中（含中职）"
+    VOCATIONAL_COLLEGE = "vocational_college", "高职/大专"
+    UNDERGRADUATE = "undergraduate", "本科"
+    POSTGRADUATE = "postgraduate", "研究生"
 
 
 class FilingStep(Label):
     """A step of filing a case (审核, 入户核查, 收入核对, 建档) that has a time limit."""
 
-    APPLICATION_REVIEW = "application_review"
-    HOME_VISIT = "home_visit"
-    INCOME_CHECK = "income_check"
-    FILING = "filing"
+    APPLICATION_REVIEW = "application_review", "审核"
+    HOME_VISIT = "home_visit", "入户核查"
+    INCOME_CHECK = "income_check", "收入核对"
+    FILING = "filing", "建档"
 
 
 class MatchingLevel(Label):
@@ -64,17 +73,6 @@ MATCHER_LEVEL: dict[str, str] = {
     FundSource.COUNTY_MATCH.value: MatchingLevel.COUNTY.value,
 }
 """The level of government each matching source stands for: its share is set per level."""
-
-_ZH = {
-    "senior_secondary": "高中（含中职）",
-    "vocational_college": "高职/大专",
-    "undergraduate": "本科",
-    "postgraduate": "研究生",
-    "application_review": "审核",
-    "home_visit": "入户核查",
-    "income_check": "收入核对",
-    "filing": "建档",
-}
 
 
 class Unit(Enum):

@@ -168,6 +168,34 @@ class ReferralStatus(Term):
     WITHDRAWN = "withdrawn"
 
 
+class ApplicationStage(Term):
+    """Where an application for the archive stands (申请 → 审核 → 入户核查 → 公示 → 建档)."""
+
+    RECEIVED = "received"
+    REVIEWED = "reviewed"
+    VISITED = "visited"
+    INCOME_CHECKED = "income_checked"
+    ON_NOTICE = "on_notice"
+    FILED = "filed"
+    REJECTED = "rejected"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (ApplicationStage.FILED, ApplicationStage.REJECTED)
+
+
+class Employment(Term):
+    """A household member's work (零就业家庭: no member in work)."""
+
+    EMPLOYED = "employed"
+    FLEXIBLE_EMPLOYMENT = "flexible_employment"
+    UNEMPLOYED = "unemployed"
+    RETIRED = "retired"
+    STUDENT = "student"
+    UNABLE_TO_WORK = "unable_to_work"
+    PRESCHOOL = "preschool"
+
+
 class Role(Term):
     ADMIN = "admin"
     FINANCE = "finance"
@@ -254,6 +282,19 @@ ZH: dict[str, str] = {
     "open": "办理中",
     "decided": "已答复",
     "withdrawn": "已撤回",
+    "received": "已受理",
+    "reviewed": "已审核",
+    "visited": "已入户核查",
+    "income_checked": "已核对收入",
+    "on_notice": "公示中",
+    "filed": "已建档",
+    "rejected": "不予建档",
+    "employed": "在业",
+    "flexible_employment": "灵活就业",
+    "unemployed": "失业/无业",
+    "student": "在校学生",
+    "unable_to_work": "无劳动能力",
+    "preschool": "学龄前",
     "admin": "管理员",
     "finance": "财务人员",
     "caseworker": "帮扶工作人员",
@@ -276,4 +317,6 @@ TERMS: dict[str, type[Term]] = {
     "referral_decision": ReferralDecision,
     "referral_status": ReferralStatus,
     "role": Role,
+    "application_stage": ApplicationStage,
+    "employment": Employment,
 }

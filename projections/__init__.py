@@ -6,7 +6,9 @@ from domain.application import Ledger
 from projections.archive import ArchiveView
 from projections.audit import AuditView
 from projections.conservation import ConservationView
+from projections.dynamics import DynamicsView
 from projections.earmarks import EarmarksView
+from projections.filing import FilingView
 from projections.funds import FundsView
 from projections.matching import MatchingView
 from projections.policy import PolicyView
@@ -33,6 +35,8 @@ class Views:
         self.conservation = ConservationView(db)
         self.policy = PolicyView(db)  # local policy in force at each centre
         self.referrals = ReferralsView(db)  # open referrals and their counts (转介)
+        self.filing = FilingView(db)  # applications, their deadlines, category overrides (建档)
+        self.dynamics = DynamicsView(db)  # reviews due, exit candidates, statistics (动态管理)
         self.projector = Projector(
             ledger,
             [
@@ -46,6 +50,8 @@ class Views:
                 self.conservation,
                 self.policy,
                 self.referrals,
+                self.filing,
+                self.dynamics,
             ],
             batch_size,
         )

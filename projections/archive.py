@@ -11,7 +11,14 @@ from domain.centres import Centre
 from domain.funds import Fund
 from domain.money import yuan
 from domain.vocabulary import ClosureReason
-from projections.view import CASE_EVENTS, FUND_MOVEMENTS, OUTSIDE_CASES_AND_FUNDS, Batch, View
+from projections.view import (
+    CASE_EVENTS,
+    FUND_MOVEMENTS,
+    HOUSEHOLD_EVENTS,
+    OUTSIDE_CASES_AND_FUNDS,
+    Batch,
+    View,
+)
 from stores.sql import Cursor
 
 CASE_COLUMNS = [
@@ -45,8 +52,12 @@ class ArchiveView(View):
     """One row per case, the centre tree as a closure table, and yearly totals per case."""
 
     name = "archive"
-    handles = (Centre.Created, *CASE_EVENTS)
-    ignores = (Fund.Opened, *FUND_MOVEMENTS, *OUTSIDE_CASES_AND_FUNDS)
+    handles = (Centre.Created, *CASE_EVENTS, *HOUSEHOLD_EVENTS)  # a transfer moves the row
+    ignores = (
+        Fund.Opened,
+        *FUND_MOVEMENTS,
+        *(e for e in OUTSIDE_CASES_AND_FUNDS if e not in HOUSEHOLD_EVENTS),
+    )
     tables: ClassVar[dict[str, str]] = {
         "archive_cases": (
             "case_id TEXT PRIMARY KEY, centre_id TEXT NOT NULL, status TEXT NOT NULL, "
@@ -163,6 +174,10 @@ class ArchiveView(View):
             row["closure_reason"] = f["reason"]
         elif isinstance(event, Case.Reopened):
             row["status"], row["closure_reason"] = "active", None
+        elif isinstance(event, Case.Transferred):  # 转档: the archive's scope moves with it
+            row["centre_id"] = str(f["to_centre_id"])
+        elif isinstance(event, Case.MemberJoined | Case.MemberLeft | Case.MemberDied):
+            row["person_sealed"] = f["person_sealed"]  # the household as it is now
 
 
 @dataclass(frozen=True)

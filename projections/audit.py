@@ -77,6 +77,7 @@ class AuditView(View):
         known = self.rows_by_key(cursor, aggregates_t, "aggregate_id", ids)
         new: dict[str, dict[str, Any]] = {}
         closure: list[tuple[str, str]] = []
+        moved: dict[str, str] = {}  # an archive transferred (转档) -> its centre now
         rows = []
         for position, event in batch:
             aggregate, kind = type(event).__qualname__.split(".", 1)
@@ -91,6 +92,9 @@ class AuditView(View):
                     "centre_id": str(centre) if centre else None,
                     "name": f.get("name"),
                 }
+            if isinstance(event, Case.Transferred):  # its scope moves, its history with it
+                moved[oid] = str(f["to_centre_id"])
+                known.setdefault(oid, {})["centre_id"] = moved[oid]
             me = known.get(oid, {})
             fund_id = oid if isinstance(event, Fund.Event) else f.get("fund_id")
             case_id = oid if isinstance(event, Case.Event) else f.get("case_id")
@@ -134,6 +138,19 @@ class AuditView(View):
                     "ON CONFLICT DO NOTHING"
                 ),
                 closure,
+            )
+        if moved:
+            self._move(cursor, generation, moved)
+
+    def _move(self, cursor: Cursor, generation: int, moved: dict[str, str]) -> None:
+        """Place each transferred archive, its events and its trail under its new centre (the
+        payments to it stay with the funds and centres that paid them)."""
+        for table, key in (("audit_aggregates", "aggregate_id"), ("audit_events", "originator_id")):
+            cursor.executemany(
+                self.db.sql(
+                    f"UPDATE {self.table(table, generation)} SET centre_id = %s WHERE {key} = %s"
+                ),
+                [(centre, oid) for oid, centre in moved.items()],
             )
 
 

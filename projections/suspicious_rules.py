@@ -5,6 +5,7 @@ one request applies everywhere (a what-if), to the days stored per payment."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from math import isqrt
 from typing import Any
 
@@ -16,13 +17,14 @@ Row = dict[str, Any]
 Finding = dict[str, Any]
 
 
-def _one(rule: str, p: Row, detail: str) -> Finding:
-    return {
+def _one(rule: str, detail: str) -> Callable[[Row], Finding]:
+    """The finding a payment makes under ``rule``; ``detail`` is filled from its row."""
+    return lambda p: {
         "rule": rule,
         "case_id": p["case_id"],
         "payment_ids": [p["payment_id"]],
         "positions": [p["position"]],
-        "detail": detail,
+        "detail": detail.format_map(p),
     }
 
 
@@ -34,6 +36,27 @@ def _repeat(p: Row) -> Finding:
         "positions": [p["prev_position"], p["position"]],
         "detail": f"{p['assistance_type']} paid twice {p['gap_days']} days apart",
     }
+
+
+def _reversals(p: Row) -> Finding:
+    return {
+        "rule": "reversal_of_reversal",
+        "payment_id": p["payment_id"],
+        "case_id": None,
+        "positions": p["reversal_positions"],
+        "detail": f"payment reversed {p['reversals']} times",
+    }
+
+
+@dataclass(frozen=True)
+class Simple:
+    """A rule decided on each payment's row alone: the condition on the row ``p`` and its
+    parameters, the column its findings are read in order of, and the finding a row makes."""
+
+    where: str
+    finding: Callable[[Row], Finding]
+    params: list[Any] = field(default_factory=list)
+    order: str = "position"
 
 
 class Checks:
@@ -57,62 +80,35 @@ class Checks:
             if window is not None
             else ("repeat", "days = 1", []),
         }
-        # rule -> (condition on a payment p, its parameters, the order column, the finding)
-        self.simple: dict[str, tuple[str, list[Any], str, Callable[[Row], Finding]]] = {
-            "after_closure": (
+        self.simple: dict[str, Simple] = {
+            "after_closure": Simple(
                 "p.closed_on IS NOT NULL",
-                [],
-                "position",
-                lambda p: _one(
-                    "after_closure",
-                    p,
-                    f"paid {p['business_date']}, after the case closed on {p['closed_on']}",
-                ),
+                _one("after_closure", "paid {business_date}, after the case closed on {closed_on}"),
             ),
-            "before_filing": (
+            "before_filing": Simple(
                 "p.before_filing = 1",
-                [],
-                "position",
-                lambda p: _one(
-                    "before_filing",
-                    p,
-                    f"paid {p['business_date']}, before the case was filed on {p['filed_on']}",
+                _one(
+                    "before_filing", "paid {business_date}, before the case was filed on {filed_on}"
                 ),
             ),
-            "recorded_late": (
+            "recorded_late": Simple(
                 "p.lag_days > %s" if late is not None else "p.late_found = 1",
-                [late] if late is not None else [],
-                "position",
-                lambda p: _one(
+                _one(
                     "recorded_late",
-                    p,
-                    f"recorded {p['lag_days']} days after its business date {p['business_date']}",
+                    "recorded {lag_days} days after its business date {business_date}",
                 ),
+                [late] if late is not None else [],
             ),
-            "repeat_within_window": (
+            "repeat_within_window": Simple(
                 "p.gap_days <= %s" if window is not None else "p.repeat_found = 1",
+                _repeat,
                 [window] if window is not None else [],
                 "prev_position",
-                _repeat,
             ),
-            "education_above_cap": (
-                "p.above_cap = 1",
-                [],
-                "position",
-                lambda p: _one("above_standard", p, "education aid above the cap per student"),
+            "education_above_cap": Simple(
+                "p.above_cap = 1", _one("above_standard", "education aid above the cap per student")
             ),
-            "reversal_of_reversal": (
-                "p.reversals > 1",
-                [],
-                "first_reversal",
-                lambda p: {
-                    "rule": "reversal_of_reversal",
-                    "payment_id": p["payment_id"],
-                    "case_id": None,
-                    "positions": p["reversal_positions"],
-                    "detail": f"payment reversed {p['reversals']} times",
-                },
-            ),
+            "reversal_of_reversal": Simple("p.reversals > 1", _reversals, order="first_reversal"),
         }
 
     def _scope(self, column: str) -> tuple[str, list[Any]]:
@@ -147,9 +143,11 @@ class Checks:
             years, params = self._years_sql()
             education, more = self._count("education_above_cap")
             return f"((SELECT COUNT(*) FROM ({years}) c) + {education})", params + more
-        where, params, _, _ = self.simple[rule]
-        scope, more = self._scope("p.centre_id")
-        return f"(SELECT COUNT(*) FROM {self.payments} p WHERE {where}{scope})", params + more
+        simple, (scope, more) = self.simple[rule], self._scope("p.centre_id")
+        return (
+            f"(SELECT COUNT(*) FROM {self.payments} p WHERE {simple.where}{scope})",
+            simple.params + more,
+        )
 
     def page(self, rule: str, after: int, limit: int | None) -> list[Finding]:
         """The rule's findings whose first position is past ``after``, at most ``limit``."""
@@ -157,8 +155,8 @@ class Checks:
             found = self.page("education_above_cap", after, limit) + self._years(after, limit)
             found.sort(key=lambda f: f["positions"])
             return found[:limit] if limit is not None else found
-        where, params, order, finding = self.simple[rule]
-        rows = self._rows(rule, where, params, order, after, limit)
+        simple = self.simple[rule]
+        rows = self._rows(rule, simple.where, simple.params, simple.order, after, limit)
         if rule == "reversal_of_reversal":
             for p in rows:
                 p["reversal_positions"] = [
@@ -169,7 +167,7 @@ class Checks:
                         [p["payment_id"]],
                     )
                 ]
-        return [finding(p) for p in rows]
+        return [simple.finding(p) for p in rows]
 
     def _rows(
         self, rule: str, where: str, params: list[Any], order: str, after: int, limit: int | None

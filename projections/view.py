@@ -13,10 +13,12 @@ from typing import Any, ClassVar, Protocol, cast
 import psycopg
 from eventsourcing.domain import AggregateEvent, DomainEvent
 
+from domain.applications import Application
 from domain.cases import Case
 from domain.data_access import PersonalDataRead
 from domain.funds import Fund
 from domain.idempotency import IdempotencyRecord
+from domain.incomes import IncomeBook
 from domain.payments import Payment
 from domain.person_index import PersonIndex
 from domain.policy import Policy
@@ -128,16 +130,51 @@ POLICY_EVENTS: tuple[type[DomainEvent], ...] = (
     Policy.SettingWithdrawn,
 )
 
-# Payments (their money is the fund's own events), the person index, users, referrals and write
-# bookkeeping: neither the archive nor the funds view reads them, and both say so with this list.
+# A household's monthly income records (the dynamics view reads them).
+INCOME_EVENTS: tuple[type[DomainEvent], ...] = (
+    IncomeBook.Opened,
+    IncomeBook.IncomeRecorded,
+    IncomeBook.IncomeCorrected,
+)
+
+# Filing (申请 → 审核 → 入户核查 → 收入核对 → 公示 → 建档): the filing view reads them.
+APPLICATION_EVENTS: tuple[type[DomainEvent], ...] = (
+    Application.Received,
+    Application.Reviewed,
+    Application.HomeVisited,
+    Application.IncomeChecked,
+    Application.NoticePosted,
+    Application.ObjectionRaised,
+    Application.ObjectionHandled,
+    Application.Filed,
+    Application.Rejected,
+)
+
+# A household's changes and its transfer (一户一档, 转档): the archive reads them (a transfer
+# moves its scope); views that read none of a case's own events ignore them with this list.
+HOUSEHOLD_EVENTS: tuple[type[DomainEvent], ...] = (
+    Case.MemberJoined,
+    Case.MemberLeft,
+    Case.MemberDied,
+    Case.Transferred,
+)
+
+# Filing and a household's changes (the archive reads those alone), payments (their money is
+# the fund's own events), the person index, users, referrals, incomes and write bookkeeping:
+# neither the archive nor the funds view reads them, and both say so with this list.
 OUTSIDE_CASES_AND_FUNDS: tuple[type[DomainEvent], ...] = (
+    *APPLICATION_EVENTS,
+    *HOUSEHOLD_EVENTS,
     *REFERRAL_EVENTS,
     *POLICY_EVENTS,
+    *INCOME_EVENTS,
     Payment.Made,
     Payment.Reversed,
     PersonIndex.Claimed,
     PersonIndex.Reclaimed,
     PersonIndex.Released,
+    PersonIndex.ApplicationHeld,
+    PersonIndex.ApplicationReleased,
     User.Added,
     User.TokenIssued,
     User.PasswordSet,

@@ -1,4 +1,5 @@
-"""Hardship archives: register, reassess, visit, close, reopen, read state and history."""
+"""Hardship archives: register, reassess, visit, close, reopen, read state and history; a
+household's members joining, leaving or dying, and the archive's transfer (转档)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from api.deps import ActorDep, ContextDep, LedgerDep
+from api.filing_schemas import DeathIn, JoiningIn, LeavingIn, TransferIn, member_of
 from api.responses import CaseOut, EventOut
 from api.routers import CREATED
 from api.rows import shown
@@ -22,6 +24,7 @@ from api.schemas import (
     VisitIn,
 )
 from domain.cases import Assessment, Case, Goods, Person
+from domain.households import member_id
 from domain.money import yuan
 from projections.history import history
 
@@ -123,3 +126,40 @@ def erase_personal_data(
 def get_history(case_id: UUID, actor: ActorDep, ledger: LedgerDep) -> list[EventOut]:
     """Every event of the archive in order, with who recorded it and both clocks."""
     return [EventOut(**row) for row in history(ledger.case_events(actor, case_id))]
+
+
+@router.post("/{case_id:uuid}/members", **CREATED)
+def add_member(case_id: UUID, body: JoiningIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
+    """A member joins the household (一户一档: refused while an open archive or application
+    holds the person); answers the member's id, the case's and the member's number."""
+    outcome = ledger.add_member(ctx, case_id, member_of(body), body.note, body.business_date)
+    case = ledger.case(ctx.actor, case_id)
+    numbers = range(1, case.members_ever + 1)
+    number = next(n for n in numbers if member_id(case.id, n) == outcome.result.id)
+    return Created.model_validate(Created.of(outcome).model_dump() | {"number": number})
+
+
+@router.post("/{case_id:uuid}/members/{member_id:uuid}/leaving", **CREATED)
+def member_leaves(
+    case_id: UUID, member_id: UUID, body: LeavingIn, ctx: ContextDep, ledger: LedgerDep
+) -> Created:
+    """A member leaves the household, with the reason; the person may be filed elsewhere."""
+    outcome = ledger.remove_member(ctx, case_id, member_id, False, body.reason, body.business_date)
+    return Created.of(outcome)
+
+
+@router.post("/{case_id:uuid}/members/{member_id:uuid}/death", **CREATED)
+def member_dies(
+    case_id: UUID, member_id: UUID, body: DeathIn, ctx: ContextDep, ledger: LedgerDep
+) -> Created:
+    """A member of the household died (the applicant's death closes the archive instead)."""
+    outcome = ledger.remove_member(ctx, case_id, member_id, True, body.note, body.business_date)
+    return Created.of(outcome)
+
+
+@router.post("/{case_id:uuid}/transfer", **CREATED)
+def transfer(case_id: UUID, body: TransferIn, ctx: ContextDep, ledger: LedgerDep) -> Created:
+    """转档: the archive moves to another centre with its history; the caller manages both
+    centres. Payments made stay with the centres and funds that paid them."""
+    outcome = ledger.transfer_case(ctx, case_id, body.to_centre_id, body.note, body.business_date)
+    return Created.of(outcome)

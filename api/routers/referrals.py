@@ -8,9 +8,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from api.columns import CASE_ID, CENTRE_ID
+from api import columns
 from api.deps import ActorDep, ContextDep, Day, LedgerDep, ReaderDep, SubtreeDep
-from api.exports import Column, Format, Lang, page, tabular
+from api.exports import Format, Lang, page, tabular
 from api.responses.referrals import (
     FollowUpOut,
     OpenReferralPage,
@@ -19,6 +19,7 @@ from api.responses.referrals import (
     ReferralStatisticsOut,
 )
 from api.routers import CREATED, listing
+from api.rows import shown
 from api.schemas import Created, FollowUpIn, ReferralIn, ReferralOutcomeIn, WithdrawalIn
 from domain.errors import InvalidInputError
 from domain.money import yuan
@@ -27,33 +28,6 @@ from domain.vocabulary import ReferralChannel, ReferralDecision
 from projections import referrals
 
 router = APIRouter(tags=["referrals 转介"])
-
-CHANNEL = [
-    Column("channel", "channel", "转介渠道"),
-    Column("channel_zh", "channel (zh)", "渠道名称"),
-]
-OPEN_REFERRALS = [
-    Column("id", "referral id", "转介编号"),
-    CASE_ID,
-    Column("number", "no. in case", "档案内序号"),
-    *CHANNEL,
-    Column("receiving_body", "receiving body", "接收单位"),
-    Column("referred_on", "referred on", "转介日期"),
-    Column("age_days", "age (days)", "已办理天数"),
-    Column("follow_ups", "follow-ups", "跟进次数"),
-    Column("last_follow_up_on", "last followed up", "最近跟进"),
-    CENTRE_ID,
-]
-STATISTICS = [
-    *CHANNEL,
-    Column("made", "referred", "转介数"),
-    Column("open", "open", "办理中"),
-    Column("accepted", "accepted", "已纳入"),
-    Column("partly_accepted", "partly accepted", "部分纳入"),
-    Column("refused", "refused", "未予纳入"),
-    Column("withdrawn", "withdrawn", "已撤回"),
-    Column("granted", "granted (yuan)", "获批金额（元）", money=True),
-]
 
 
 @router.post("/cases/{case_id:uuid}/referrals", **CREATED)
@@ -106,6 +80,7 @@ def get_referral(referral_id: UUID, actor: ActorDep, ledger: LedgerDep) -> Refer
 
 
 def referral_out(r: Referral) -> ReferralOut:
+    """The referral as recorded (api/rows.shown), with its labels, answer and follow-ups."""
     outcome = None
     if r.outcome_id is not None and r.decision is not None and r.decided_on is not None:
         decision = ReferralDecision(r.decision)
@@ -119,28 +94,16 @@ def referral_out(r: Referral) -> ReferralOut:
             decided_on=r.decided_on,
             corrections=r.corrections,
         )
-    channel = ReferralChannel(r.channel)
-    return ReferralOut(
-        id=r.id,
-        case_id=r.case_id,
-        number=r.number,
-        centre_id=r.centre_id,
-        channel=channel,
-        channel_zh=channel.zh,
-        receiving_body=r.receiving_body,
-        note=r.note,
-        referred_on=r.referred_on,
-        referred_by=r.referred_by,
-        status=r.status,
+    follow_ups = [
+        FollowUpOut(id=f.follow_up_id, on=f.on, note=f.note, actor=f.actor) for f in r.follow_ups
+    ]
+    return shown(
+        ReferralOut,
+        r,
+        channel_zh=ReferralChannel(r.channel).zh,
         status_zh=r.status.zh,
         outcome=outcome,
-        follow_ups=[
-            FollowUpOut(id=f.follow_up_id, on=f.on, note=f.note, actor=f.actor)
-            for f in r.follow_ups
-        ],
-        withdrawn_on=r.withdrawn_on,
-        withdrawal_reason=r.withdrawal_reason,
-        version=r.version,
+        follow_ups=follow_ups,
     )
 
 
@@ -167,7 +130,7 @@ def open_referrals(
     fetch = limit if format == "json" else 1_000_000
     rows = referrals.open_referrals(view, scope, day, fetch, str(after) if after else None)
     if format != "json":
-        return tabular(rows, OPEN_REFERRALS, format, lang, f"open-referrals-{day}")
+        return tabular(rows, columns.OPEN_REFERRALS, format, lang, f"open-referrals-{day}")
     return {"as_of": day} | page(rows, limit, "id")
 
 
@@ -189,5 +152,7 @@ def statistics(
     view = read.caught_up("referrals").referrals
     found = referrals.statistics(view, scope, referrals.Period(date_from, date_to))
     if format != "json":
-        return tabular(found["rows"], STATISTICS, format, lang, "referral-statistics")
+        return tabular(
+            found["rows"], columns.REFERRAL_STATISTICS, format, lang, "referral-statistics"
+        )
     return {"centre_id": scope, "date_from": date_from, "date_to": date_to} | found

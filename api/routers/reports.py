@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 
 from api import columns
-from api.deps import FIRST_YEAR, LAST_YEAR, MAX_POSITION, Day, Moment, ReaderDep, SubtreeDep
+from api.deps import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_POSITION,
+    Day,
+    Moment,
+    Reader,
+    ReaderDep,
+    SubtreeDep,
+)
 from api.exports import Format, Lang, page, tabular
 from api.responses import BalanceOut, FlowsOut, FundPage, PostingPage, YearEndOut
 from api.routers import listing
 from api.rows import in_yuan
 from domain.errors import FundNotFoundError, InvalidInputError
 from domain.money import yuan
-from projections import funds
+from projections import Views, funds
 
 router = APIRouter(tags=["fund reports 资金报表"])
 
 
-def _in_view(found: Any, fund_id: UUID) -> Any:
+def _in_view(read: Reader, fund_id: UUID, look: Callable[[Views], Any]) -> Any:
+    """What ``look`` finds of a fund the ledger holds in the funds view; a fund so new that the
+    view has not seen it yet is waited for (up to the log's head, as a read with min_position)."""
+    found = look(read.caught_up("funds"))
+    if found is None:
+        found = look(read.caught_up_to_head("funds"))
     if found is None:
         raise FundNotFoundError(f"fund {fund_id} is not in the funds view yet")
     return found
@@ -71,11 +85,10 @@ def balance(
 ) -> dict[str, Any]:
     """A fund's balance now, or at a past business date, as known now or at a past moment."""
     read.ledger.fund(read.actor, fund_id)
-    views = read.caught_up("funds")
     if known_at is not None and known_at.tzinfo is None:
         raise InvalidInputError("known_at needs a time zone, e.g. 2026-01-31T23:59:59+08:00")
     day = as_of.isoformat() if as_of else None
-    fen = _in_view(funds.balance(views.funds, str(fund_id), day, known_at), fund_id)
+    fen = _in_view(read, fund_id, lambda v: funds.balance(v.funds, str(fund_id), day, known_at))
     return {"fund_id": str(fund_id), "as_of": as_of, "known_at": known_at, "balance": yuan(fen)}
 
 
@@ -103,7 +116,7 @@ def flows(fund_id: UUID, read: ReaderDep) -> dict[str, Any]:
     """For a fund and its descendants: received, allocated to each child, paid by type and by
     household category, reversed, returned, unspent."""
     read.ledger.fund(read.actor, fund_id)
-    found = _in_view(funds.flows(read.caught_up("funds").funds, str(fund_id)), fund_id)
+    found = _in_view(read, fund_id, lambda v: funds.flows(v.funds, str(fund_id)))
     fund, totals = found["fund"], found["totals"]
     return {
         "fund": in_yuan(fund),

@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from api import columns
 from api.deps import ActorDep, Day, LedgerDep, Reader, ReaderDep, caught_up
-from api.exports import Column, Format, Lang, tabular
+from api.exports import Format, Lang, tabular
 from api.responses import spreadsheet_responses
 from api.rows import in_yuan
 from api.supervision_responses import EarmarksPage, MatchingPage, ProvenancePage, SuspiciousPage
@@ -44,36 +44,6 @@ Limit = Annotated[
 ALL = "for all; left out, what the local policy in force at each centre sets"
 After = Annotated[
     str | None, Query(max_length=200, description="the `next` of the page before this one")
-]
-
-MATCH_COLUMNS = [
-    Column("centre_name", "centre", "帮扶中心"),
-    Column("level", "level", "层级"),
-    columns.FISCAL_YEAR,
-    Column("central_received", "central money received (yuan)", "中央资金到位（元）", money=True),
-    Column("match_source", "matching source", "配套来源"),
-    Column("required", "required (yuan)", "应配套（元）", money=True),
-    Column("received", "received (yuan)", "实际到位（元）", money=True),
-    Column("shortfall", "shortfall (yuan)", "缺口（元）", money=True),
-]
-SUSPICIOUS_COLUMNS = [
-    Column("rule", "rule", "规则"),
-    columns.CASE_ID,
-    Column("payment_ids", "payments", "支付编号"),
-    Column("positions", "log positions", "日志序号"),
-    Column("detail", "detail", "说明"),
-]
-PROVENANCE_COLUMNS = [
-    Column("depth", "level in the tree", "层级"),
-    Column("name", "fund", "资金"),
-    columns.CENTRE_ID,
-    Column("case_id", "household", "困难户档案"),
-    *columns.MOVED,
-    Column("paid", "paid (yuan)", "帮扶支出（元）", money=True),
-    Column("paid_by_type", "by type", "按类型"),
-    columns.REVERSED,
-    Column("returned", "returned (yuan)", "退回（元）", money=True),
-    Column("unspent", "unspent (yuan)", "结余（元）", money=True),
 ]
 
 
@@ -151,7 +121,7 @@ def trace(
     if tree is None:  # pragma: no cover - the view holds every fund the ledger has
         raise FundNotFoundError(f"fund {fund_id} is not in the provenance view")
     if format != "json":
-        return tabular(_flatten(tree), PROVENANCE_COLUMNS, format, lang, "provenance")
+        return tabular(_flatten(tree), columns.PROVENANCE, format, lang, "provenance")
     return tree
 
 
@@ -182,7 +152,7 @@ def matching(
     )
     shown = [r | in_yuan(r) for r in page.items]
     if format != "json":
-        return tabular(shown, MATCH_COLUMNS, format, lang, "matching")
+        return tabular(shown, columns.MATCHING, format, lang, "matching")
     return {
         "ratio": ratio or "policy",
         "rows": shown,
@@ -218,7 +188,7 @@ def suspicious(
     views = settled(read, "suspicious")
     page = suspicious_view(views.suspicious, standards, scope, _page(limit, format), after)
     if format != "json":
-        return tabular(page.items, SUSPICIOUS_COLUMNS, format, lang, "suspicious-payments")
+        return tabular(page.items, columns.SUSPICIOUS_PAYMENTS, format, lang, "suspicious-payments")
     return {
         "findings": page.items,
         "count": page.total,

@@ -73,6 +73,16 @@ class Form:
             self.errors[name] = error
             return None
 
+    def check(self, name: str, check: Callable[[], object]) -> None:
+        """Ask the domain about one field (``check`` raises what it refuses), and put what it
+        refuses beside the field, unless the field is wrong already: a rule is written once."""
+        if name in self.errors:
+            return
+        try:
+            check()
+        except InvalidInputError as error:
+            self.errors[name] = error.detail
+
     @property
     def ok(self) -> bool:
         return not self.errors

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -26,7 +26,7 @@ from domain.vocabulary import (
     AssistanceType,
     FundSource,
 )
-from domain.writes import Change, Context, LedgerCore, Outcome
+from domain.writes import Change, Context, LedgerCore, Outcome, R
 
 
 class MoneyUseCases(LedgerCore):
@@ -70,15 +70,12 @@ class MoneyUseCases(LedgerCore):
         reference: str,
         business_date: date,
     ) -> Outcome[Movement]:
-        business_date = self._day(business_date)
-
-        def change() -> Change[Movement]:
-            fund = self._money_fund(ctx, fund_id)
+        def change(fund: Fund, day: date) -> Change[Movement]:
             movement_id = uuid4()
-            fund.receive(movement_id, amount_fen, payer, reference, ctx.actor.name, business_date)
+            fund.receive(movement_id, amount_fen, payer, reference, ctx.actor.name, day)
             return Change(Movement(movement_id, fund.id), [fund])
 
-        return self._write(ctx, change, fund_id)
+        return self._on_fund(ctx, fund_id, business_date, change)
 
     def allocate(
         self,
@@ -89,10 +86,7 @@ class MoneyUseCases(LedgerCore):
         reference: str,
         business_date: date,
     ) -> Outcome[Allocation]:
-        business_date = self._day(business_date)
-
-        def change() -> Change[Allocation]:
-            fund = self._money_fund(ctx, fund_id)
+        def change(fund: Fund, day: date) -> Change[Allocation]:
             centre = self._child_centre(fund, to_centre_id)
             child = self._find(Fund, child_fund_id(fund.id, centre.id)) or Fund.open(
                 centre.path,
@@ -101,39 +95,48 @@ class MoneyUseCases(LedgerCore):
                 fund.fiscal_year,
                 fund.purposes,
                 ctx.actor.name,
-                business_date,
+                day,
                 parent_fund_id=fund.id,
             )
             movement_id = uuid4()
-            fund.allocate_to(
-                child, movement_id, amount_fen, reference, ctx.actor.name, business_date
-            )
+            fund.allocate_to(child, movement_id, amount_fen, reference, ctx.actor.name, day)
             return Change(Allocation(child.id, movement_id), [fund, child])
 
-        return self._write(ctx, change, fund_id, to_centre_id, child_fund_id(fund_id, to_centre_id))
+        child_id = child_fund_id(fund_id, to_centre_id)
+        return self._on_fund(ctx, fund_id, business_date, change, to_centre_id, child_id)
 
     def return_funds(
         self, ctx: Context, fund_id: UUID, amount_fen: int, reference: str, business_date: date
     ) -> Outcome[Movement]:
-        business_date = self._day(business_date)
-
-        def change() -> Change[Movement]:
-            fund = self._money_fund(ctx, fund_id)
+        def change(fund: Fund, day: date) -> Change[Movement]:
             parent = (
                 self._get(Fund, fund.parent_fund_id, FundNotFoundError)
                 if fund.parent_fund_id
                 else None
             )
             movement_id = uuid4()
-            fund.return_up(
-                parent, movement_id, amount_fen, reference, ctx.actor.name, business_date
-            )
-            return Change(
-                Movement(movement_id, fund.id),
-                [fund, parent] if parent else [fund],
-            )
+            fund.return_up(parent, movement_id, amount_fen, reference, ctx.actor.name, day)
+            return Change(Movement(movement_id, fund.id), [fund, parent] if parent else [fund])
 
-        return self._write(ctx, change, fund_id)
+        return self._on_fund(ctx, fund_id, business_date, change)
+
+    def _on_fund(
+        self,
+        ctx: Context,
+        fund_id: UUID,
+        business_date: date | None,
+        act: Callable[[Fund, date], Change[R]],
+        *touches: UUID,
+    ) -> Outcome[R]:
+        """A write that moves a fund's money, by a user who may record money at the fund's
+        centre, on the business date given (checked before the write queues; today if none);
+        ``touches``: the other aggregates it may change, loaded ahead."""
+        day = self._day(business_date)
+
+        def change() -> Change[R]:
+            return act(self.fund(ctx.actor, fund_id, Permission.RECORD_MONEY), day)
+
+        return self._write(ctx, change, fund_id, *touches)
 
     def _child_centre(self, fund: Fund, centre_id: UUID) -> Centre:
         """A centre directly below the fund's: money moves down one level at a time."""
@@ -155,14 +158,10 @@ class MoneyUseCases(LedgerCore):
             )
         return case
 
-    def _money_fund(self, ctx: Context, fund_id: UUID) -> Fund:
+    def fund(self, actor: Actor, fund_id: UUID, may: Permission = Permission.READ) -> Fund:
+        """The fund, once the actor holds ``may`` (reading, unless told) at its centre."""
         fund = self._get(Fund, fund_id, FundNotFoundError)
-        ctx.actor.require(Permission.RECORD_MONEY, fund.centre_path)
-        return fund
-
-    def fund(self, actor: Actor, fund_id: UUID) -> Fund:
-        fund = self._get(Fund, fund_id, FundNotFoundError)
-        actor.require(Permission.READ, fund.centre_path)
+        actor.require(may, fund.centre_path)
         return fund
 
     def fund_events(self, actor: Actor, fund_id: UUID) -> Iterator[AggregateEvent]:
@@ -180,24 +179,14 @@ class MoneyUseCases(LedgerCore):
         reference: str,
         business_date: date,
     ) -> Outcome[Created]:
-        business_date = self._day(business_date)
-
-        def change() -> Change[Created]:
-            fund = self._money_fund(ctx, fund_id)
+        def change(fund: Fund, day: date) -> Change[Created]:
             case = self._case_in_tree(fund, case_id)
             payment = pay(
-                fund,
-                case,
-                uuid4(),
-                assistance_type,
-                amount_fen,
-                reference,
-                ctx.actor.name,
-                business_date,
+                fund, case, uuid4(), assistance_type, amount_fen, reference, ctx.actor.name, day
             )
             return Change(Created(payment.id), [fund, case, payment])
 
-        return self._write(ctx, change, fund_id, case_id)
+        return self._on_fund(ctx, fund_id, business_date, change, case_id)
 
     def reverse_payment(
         self, ctx: Context, payment_id: UUID, reason: str, business_date: date | None = None
@@ -206,26 +195,14 @@ class MoneyUseCases(LedgerCore):
 
         def change() -> Change[Reversal]:
             payment = self._get(Payment, payment_id, PaymentNotFoundError)
-            fund = self._money_fund(ctx, payment.fund_id)
+            fund = self.fund(ctx.actor, payment.fund_id, Permission.RECORD_MONEY)
             case = self._get(Case, payment.case_id, CaseNotFoundError)
             reversal_id = uuid4()
             payment.reverse(reversal_id, reason, ctx.actor.name, business_date)
-            fund.take_back(
-                payment.id,
-                reversal_id,
-                payment.amount_fen,
-                reason.strip(),
-                ctx.actor.name,
-                business_date,
-            )
-            case.note_reversal(
-                payment.id,
-                reversal_id,
-                payment.amount_fen,
-                reason.strip(),
-                ctx.actor.name,
-                business_date,
-            )
+            # the fund that paid and the household paid each note the reversal, alike
+            noted = (payment.id, reversal_id, payment.amount_fen, reason.strip())
+            fund.take_back(*noted, ctx.actor.name, business_date)
+            case.note_reversal(*noted, ctx.actor.name, business_date)
             return Change(Reversal(reversal_id, payment.id), [payment, fund, case])
 
         return self._write(ctx, change, payment_id)

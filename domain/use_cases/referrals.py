@@ -3,7 +3,7 @@ it up, withdraw it; read one; a case's events include its referrals'."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -15,7 +15,7 @@ from domain.referrals import Referral, refer, referral_id
 from domain.results import CaseEntry, Created
 from domain.use_cases.cases import CaseUseCases
 from domain.vocabulary import ReferralChannel, ReferralDecision
-from domain.writes import Change, Context, Outcome
+from domain.writes import Change, Context, Outcome, R
 
 
 class ReferralUseCases(CaseUseCases):
@@ -55,43 +55,56 @@ class ReferralUseCases(CaseUseCases):
     ) -> Outcome[CaseEntry]:
         """The receiving body's answer, or (``corrects``) a correction of the current one;
         answers the outcome's id and the case's."""
-        day = self._day(business_date)
         granted = (decision, amount_fen, service, reason)
 
-        def change() -> Change[CaseEntry]:
-            referral = self._managed_referral(ctx, referral_id)
+        def answer(referral: Referral, day: date) -> CaseEntry:
             outcome_id = uuid4()
             if corrects is None:
                 referral.record_outcome(outcome_id, *granted, ctx.actor.name, day)
             else:
                 referral.correct_outcome(corrects, outcome_id, *granted, ctx.actor.name, day)
-            return Change(CaseEntry(outcome_id, referral.case_id), [referral])
+            return CaseEntry(outcome_id, referral.case_id)
 
-        return self._write(ctx, change, referral_id)
+        return self._on_referral(ctx, referral_id, business_date, answer)
 
     def follow_up_referral(
         self, ctx: Context, referral_id: UUID, note: str, business_date: date | None = None
     ) -> Outcome[CaseEntry]:
         """Note a follow-up; answers the follow-up's id and the case's."""
-        day = self._day(business_date)
 
-        def change() -> Change[CaseEntry]:
-            referral = self._managed_referral(ctx, referral_id)
+        def follow_up(referral: Referral, day: date) -> CaseEntry:
             follow_up_id = uuid4()
             referral.follow_up(follow_up_id, note, ctx.actor.name, day)
-            return Change(CaseEntry(follow_up_id, referral.case_id), [referral])
+            return CaseEntry(follow_up_id, referral.case_id)
 
-        return self._write(ctx, change, referral_id)
+        return self._on_referral(ctx, referral_id, business_date, follow_up)
 
     def withdraw_referral(
         self, ctx: Context, referral_id: UUID, reason: str, business_date: date | None = None
     ) -> Outcome[Created]:
+        """Withdraw a referral that has no answer yet; answers the referral's id."""
+
+        def withdraw(referral: Referral, day: date) -> Created:
+            referral.withdraw(reason, ctx.actor.name, day)
+            return Created(referral.id)
+
+        return self._on_referral(ctx, referral_id, business_date, withdraw)
+
+    def _on_referral(
+        self,
+        ctx: Context,
+        referral_id: UUID,
+        business_date: date | None,
+        act: Callable[[Referral, date], R],
+    ) -> Outcome[R]:
+        """A caseworker's write on one referral of their subtree, on the business date given
+        (checked before the write queues; today if none): ``act`` records it and names what
+        the write answers; the referral is saved alone."""
         day = self._day(business_date)
 
-        def change() -> Change[Created]:
-            referral = self._managed_referral(ctx, referral_id)
-            referral.withdraw(reason, ctx.actor.name, day)
-            return Change(Created(referral.id), [referral])
+        def change() -> Change[R]:
+            referral = self.referral(ctx.actor, referral_id, Permission.MANAGE_CASES)
+            return Change(act(referral, day), [referral])
 
         return self._write(ctx, change, referral_id)
 
@@ -104,15 +117,13 @@ class ReferralUseCases(CaseUseCases):
             number += 1
         return number
 
-    def _managed_referral(self, ctx: Context, referral_id: UUID) -> Referral:
-        referral = self._get(Referral, referral_id, ReferralNotFoundError)
-        ctx.actor.require(Permission.MANAGE_CASES, referral.centre_path)
-        return referral
-
     # --- reads -----------------------------------------------------------------------------------
-    def referral(self, actor: Actor, referral_id: UUID) -> Referral:
+    def referral(
+        self, actor: Actor, referral_id: UUID, may: Permission = Permission.READ
+    ) -> Referral:
+        """The referral, once the actor holds ``may`` (reading, unless told) at its centre."""
         referral = self._get(Referral, referral_id, ReferralNotFoundError)
-        actor.require(Permission.READ, referral.centre_path)
+        actor.require(may, referral.centre_path)
         return referral
 
     def referral_streams(self, case_id: UUID) -> Iterator[list[AggregateEvent]]:

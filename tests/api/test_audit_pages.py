@@ -176,7 +176,7 @@ def test_the_reports_show_matching_by_level_suspicious_payments_with_the_reason_
 
     assert matching.status_code == 200 and "By level and fiscal year" in matching.text
     assert "Provincial match" in matching.text and "¥10,000.00" in matching.text
-    assert "/supervision/matching?ratio=1%3A1&amp;format=xlsx&amp;lang=en" in matching.text
+    assert "/supervision/matching?format=xlsx&amp;lang=en" in matching.text  # by policy
     assert suspicious.status_code == 200
     assert "Repeated within the window" in suspicious.text
     assert "living_relief paid twice 2 days apart" in suspicious.text

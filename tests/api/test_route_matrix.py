@@ -203,6 +203,60 @@ def the_referral(w: World) -> str:
     return _referrals[w.case]
 
 
+INCOMES = {"household_size": 3, "household_income": "2100.00"}
+_months = itertools.count(0)
+
+
+def an_income() -> dict[str, Any]:
+    """A month's incomes of a month no cell recorded yet: 2026-02, 2026-01, 2025-12, ..."""
+    year, month = divmod(2026 * 12 + 1 - next(_months), 12)
+    return FEBRUARY | INCOMES | {"month": f"{year}-{month + 1:02d}"}
+
+
+STEPS: list[tuple[str, dict[str, Any]]] = [  # a day apart; the notice: 2026-02-05 to 02-11
+    ("review", {}),
+    ("home-visit", {"visitors": ["王干事"], "findings": "属实"}),
+    ("income-check", {}),
+    ("notice", {"place": "社区公示栏"}),
+]
+_applications: dict[str, str] = {}  # the application each world's reads act on
+
+
+def an_application(w: World, steps: int = 0) -> str:
+    """A new application on the street (admin), taken through its first ``steps`` steps."""
+    body = {"centre_id": w.street, "applicant": a_person(), "primary_cause": "serious_illness"}
+    made = w.api.created("/applications", body | {"business_date": "2026-02-01"})
+    for n, (path, extra) in enumerate(STEPS[:steps], start=2):
+        w.api.created(f"/applications/{made}/{path}", extra | {"business_date": f"2026-02-0{n}"})
+    return made
+
+
+def the_application(w: World) -> str:
+    if w.case not in _applications:
+        _applications[w.case] = an_application(w)
+    return _applications[w.case]
+
+
+def an_objection(w: World) -> str:
+    """The path of a new objection to a new application's notice."""
+    made = an_application(w, steps=4)
+    raised = w.api.created(f"/applications/{made}/objections", {"note": "收入不实"} | FEBRUARY6)
+    return f"/applications/{made}/objections/{raised}"
+
+
+def a_member(w: World) -> str:
+    """The path of a new member of a new case on the street."""
+    case = w.fresh_case()
+    member = {"name": "新成员", "relation": "子女", "employment": "student"}
+    joined = w.api.created(
+        f"/cases/{case}/members", member | {"id_number": a_person()["id_number"]} | FEBRUARY
+    )
+    return f"/cases/{case}/members/{joined}"
+
+
+FEBRUARY6 = {"business_date": "2026-02-06"}
+A_MEMBER = {"name": "矩阵成员", "relation": "配偶", "employment": "unemployed"}
+
 POLICY = {"parameter": "dibao_line", "value": "850.00", "effective_from": "2026-07-01"}
 
 
@@ -387,6 +441,127 @@ TABLE: dict[tuple[str, str], tuple[Rule, ...]] = {
     ),
     ("GET", "/referrals"): by_centre("/referrals"),
     ("GET", "/referrals/statistics"): by_centre("/referrals/statistics"),
+    # --- filing (建档): 申请 → 审核 → 入户核查 → 收入核对 → 公示 → 建档 ---
+    ("POST", "/applications"): (
+        Rule(
+            CASES,
+            lambda w: Call(
+                "/applications",
+                body={"centre_id": w.street, "applicant": a_person()}
+                | {"primary_cause": "serious_illness"},
+            ),
+        ),
+    ),
+    ("POST", "/applications/{application_id}/review"): (
+        Rule(CASES, lambda w: Call(f"/applications/{an_application(w)}/review", body=FEBRUARY)),
+    ),
+    ("POST", "/applications/{application_id}/home-visit"): (
+        Rule(
+            CASES,
+            lambda w: Call(
+                f"/applications/{an_application(w, 1)}/home-visit",
+                body={"visitors": ["王干事"], "findings": "属实"} | FEBRUARY6,
+            ),
+        ),
+    ),
+    ("POST", "/applications/{application_id}/income-check"): (
+        Rule(
+            CASES,
+            lambda w: Call(f"/applications/{an_application(w, 2)}/income-check", body=FEBRUARY6),
+        ),
+    ),
+    ("POST", "/applications/{application_id}/notice"): (
+        Rule(
+            CASES,
+            lambda w: Call(
+                f"/applications/{an_application(w, 3)}/notice",
+                body={"place": "社区公示栏"} | FEBRUARY6,
+            ),
+        ),
+    ),
+    ("POST", "/applications/{application_id}/objections"): (
+        Rule(
+            CASES,
+            lambda w: Call(
+                f"/applications/{an_application(w, 4)}/objections",
+                body={"note": "收入不实"} | FEBRUARY6,
+            ),
+        ),
+    ),
+    ("POST", "/applications/{application_id}/objections/{objection_id}/handling"): (
+        Rule(
+            CASES,
+            lambda w: Call(
+                f"{an_objection(w)}/handling",
+                body={"upheld": False, "note": "核实无误"} | FEBRUARY6,
+            ),
+        ),
+    ),
+    ("POST", "/applications/{application_id}/filing"): (
+        Rule(
+            CASES,
+            lambda w: Call(
+                f"/applications/{an_application(w, 4)}/filing",
+                body={"business_date": "2026-02-12"},
+            ),
+        ),
+    ),
+    ("POST", "/applications/{application_id}/rejection"): (
+        Rule(
+            CASES,
+            lambda w: Call(
+                f"/applications/{an_application(w)}/rejection",
+                body={"reason": "不符合条件"} | FEBRUARY,
+            ),
+        ),
+    ),
+    ("GET", "/applications/{application_id}"): (
+        Rule(READ_SUBTREE, lambda w: Call(f"/applications/{the_application(w)}")),
+    ),
+    ("GET", "/applications"): by_centre("/applications"),
+    ("GET", "/applications/overrides"): by_centre("/applications/overrides"),
+    # --- a household's changes (一户一档) and transfer (转档) ---
+    ("POST", "/cases/{case_id}/members"): (
+        Rule(
+            CASES,
+            lambda w: Call(
+                f"/cases/{w.fresh_case()}/members",
+                body=A_MEMBER | {"id_number": a_person()["id_number"]} | FEBRUARY,
+            ),
+        ),
+    ),
+    ("POST", "/cases/{case_id}/members/{member_id}/leaving"): (
+        Rule(
+            CASES,
+            lambda w: Call(f"{a_member(w)}/leaving", body={"reason": "迁出"} | FEBRUARY6),
+        ),
+    ),
+    ("POST", "/cases/{case_id}/members/{member_id}/death"): (
+        Rule(CASES, lambda w: Call(f"{a_member(w)}/death", body=FEBRUARY6)),
+    ),
+    ("POST", "/cases/{case_id}/transfer"): (
+        Rule(
+            CASES,  # from the street to its district: a user over both
+            lambda w: Call(
+                f"/cases/{w.fresh_case()}/transfer",
+                body={"to_centre_id": w.district} | FEBRUARY6,
+            ),
+        ),
+    ),
+    # --- dynamic management (动态管理) and statistics ---
+    ("POST", "/cases/{case_id}/incomes"): (
+        Rule(CASES, lambda w: Call(f"/cases/{w.case}/incomes", body=an_income())),
+    ),
+    ("GET", "/cases/{case_id}/incomes"): (
+        Rule(READ_SUBTREE, lambda w: Call(f"/cases/{w.case}/incomes")),
+    ),
+    ("POST", "/cases/{case_id}/reviews"): (
+        Rule(CASES, lambda w: Call(f"/cases/{w.case}/reviews", body=FEBRUARY | INCOMES)),
+    ),
+    ("GET", "/cases/review-due"): by_centre("/cases/review-due"),
+    ("GET", "/cases/exit-candidates"): by_centre("/cases/exit-candidates"),
+    ("GET", "/cases/review-overrides"): by_centre("/cases/review-overrides"),
+    ("GET", "/statistics/cases"): by_centre("/statistics/cases"),
     # --- payments ---
     ("POST", "/payments"): (
         Rule(MONEY, lambda w: Call("/payments", body=a_payment(w.district_fund, w.case))),

@@ -277,6 +277,8 @@ def test_projection_status_reports_positions_and_lag(api: Api, world: World) -> 
         "conservation",
         "referrals",
         "policy",
+        "dynamics",
+        "filing",
     }
     assert status["archive"]["position"] >= api.position
 
@@ -335,3 +337,28 @@ def test_a_position_beyond_the_end_of_the_log_is_refused_at_once(api: Api, world
 
     assert response.status_code == 422
     assert "the log ends at" in response.json()["detail"]
+
+
+def test_the_balance_of_a_fund_the_funds_view_has_not_seen_yet_is_view_behind_not_missing(
+    ledger: Ledger, settings: Settings
+) -> None:
+    settings = settings.model_copy(update={"project_in_process": False, "read_wait_seconds": 0.2})
+    token = ledger.add_user(SYSTEM, "admin", Role.ADMIN, None)
+    with TestClient(create_app(ledger, settings)) as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        centre = client.post(
+            "/centres", json={"name": "市", "level": "prefecture"}, headers=headers
+        )
+        fund = {
+            "centre_id": centre.json()["id"],
+            "name": "送温暖",
+            "source": "acftu_warmth_fund",
+            "fiscal_year": 2026,
+            "purposes": ["warmth_visit"],
+        }
+        opened = client.post("/funds", json=fund, headers=headers).json()
+
+        response = client.get(f"/funds/{opened['id']}/balance", headers=headers)
+
+    assert response.status_code == 503, response.text
+    assert response.json()["type"] == "urn:bangfu:problem:view-behind"

@@ -94,6 +94,8 @@ def test_a_view_that_cannot_apply_an_event_stops_before_it_and_the_others_go_on(
         "conservation": opened,
         "referrals": head,
         "policy": head,
+        "dynamics": head,
+        "filing": head,
     }
     failures = views.projector.failures()
     assert set(failures) == {"funds", "provenance", "matching", "conservation"}

@@ -49,13 +49,15 @@ def test_views_built_while_events_arrive_equal_views_rebuilt_from_scratch(ledger
     views.projector.run_once()
     incremental = everything(views)
 
-    for name in ("archive", "funds", "audit", "referrals", "policy"):
+    for name in ("archive", "funds", "audit", "referrals", "policy", "dynamics", "filing"):
         views.projector.rebuild(name)
 
     assert everything(views) == incremental
     assert sum(len(rows) for rows in incremental["policy"].values()) > 20  # the demo's policy
     assert sum(len(rows) for rows in incremental["audit"].values()) > 300
     assert len(incremental["referrals"]["referrals"]) == 3  # the demo's referrals (转介)
+    assert len(incremental["dynamics"]["dyn_incomes"]) == 25  # the demo's incomes (收入登记)
+    assert len(incremental["filing"]["filing_applications"]) == 9  # the demo's applications
     assert {
         s.generation for s in map(views.projector.state, ("archive", "funds", "audit")) if s
     } == {2}

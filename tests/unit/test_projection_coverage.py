@@ -9,7 +9,9 @@ from domain.catalogue import CATALOGUE, kind
 from projections.archive import ArchiveView
 from projections.audit import AuditView
 from projections.conservation import ConservationView
+from projections.dynamics import DynamicsView
 from projections.earmarks import EarmarksView
+from projections.filing import FilingView
 from projections.funds import FundsView
 from projections.matching import MatchingView
 from projections.policy import PolicyView
@@ -29,6 +31,8 @@ VIEWS = [
     ConservationView,
     PolicyView,
     ReferralsView,
+    DynamicsView,
+    FilingView,
 ]
 
 

@@ -8,6 +8,7 @@ from api.web.pages import (
     account,
     archive,
     archive_history,
+    archive_referrals,
     archive_stats,
     audit,
     audit_flows,
@@ -22,6 +23,8 @@ from api.web.pages import (
     households,
     households_case,
     households_filing,
+    households_referrals,
+    policy,
     users,
 )
 
@@ -33,11 +36,13 @@ ROUTERS: tuple[APIRouter, ...] = tuple(
         households,
         households_case,
         households_filing,
+        households_referrals,
         funds,
         funds_forms,
         funds_payments,
         archive,
         archive_history,
+        archive_referrals,
         archive_stats,
         audit,
         audit_funds,
@@ -45,6 +50,7 @@ ROUTERS: tuple[APIRouter, ...] = tuple(
         audit_reports,
         audit_trail,
         audit_package,
+        policy,
         users,
     )
 )

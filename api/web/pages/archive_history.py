@@ -1,5 +1,6 @@
-"""A case's full history for a supervisor: the household's facts and every event of its archive,
-read from the aggregate itself (as GET /cases/{id} and /cases/{id}/history), so nothing lags."""
+"""A case's full history for a supervisor: the household's facts and every event of its archive
+and of its referrals (转介), read from the aggregates themselves (as GET /cases/{id} and
+/cases/{id}/events), so nothing lags."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from domain.application import Ledger
 from domain.cases import Case
 from domain.errors import BangfuError
 from domain.money import display_yuan
+from domain.referrals import OutcomeNoted, Referral
 from domain.vocabulary import (
     AssistanceType,
     CampaignKind,
@@ -27,6 +29,8 @@ from domain.vocabulary import (
     Cause,
     ClosureReason,
     HouseholdFlag,
+    ReferralChannel,
+    ReferralDecision,
     VisitKind,
 )
 
@@ -68,8 +72,36 @@ def assessed(t: Translator, f: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def entry(t: Translator, event: AggregateEvent, fund_names: FundNames) -> dict[str, Any]:
-    """One event as the timeline shows it: label, dates, actor, amount and details."""
+def referred(t: Translator, event: AggregateEvent, number: int) -> list[tuple[str, str]]:
+    """What a referral's event says: which referral, and its channel, answer or note."""
+    f = event.__dict__
+    details = [("households.referral.number", f"#{number}")]
+    if isinstance(event, Referral.Made):
+        details += [
+            ("households.referral.channel", term(t, ReferralChannel, f["channel"])),
+            ("households.referral.receiving_body", f["receiving_body"]),
+            ("archive.history.note", f["note"]),
+        ]
+    elif isinstance(event, OutcomeNoted):
+        granted = display_yuan(f["amount_fen"]) if f["amount_fen"] else ""
+        details += [
+            ("households.referral.decision", term(t, ReferralDecision, f["decision"])),
+            ("households.referral.amount", granted),
+            ("households.referral.service", f["service"]),
+            ("households.referral.reason", f["reason"]),
+        ]
+    elif isinstance(event, Referral.FollowedUp):
+        details.append(("archive.history.note", f["note"]))
+    elif isinstance(event, Referral.Withdrawn):
+        details.append(("archive.history.reason", f["reason"]))
+    return details
+
+
+def entry(
+    t: Translator, event: AggregateEvent, fund_names: FundNames, numbers: dict[UUID, int]
+) -> dict[str, Any]:
+    """One event as the timeline shows it: label, dates, actor, amount and details (a
+    referral's with its number, from ``numbers``)."""
     f = event.__dict__
     out: dict[str, Any] = {
         "no": event.originator_version,
@@ -114,6 +146,8 @@ def entry(t: Translator, event: AggregateEvent, fund_names: FundNames) -> dict[s
         details = [("archive.history.note", f["note"])]
     elif isinstance(event, Case.PersonalDataErased):
         details = [("archive.history.reason", f["reason"])]
+    elif isinstance(event, Referral.Event):
+        details = referred(t, event, numbers.get(event.originator_id, 0))
     out["details"] = [(label, value) for label, value in details if value]
     return out
 
@@ -158,12 +192,15 @@ def case_history(
     case = ledger.case(actor, case_id)
     events = list(ledger.case_events(actor, case_id))
     fund_names = FundNames(ledger, actor)
+    numbers = {
+        e.originator_id: e.__dict__["number"] for e in events if isinstance(e, Referral.Made)
+    }
     reviews = [e for e in events if isinstance(e, Case.Registered | Case.Reassessed)]
     context = {
         "case_id": str(case_id),
         "facts": facts(t, ledger, actor, case),
         "last_reviewed_on": reviews[-1].business_date if reviews else None,
         "person": person_of(ledger, actor, case),
-        "timeline": [entry(t, e, fund_names) for e in events],
+        "timeline": [entry(t, e, fund_names, numbers) for e in events],
     }
     return render(request, "archive/history.html", context)

@@ -1,6 +1,8 @@
 """The supervision reports as pages: matching per level and year, and suspicious payments with
 their reason; each read by the JSON API's own route function for the visitor (the same scope
-checks), with the API's CSV/XLSX export beside it."""
+checks), with the API's CSV/XLSX export beside it. Each judges by the local policy in force at
+each centre (the matching share, the repeat window, lateness: /app/policy) unless the visitor
+fills in one ratio, window or lateness for all (a what-if)."""
 
 from __future__ import annotations
 
@@ -42,14 +44,15 @@ def _centre(form: Form) -> UUID | None:
     return centre_id
 
 
-def _count(form: Form, name: str, default: int, most: int) -> int:
-    """A whole number of days within the range the API accepts."""
+def _count(form: Form, name: str, most: int) -> int | None:
+    """A whole number of days within the range the API accepts; None (the policy in force)
+    when left empty."""
     text = form.text(name, required=False)
     if not text:
-        return default
+        return None
     if not (text.isdigit() and len(text) < 7 and int(text) <= most):
         form.errors[name] = "audit.bad_days"
-        return default
+        return None
     return int(text)
 
 
@@ -79,8 +82,8 @@ def matching(request: Request, visitor: AuditorDep, read: ReaderDep) -> HTMLResp
     actor = visitor.actor
     form = Form(dict(request.query_params))
     centre_id = _centre(form)
-    ratio = form.text("ratio", required=False) or "1:1"
-    if not RATIO.fullmatch(ratio):
+    ratio = form.text("ratio", required=False) or None  # None: the share policy sets
+    if ratio is not None and not RATIO.fullmatch(ratio):
         form.errors["ratio"] = "audit.bad_ratio"
     after = form.text("after", required=False) or None
     centre = report_centre(actor, centre_id)
@@ -92,12 +95,12 @@ def matching(request: Request, visitor: AuditorDep, read: ReaderDep) -> HTMLResp
         except InvalidInputError as error:
             form.refuse(error, "after")
     if page is not None:
-        a, b = (int(x) for x in ratio.split(":"))
+        a, b = (int(x) for x in (ratio or "1:1").split(":"))
         every = matching_view.matching(
             read.views.matching,
             compliance.MATCH_SOURCES,
             str(centre) if centre else None,
-            (a or 1, b),
+            (a or 1, b) if ratio else None,
         )
         summary = by_level_and_year(every.items)
     params = {"centre_id": centre, "ratio": ratio}
@@ -106,7 +109,8 @@ def matching(request: Request, visitor: AuditorDep, read: ReaderDep) -> HTMLResp
         "summary": summary,
         "centres": centre_choices(read.views, subtree(read.ledger, actor, None)),
         "errors": form.errors,
-        "values": form.values | {"ratio": ratio},
+        "values": form.values | {"ratio": ratio or ""},
+        "by_policy": ratio is None,
         "exports": export_links(request, "/supervision/matching", params),
         "vocab": vocab,
     }
@@ -120,8 +124,8 @@ def suspicious(request: Request, visitor: AuditorDep, read: ReaderDep) -> HTMLRe
     actor = visitor.actor
     form = Form(dict(request.query_params))
     centre_id = _centre(form)
-    window = _count(form, "repeat_window_days", 30, 3660)
-    late = _count(form, "late_recording_days", 30, 36600)
+    window = _count(form, "repeat_window_days", 3660)
+    late = _count(form, "late_recording_days", 36600)
     after = form.text("after", required=False) or None
     centre = report_centre(actor, centre_id)
     page: dict[str, Any] | None = None
@@ -140,7 +144,8 @@ def suspicious(request: Request, visitor: AuditorDep, read: ReaderDep) -> HTMLRe
         "rules": RULES,
         "centres": centre_choices(read.views, subtree(read.ledger, actor, None)),
         "errors": form.errors,
-        "values": form.values | {"repeat_window_days": window, "late_recording_days": late},
+        "values": form.values,
+        "by_policy": window is None and late is None,
         "exports": export_links(request, "/supervision/suspicious-payments", params),
     }
     return render(request, "audit/suspicious.html", context, status=200 if form.ok else 422)

@@ -1,9 +1,9 @@
 """A household's archive: its details (names only for roles that may read personal data, the
 read recorded as the API records it), its full timeline, and the caseworker's actions: record a
-visit, a review, close and reopen. Each action calls the same use case as the JSON API.
-
-Referrals to government channels (转介) do not exist in the ledger yet; their form lands here
-with them."""
+visit, a review, close and reopen; and its referrals to government channels (转介), whose forms
+are read and written beside this module (households_referral_forms.py, households_referrals.py).
+Each action calls the same use case as the JSON API; the timeline holds the referrals' events
+beside the case's own, as GET /cases/{id}/events does."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from api.deps import MinPosition, caught_up
 from api.web.forms import Form, route_action
 from api.web.i18n import vocab
 from api.web.pages import households_forms as parse
+from api.web.pages.households_referral_forms import case_referrals, forms_of
 from api.web.pages.households_support import (
     FORM_KEY,
     Desk,
@@ -41,19 +42,31 @@ from domain.cases import Case
 from domain.catalogue import event_class
 from domain.errors import ConflictError, InvalidInputError
 from domain.money import parse_yuan, yuan
-from domain.vocabulary import CampaignKind, Category, Cause, ClosureReason, HouseholdFlag, VisitKind
+from domain.referrals import Referral
+from domain.vocabulary import (
+    CampaignKind,
+    Category,
+    Cause,
+    ClosureReason,
+    HouseholdFlag,
+    ReferralChannel,
+    ReferralDecision,
+    VisitKind,
+)
 from projections import Views, audit
 from projections.view import ViewBehindError
 
 router = APIRouter(include_in_schema=False)
 REFUSED = (InvalidInputError, ConflictError)  # said on the form; 403/404 become error pages
-DONE = ("filed", "visit", "review", "close", "reopen")  # what a write's redirect may announce
+DONE = ("filed", "visit", "review", "close", "reopen", "refer", "outcome", "follow_up", "withdraw")
+"""What a write's redirect may announce."""
 
 
 def _timeline(
-    views: Views, case_id: UUID, min_position: int | None, wait: float
+    views: Views, case_id: UUID, referrals: list[Referral], min_position: int | None, wait: float
 ) -> list[dict[str, Any]] | None:
-    """Every event of the archive, newest first (None while the audit view catches up)."""
+    """Every event of the archive and of its referrals, newest first (None while the audit view
+    catches up); a referral's events say its number."""
     try:
         caught_up(views, "audit", min_position, wait)
     except ViewBehindError:
@@ -61,6 +74,9 @@ def _timeline(
     except InvalidInputError:  # a position no write reached: show what there is
         pass
     rows = audit.timeline(views.audit, str(case_id))
+    for r in referrals:
+        rows += [row | {"referral": r.number} for row in audit.timeline(views.audit, str(r.id))]
+    rows.sort(key=lambda row: int(row["position"]))
     for row in rows:
         try:
             row["kind"] = event_class(f"{row['aggregate']}.{row['type']}")
@@ -121,8 +137,9 @@ def case_page(
         read = ledger.read_personal_data(actor, {case.id: case.person_sealed}, "view case")
         person = read[case.id]
     wait = request.app.state.settings.read_wait_seconds
-    rows = _timeline(desk.views, case.id, min_position, wait)
-    forms = _defaults(case, ledger.today())
+    referrals = case_referrals(ledger, actor, case.id)
+    rows = _timeline(desk.views, case.id, referrals, min_position, wait)
+    forms = _defaults(case, ledger.today()) | forms_of(referrals, ledger.today())
     if form is not None:
         forms[action] = form
     for each in forms.values():
@@ -143,6 +160,10 @@ def case_page(
         "short_id": short_id,
         "yuan": yuan_text,
         "Case": Case,
+        "Referral": Referral,
+        "referrals": referrals,
+        "channels": list(ReferralChannel),
+        "decisions": list(ReferralDecision),
         "categories": list(Category),
         "causes": list(Cause),
         "flags": list(HouseholdFlag),
