@@ -44,6 +44,9 @@ Day = Annotated[date, AfterValidator(_day_in_window)]
 """A date query parameter, 1949-01-01 .. 2200-12-31."""
 Moment = Annotated[datetime, AfterValidator(_moment_in_window)]
 """A date-time query parameter whose date lies in 1949-01-01 .. 2200-12-31."""
+DateFrom = Annotated[Day | None, Query(alias="from", description="from this day")]
+DateTo = Annotated[Day | None, Query(alias="to", description="to this day (today if left out)")]
+"""A period's first and last days as query parameters (``from``, ``to``)."""
 
 _bearer = HTTPBearer(auto_error=False, description="A token printed by `bangfu user add`")
 

@@ -1214,10 +1214,10 @@ def report(run: Run) -> None:
         f"({run.args.seconds:g} s a phase).",
         "",
         "Bangfu is driven only through `bangfu user add` and a real `bangfu serve` process with "
-        "default settings (in-process projector, access log), on a fresh PostgreSQL schema; "
-        "the load comes from `wrk` with `bench/write_path.lua` (keep-alive connections, one "
-        "request at a time each). Rates and latencies count every answer; 'x bare' divides by "
-        "the baselines measured at the start of the same run.",
+        "default settings (the projector in its child process, access log), on a fresh "
+        "PostgreSQL schema; the load comes from `wrk` with `bench/write_path.lua` (keep-alive "
+        "connections, one request at a time each). Rates and latencies count every answer; "
+        "'x bare' divides by the baselines measured at the start of the same run.",
         "",
         "How to read the columns: *lost races* are the bench database's duplicate-key errors "
         "in the PostgreSQL log (a write that lost the optimistic race and was retried); "

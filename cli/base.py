@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
+from uuid import UUID
 
 import psycopg
 import typer
@@ -23,8 +24,10 @@ from rich.progress import (
 )
 
 from bootstrap import App, bootstrap
+from domain.access import SYSTEM
 from domain.application import Ledger
 from domain.errors import BangfuError
+from projections import Views
 from settings import Settings
 from stores import StoreConfigError, describe
 from stores.vault import MasterKeyError
@@ -102,3 +105,14 @@ def refusals(what: str) -> Iterator[None]:
     except ValueError:
         err.print(f"[red]that is not a {what} id (a UUID)[/red]")
         raise typer.Exit(2) from None
+
+
+def read_views(centre: str | None) -> tuple[Ledger, Views, str | None]:
+    """The store, its views brought up to now (however far a projector got), and the id of
+    the centre whose subtree is asked for (None: the whole tree; exit 2 on a bad id)."""
+    ledger = open_store(Settings())
+    with refusals("centre"):
+        scope = str(ledger.centre(SYSTEM, UUID(centre)).id) if centre else None
+    views = Views(ledger)
+    views.projector.run_once()
+    return ledger, views, scope

@@ -3,7 +3,6 @@ and the overdue list (限时办结); `bangfu case member|transfer`: a household'
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,15 +13,14 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from api.filing_schemas import ApplicationIn, household_of
-from cli.base import app, console, fail, open_store, refusals
-from domain.access import SYSTEM, Actor
+from cli.base import app, console, fail, read_views
+from cli.recording import AsUser, Day, business_day, record
 from domain.application import Context, Ledger, Outcome
 from domain.households import Member, MonthlyAmount
 from domain.money import parse_yuan
 from domain.policy_parameters import SchoolLevel
 from domain.vocabulary import Category, Employment
-from projections import Views, filing
-from settings import Settings
+from projections import filing
 
 application_app = typer.Typer(
     help="Filing (建档): applications step by step, and the overdue list.", no_args_is_help=True
@@ -35,34 +33,8 @@ app.add_typer(application_app, name="application")
 app.add_typer(case_app, name="case")
 case_app.add_typer(member_app, name="member")
 
-AsUser = Annotated[
-    str | None,
-    typer.Option("--as", help="the user who records it; the system operator when left out"),
-]
-Day = Annotated[str | None, typer.Option("--date", help="the business date, YYYY-MM-DD (today)")]
 Note = Annotated[str, typer.Option(help="a note")]
 Amounts = Annotated[list[str] | None, typer.Option(help="LABEL=YUAN, e.g. 工资=2400.00")]
-Write = Callable[[Ledger, Context, date | None], Outcome[Any]]
-
-
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        fail(f"{text!r} is not a date written YYYY-MM-DD", 2)
-
-
-def _actor(ledger: Ledger, name: str | None) -> Actor:
-    return ledger.user(name) if name else SYSTEM
-
-
-def _record(what: str, of: str, day: str | None, as_user: str | None, write: Write) -> None:
-    """One write as the user on the day given; prints the id it answers, or exits with one
-    line on a bad id or a refusal."""
-    ledger, on = open_store(Settings()), _day(day)
-    with refusals(of):
-        done = write(ledger, Context(_actor(ledger, as_user)), on)
-    console.print(f"{what}: {done.result.id} (log position {done.position})")
 
 
 def _amounts(given: list[str] | None, what: str) -> tuple[MonthlyAmount, ...] | None:
@@ -91,13 +63,13 @@ def apply(
             ctx, body.centre_id, household_of(body), body.note, body.business_date or on
         )
 
-    _record("Application 建档申请", "centre", None, as_user, write)
+    record("Application 建档申请", "centre", None, as_user, write)
 
 
 @application_app.command("review")
 def review(application: str, note: Note = "", day: Day = None, as_user: AsUser = None) -> None:
     """审核: the papers were checked."""
-    _record(
+    record(
         "Reviewed 审核", "application", day, as_user,
         lambda lg, ctx, on: lg.review_application(ctx, UUID(application), note, on),
     )  # fmt: skip
@@ -112,7 +84,7 @@ def visit(
     as_user: AsUser = None,
 ) -> None:
     """入户核查: the home visit and its findings."""
-    _record(
+    record(
         "Visited 入户核查", "application", day, as_user,
         lambda lg, ctx, on: lg.record_application_visit(
             ctx, UUID(application), visitor, findings, on
@@ -135,7 +107,7 @@ def income_check(
         found = (_amounts(income, "income"), _amounts(cost, "hardship cost"))
         return lg.check_application_income(ctx, UUID(application), *found, note, on)
 
-    _record("Income checked 收入核对", "application", day, as_user, write)
+    record("Income checked 收入核对", "application", day, as_user, write)
 
 
 @application_app.command("notice")
@@ -147,10 +119,10 @@ def notice(
     as_user: AsUser = None,
 ) -> None:
     """公示 from the business date for at least the local policy's days."""
-    _record(
+    record(
         "Notice 公示", "application", day, as_user,
         lambda lg, ctx, on: lg.post_application_notice(
-            ctx, UUID(application), place, _day(ends), on
+            ctx, UUID(application), place, business_day(ends), on
         ),
     )  # fmt: skip
 
@@ -158,7 +130,7 @@ def notice(
 @application_app.command("object")
 def object_(application: str, note: Note, day: Day = None, as_user: AsUser = None) -> None:
     """An objection raised during the notice (异议); prints its id."""
-    _record(
+    record(
         "Objection 异议", "application", day, as_user,
         lambda lg, ctx, on: lg.raise_objection(ctx, UUID(application), note, on),
     )  # fmt: skip
@@ -174,7 +146,7 @@ def handle(
     as_user: AsUser = None,
 ) -> None:
     """How an objection was handled."""
-    _record(
+    record(
         "Handled 异议处理", "application or objection", day, as_user,
         lambda lg, ctx, on: lg.handle_objection(
             ctx, UUID(application), UUID(objection), upheld, note, on
@@ -191,7 +163,7 @@ def file_(
     as_user: AsUser = None,
 ) -> None:
     """建档: open the archive; prints its id (the category computed against the line)."""
-    _record(
+    record(
         "Filed 建档", "application", day, as_user,
         lambda lg, ctx, on: lg.file_application(ctx, UUID(application), category, reason, on),
     )  # fmt: skip
@@ -205,7 +177,7 @@ def reject(
     as_user: AsUser = None,
 ) -> None:
     """不予建档 at the step reached."""
-    _record(
+    record(
         "Rejected 不予建档", "application", day, as_user,
         lambda lg, ctx, on: lg.reject_application(ctx, UUID(application), reason, on),
     )  # fmt: skip
@@ -219,12 +191,9 @@ def list_applications(
     limit: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
 ) -> None:
     """The applications of a subtree; with --overdue the 限时办结 list."""
-    ledger, asked = open_store(Settings()), _day(as_of)
-    with refusals("centre"):
-        scope = str(ledger.centre(SYSTEM, UUID(centre)).id) if centre else None
+    asked = business_day(as_of)
+    ledger, views, scope = read_views(centre)
     day = asked or ledger.today()
-    views = Views(ledger)
-    views.projector.run_once()  # the filing view as of now, however far a projector got
     f = filing.ApplicationFilter(scope, None, day if overdue else None)
     rows = filing.applications(views.filing, f, day, limit)
     table = Table(title=f"Applications 建档申请 on {day}: {len(rows)}")
@@ -254,7 +223,7 @@ def join(
         member = Member.checked(name, id_number, relation, employment, None, school_level)
         return lg.add_member(ctx, UUID(case), member, note, on)
 
-    _record("Member joined 家庭成员增加", "case", day, as_user, write)
+    record("Member joined 家庭成员增加", "case", day, as_user, write)
 
 
 @member_app.command("leave")
@@ -263,7 +232,7 @@ def leave(
     as_user: AsUser = None,
 ) -> None:  # fmt: skip
     """A member leaves the household, with the reason."""
-    _record(
+    record(
         "Member left 家庭成员减少", "case or member", day, as_user,
         lambda lg, ctx, on: lg.remove_member(ctx, UUID(case), UUID(member), False, reason, on),
     )  # fmt: skip
@@ -272,7 +241,7 @@ def leave(
 @member_app.command("death")
 def death(case: str, member: str, note: Note = "", day: Day = None, as_user: AsUser = None) -> None:
     """A member of the household died."""
-    _record(
+    record(
         "Member died 家庭成员死亡", "case or member", day, as_user,
         lambda lg, ctx, on: lg.remove_member(ctx, UUID(case), UUID(member), True, note, on),
     )  # fmt: skip
@@ -287,7 +256,7 @@ def transfer(
     as_user: AsUser = None,
 ) -> None:
     """转档: the archive moves to another centre, with its history."""
-    _record(
+    record(
         "Transferred 转档", "case or centre", day, as_user,
         lambda lg, ctx, on: lg.transfer_case(ctx, UUID(case), UUID(to), note, on),
     )  # fmt: skip

@@ -4,20 +4,21 @@ dynamic management (动态管理) from the command line."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import typer
 from rich.table import Table
 
-from cli.base import app, console, fail, open_store, refusals
-from domain.access import SYSTEM, Actor
-from domain.application import Context, Ledger
+from cli.base import app, console, open_store, read_views, refusals
+from cli.recording import AsUser, Day, actor, business_day, record
+from domain.access import SYSTEM
+from domain.application import Context, Ledger, Outcome
 from domain.incomes import Incomes, Member
 from domain.money import parse_yuan
 from domain.use_cases.review import Review
 from domain.vocabulary import Category, Cause, HouseholdFlag
-from projections import Views, dynamics_lists, dynamics_statistics, referrals
+from projections import dynamics_lists, dynamics_statistics, referrals
 from settings import Settings
 
 income_app = typer.Typer(help="A household's monthly incomes (收入登记).", no_args_is_help=True)
@@ -28,11 +29,6 @@ cases_app = typer.Typer(
 app.add_typer(income_app, name="income")
 app.add_typer(cases_app, name="cases")
 
-AsUser = Annotated[
-    str | None,
-    typer.Option("--as", help="the user who records it; the system operator when left out"),
-]
-Day = Annotated[str | None, typer.Option("--date", help="the business date, YYYY-MM-DD (today)")]
 Centre = Annotated[str | None, typer.Option(help="a centre's subtree (the whole tree if unset)")]
 AsOf = Annotated[str | None, typer.Option(help="the day the list is for, YYYY-MM-DD (today)")]
 Size = Annotated[int, typer.Option("--size", help="people in the household")]
@@ -42,17 +38,6 @@ Members = Annotated[
     list[str] | None,
     typer.Option("--member", help="RELATION:YUAN[:employed], e.g. 配偶:1200.00:employed"),
 ]
-
-
-def _actor(ledger: Ledger, name: str | None) -> Actor:
-    return ledger.user(name) if name else SYSTEM
-
-
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        fail(f"{text!r} is not a date written YYYY-MM-DD", 2)
 
 
 def _incomes(size: int, income: str, hardship: str, members: list[str] | None) -> Incomes:
@@ -69,7 +54,7 @@ def _incomes(size: int, income: str, hardship: str, members: list[str] | None) -
 
 
 @income_app.command("record")
-def record(
+def record_income(
     case: str,
     month: Annotated[str, typer.Option(help="the month, YYYY-MM")],
     size: Size,
@@ -82,13 +67,13 @@ def record(
     as_user: AsUser = None,
 ) -> None:
     """Record a household's incomes for a month (or, with --corrects, a correction)."""
-    ledger, on = open_store(Settings()), _day(day)
-    with refusals("case or record"):
+
+    def write(ledger: Ledger, ctx: Context, on: date | None) -> Outcome[Any]:
         found = _incomes(size, income, hardship, member)
         fixed = UUID(corrects) if corrects else None
-        ctx = Context(_actor(ledger, as_user))
-        done = ledger.record_income(ctx, UUID(case), month, found, note, on, fixed)
-    console.print(f"Income record 收入登记: {done.result.id} (log position {done.position})")
+        return ledger.record_income(ctx, UUID(case), month, found, note, on, fixed)
+
+    record("Income record 收入登记", "case or record", day, as_user, write)
 
 
 @app.command("review")
@@ -109,7 +94,7 @@ def review(
 ) -> None:
     """Review an archive (复核): the category is computed from the incomes against the 低保
     line in force at its centre on the day, unless --category overrides it with --reason."""
-    ledger, on = open_store(Settings()), _day(day)
+    ledger, on = open_store(Settings()), business_day(day)
     with refusals("case"):
         found = Review(
             _incomes(size, income, hardship, member),
@@ -120,20 +105,11 @@ def review(
             reason,
             note,
         )
-        done = ledger.review_case(Context(_actor(ledger, as_user)), UUID(case), found, on)
+        done = ledger.review_case(Context(actor(ledger, as_user)), UUID(case), found, on)
         now = Category(ledger.case(SYSTEM, UUID(case)).category)
     console.print(
         f"Review 复核: {done.result.id} (log position {done.position}): {now.value} {now.zh}"
     )
-
-
-def _read(centre: str | None) -> tuple[Ledger, Views, str | None]:
-    ledger = open_store(Settings())
-    with refusals("centre"):
-        scope = str(ledger.centre(SYSTEM, UUID(centre)).id) if centre else None
-    views = Views(ledger)
-    views.projector.run_once()  # the views as of now, however far a projector got
-    return ledger, views, scope
 
 
 @cases_app.command("review-due")
@@ -143,8 +119,8 @@ def review_due(
     within: Annotated[int, typer.Option(min=0, max=366, help="due within days")] = 30,
 ) -> None:
     """Active archives whose annual review is overdue or due soon, most overdue first."""
-    ledger, views, scope = _read(centre)
-    day = _day(as_of) or ledger.today()
+    ledger, views, scope = read_views(centre)
+    day = business_day(as_of) or ledger.today()
     rows = dynamics_lists.review_due(views.dynamics, scope, day, within)
     table = Table(title=f"Reviews due 应复核 on {day}: {len(rows)}")
     for column in ("case", "category 类别", "last reviewed 最近复核", "due 应复核", "days"):
@@ -159,8 +135,8 @@ def review_due(
 @cases_app.command("exit-candidates")
 def exit_candidates(centre: Centre = None, as_of: AsOf = None) -> None:
     """Active archives whose per-capita income was above the line long enough to exit (脱困)."""
-    ledger, views, scope = _read(centre)
-    day = _day(as_of) or ledger.today()
+    ledger, views, scope = read_views(centre)
+    day = business_day(as_of) or ledger.today()
     rows = dynamics_lists.exit_candidates(views.dynamics, scope, day)
     table = Table(title=f"Exit candidates 脱困候选 on {day}: {len(rows)}")
     for column in ("case", "category 类别", "months 月数", "from 起", "to 止"):
@@ -180,8 +156,8 @@ def statistics(
     date_to: Annotated[str | None, typer.Option("--to", help="to this day (today)")] = None,
 ) -> None:
     """The archive at the end of the period and what happened in it; referrals made."""
-    ledger, views, scope = _read(centre)
-    start, end = _day(date_from), _day(date_to) or ledger.today()
+    ledger, views, scope = read_views(centre)
+    start, end = business_day(date_from), business_day(date_to) or ledger.today()
     found = dynamics_statistics.statistics(views.dynamics, scope, start, end)
     made = referrals.statistics(views.referrals, scope, referrals.Period(start, end))
     table = Table(title=f"Archive statistics 档案统计 {start or '…'} – {end}")

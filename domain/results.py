@@ -63,3 +63,13 @@ class CaseEntry(Result):
     """A reassessment or a visit: its id and the case's."""
 
     case_id: UUID
+
+
+@dataclass(frozen=True)
+class Payer:
+    """The fund a payment came from and the centre that holds it, by name."""
+
+    fund_id: UUID
+    fund_name: str
+    centre_id: UUID
+    centre_name: str

@@ -143,6 +143,20 @@ class LedgerCore(Application[UUID]):
         job: Job[Outcome[R]] = Job(lambda: self._decide(ctx, change), absent)
         return self.committer.submit(job)
 
+    def _write_sealed(
+        self, ctx: Context, change: Callable[[], Change[R]], key_id: UUID, *touches: UUID | None
+    ) -> Outcome[R]:
+        """A write of personal data sealed under a new key (``key_id``'s): when the write is
+        refused or replayed, the key goes, so that it leaves no orphan key behind."""
+        try:
+            outcome = self._write(ctx, change, *touches)
+        except BaseException:
+            self._vault().discard(key_id)
+            raise
+        if outcome.replayed:
+            self._vault().discard(key_id)
+        return outcome
+
     def _decide(self, ctx: Context, change: Callable[[], Change[R]]) -> Change[R] | Outcome[R]:
         if ctx.idempotency_key is not None:
             earlier = self._idempotent_replay(ctx)

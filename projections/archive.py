@@ -8,16 +8,15 @@ from typing import Any, ClassVar
 
 from domain.cases import Case
 from domain.centres import Centre
-from domain.funds import Fund
 from domain.money import yuan
 from domain.vocabulary import ClosureReason
+from projections.report_tables import closure_rows, insert_tree
 from projections.view import (
     CASE_EVENTS,
-    FUND_MOVEMENTS,
     HOUSEHOLD_EVENTS,
-    OUTSIDE_CASES_AND_FUNDS,
     Batch,
     View,
+    every_event_but,
 )
 from stores.sql import Cursor
 
@@ -53,11 +52,7 @@ class ArchiveView(View):
 
     name = "archive"
     handles = (Centre.Created, *CASE_EVENTS, *HOUSEHOLD_EVENTS)  # a transfer moves the row
-    ignores = (
-        Fund.Opened,
-        *FUND_MOVEMENTS,
-        *(e for e in OUTSIDE_CASES_AND_FUNDS if e not in HOUSEHOLD_EVENTS),
-    )
+    ignores = every_event_but(handles)
     tables: ClassVar[dict[str, str]] = {
         "archive_cases": (
             "case_id TEXT PRIMARY KEY, centre_id TEXT NOT NULL, status TEXT NOT NULL, "
@@ -91,18 +86,10 @@ class ArchiveView(View):
         for _, event in batch:
             f = event.__dict__
             if isinstance(event, Centre.Created):
-                cid = str(event.originator_id)
-                closure += [(str(a), cid) for a in f["ancestors"]] + [(cid, cid)]
+                closure += closure_rows(event)
             elif isinstance(event, Case.Event):
                 self._case_event(cases, years, event, str(event.originator_id), f)
-        if closure:
-            cursor.executemany(
-                self.db.sql(
-                    f"INSERT INTO {self.table('archive_centres', generation)} VALUES (%s, %s) "
-                    "ON CONFLICT DO NOTHING"
-                ),
-                closure,
-            )
+        insert_tree(self, cursor, self.table("archive_centres", generation), closure)
         if cases:
             placeholders = ", ".join(["%s"] * len(CASE_COLUMNS))
             updates = ", ".join(f"{c} = excluded.{c}" for c in CASE_COLUMNS[1:])

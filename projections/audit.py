@@ -14,6 +14,7 @@ from domain.centres import Centre
 from domain.funds import Fund
 from projections.funds import stamp
 from projections.history import readable
+from projections.report_tables import closure_rows, insert_tree
 from projections.view import Batch, View
 from stores.sql import Cursor
 
@@ -85,7 +86,7 @@ class AuditView(View):
             centre = f.get(what.centre_field) if what.centre_field else None
             if event.originator_version == 1:
                 if isinstance(event, Centre.Created):
-                    closure += [(str(a), oid) for a in f["ancestors"]] + [(oid, oid)]
+                    closure += closure_rows(event)
                 known[oid] = new[oid] = {
                     "aggregate_id": oid,
                     "kind": aggregate,
@@ -131,14 +132,7 @@ class AuditView(View):
                 self.db.sql(f"INSERT INTO {aggregates_t} VALUES (%s, %s, %s, %s)"),
                 [tuple(r.values()) for r in new.values()],
             )
-        if closure:
-            cursor.executemany(
-                self.db.sql(
-                    f"INSERT INTO {self.table('audit_centres', generation)} VALUES (%s, %s) "
-                    "ON CONFLICT DO NOTHING"
-                ),
-                closure,
-            )
+        insert_tree(self, cursor, self.table("audit_centres", generation), closure)
         if moved:
             self._move(cursor, generation, moved)
 

@@ -12,13 +12,16 @@ from typing import Any, ClassVar
 
 from domain.cases import Case
 from domain.centres import Centre
-from domain.funds import Fund
 from domain.incomes import IncomeBook
 from domain.policy_parameters import Parameter
 from domain.vocabulary import ClosureReason
 from projections.policy import SETTING_EVENTS, SETTINGS, keep_settings
-from projections.report_tables import CLOSURE, closure_rows, upsert
-from projections.view import CASE_EVENTS, FUND_MOVEMENTS, OUTSIDE_CASES_AND_FUNDS, Batch, View
+from projections.report_tables import CLOSURE, closure_rows, insert_tree, upsert
+from projections.view import (
+    Batch,
+    View,
+    every_event_but,
+)
 from stores.sql import Cursor
 
 FILED, REVIEWED, CLOSED, REOPENED = "filed", "reviewed", "closed", "reopened"
@@ -49,11 +52,7 @@ class DynamicsView(View):
 
     name = "dynamics"
     handles = _HANDLED
-    ignores = tuple(
-        e
-        for e in (Fund.Opened, *FUND_MOVEMENTS, *CASE_EVENTS, *OUTSIDE_CASES_AND_FUNDS)
-        if e not in _HANDLED
-    )
+    ignores = every_event_but(_HANDLED)
     tables: ClassVar[dict[str, str]] = {
         "dyn_centres": CLOSURE,
         "dyn_cases": "case_id TEXT PRIMARY KEY, centre_id TEXT NOT NULL, centre_path TEXT NOT NULL",
@@ -106,13 +105,7 @@ class DynamicsView(View):
         upsert(self, cursor, t["dyn_cases"], "case_id", list(cases.values()))
         upsert(self, cursor, t["dyn_facts"], "position", facts)
         upsert(self, cursor, t["dyn_incomes"], "record_id", list(incomes.values()))
-        if closure:
-            cursor.executemany(
-                self.db.sql(
-                    f"INSERT INTO {t['dyn_centres']} VALUES (%s, %s) ON CONFLICT DO NOTHING"
-                ),
-                closure,
-            )
+        insert_tree(self, cursor, t["dyn_centres"], closure)
 
 
 def _is_correction(event: object) -> bool:

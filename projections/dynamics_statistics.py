@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from domain.incomes import month_of
-from domain.vocabulary import CaseStatus, Category, Cause, HouseholdFlag, ReferralDecision, Term
+from domain.vocabulary import ZH, CaseStatus, Category, Cause, HouseholdFlag, ReferralDecision, Term
 from projections.dynamics import CLOSED, FILED, REOPENED, REVIEWED, DynamicsView
 from projections.dynamics_lists import ACTIVE, households, scope
 from projections.report_tables import reading
@@ -106,7 +106,6 @@ _SECTIONS = {
     "by_flag": "家庭标识",
 }
 OUTCOMES = ["made", "open", *(d.value for d in ReferralDecision), "withdrawn"]
-_OUTCOME_ZH = {"made": "转介数", "open": "办理中", "withdrawn": "已撤回"}
 
 
 def flat(found: dict[str, Any], referrals: dict[str, Any]) -> list[dict[str, Any]]:
@@ -128,7 +127,7 @@ def flat(found: dict[str, Any], referrals: dict[str, Any]) -> list[dict[str, Any
     ]
     for c in referrals["rows"]:
         for o in OUTCOMES:
-            zh = _OUTCOME_ZH.get(o) or ReferralDecision(o).zh
+            zh = "转介数" if o == "made" else ZH[o]  # where they stand: the vocabulary's words
             rows.append(
                 _row("referrals", "转介", f"{c['channel']}:{o}", f"{c['channel_zh']}·{zh}", c[o])
             )

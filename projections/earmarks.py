@@ -13,6 +13,7 @@ from projections.report_tables import (
     closure_rows,
     cursor_parts,
     in_subtree,
+    insert_tree,
     limit_to,
     reading,
     upsert,
@@ -95,11 +96,7 @@ class EarmarksView(View):
                         "is_return": int(isinstance(event, Fund.Returned)),
                     }
                 )
-        if closure:
-            cursor.executemany(
-                self.db.sql(f"INSERT INTO {t['ear_tree']} VALUES (%s, %s) ON CONFLICT DO NOTHING"),
-                closure,
-            )
+        insert_tree(self, cursor, t["ear_tree"], closure)
         upsert(self, cursor, t["ear_funds"], "fund_id", list(funds.values()))
         upsert(self, cursor, t["ear_transfers"], "position", transfers)
         upsert(self, cursor, t["ear_outside"], "position", outside)

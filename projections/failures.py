@@ -4,15 +4,60 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from eventsourcing.domain import AggregateEvent
 from eventsourcing.utils import get_topic
 
-from projections.view import _FAILURE_COLUMNS, View, ViewFailure, record_failure
+from projections.view import View
 from stores.sql import SqlDatabase
 
 log = logging.getLogger("bangfu.projections")
+
+
+@dataclass(frozen=True)
+class ViewFailure:
+    """An event a view cannot apply; the view stopped just before it (table view_failures)."""
+
+    view: str
+    position: int  # the event's log position
+    topic: str
+    originator_id: str
+    originator_version: int
+    error: str
+    failed_at: str  # when it first failed there (ISO 8601, UTC)
+    tried_at: str  # when it was last tried
+
+    def describe(self) -> str:
+        return (
+            f"it cannot apply the event at log position {self.position} ({self.topic} of "
+            f"{self.originator_id}, version {self.originator_version}): {self.error}"
+        )
+
+
+_FAILURE_COLUMNS = (
+    "view, position, topic, originator_id, originator_version, error, failed_at, tried_at"
+)
+
+
+def record_failure(db: SqlDatabase, table: str, failure: ViewFailure) -> None:
+    """Keep the failure in the failures table; when the view fails at the same position
+    again, its first failure time stays."""
+    with db.transaction() as cursor:
+        cursor.execute(
+            db.sql(
+                f"INSERT INTO {table} ({_FAILURE_COLUMNS}) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (view) DO UPDATE SET "
+                "position = excluded.position, topic = excluded.topic, "
+                "originator_id = excluded.originator_id, "
+                "originator_version = excluded.originator_version, error = excluded.error, "
+                f"failed_at = CASE WHEN {table}.position = excluded.position "
+                f"THEN {table}.failed_at ELSE excluded.failed_at END, "
+                "tried_at = excluded.tried_at"
+            ),
+            tuple(getattr(failure, f) for f in _FAILURE_COLUMNS.split(", ")),
+        )
 
 
 class FailureRecords:

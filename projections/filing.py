@@ -14,17 +14,14 @@ from domain.applications import Application
 from domain.cases import Case
 from domain.centres import Centre
 from domain.filing_rules import StepDone
-from domain.funds import Fund
 from domain.policy_parameters import FilingStep
 from domain.vocabulary import ApplicationStage, Category
-from projections.report_tables import CLOSURE, closure_rows, in_subtree, upsert
+from projections.report_tables import CLOSURE, closure_rows, in_subtree, insert_tree, upsert
 from projections.view import (
     APPLICATION_EVENTS,
-    CASE_EVENTS,
-    FUND_MOVEMENTS,
-    OUTSIDE_CASES_AND_FUNDS,
     Batch,
     View,
+    every_event_but,
 )
 from stores.sql import Cursor
 
@@ -73,12 +70,7 @@ class FilingView(View):
 
     name = "filing"
     handles = _HANDLED
-    ignores = (
-        Fund.Opened,
-        *FUND_MOVEMENTS,
-        *CASE_EVENTS,
-        *(e for e in OUTSIDE_CASES_AND_FUNDS if e not in _HANDLED),
-    )
+    ignores = every_event_but(_HANDLED)
     tables: ClassVar[dict[str, str]] = {
         "filing_applications": (
             "application_id TEXT PRIMARY KEY, centre_id TEXT NOT NULL, stage TEXT NOT NULL, "
@@ -123,14 +115,7 @@ class FilingView(View):
             "application_id",
             [{c: r[c] for c in COLUMNS} for r in rows.values()],
         )
-        if closure:
-            cursor.executemany(
-                self.db.sql(
-                    f"INSERT INTO {self.table('filing_centres', generation)} VALUES (%s, %s) "
-                    "ON CONFLICT DO NOTHING"
-                ),
-                closure,
-            )
+        insert_tree(self, cursor, self.table("filing_centres", generation), closure)
 
 
 def _applied(rows: dict[str, dict[str, Any]], event: AggregateEvent) -> dict[str, Any]:
@@ -208,15 +193,22 @@ def applications(
     if f.overdue_on:
         clauses.append("a.due_on IS NOT NULL AND a.due_on < %s")
         params.append(f.overdue_on.isoformat())
+    rows = _page(view, g, clauses, params, limit, after)
+    return [_readable(r, as_of) for r in rows]
+
+
+def _page(
+    view: FilingView, g: int, clauses: list[str], params: list[Any], limit: int, after: str | None
+) -> list[dict[str, Any]]:
+    """The applications that meet every clause, by id, ``limit`` of them ``after`` the one named."""
     if after:
         clauses.append("a.application_id > %s")
         params.append(after)
-    rows = view.db.query(
+    return view.db.query(
         f"SELECT a.* FROM {view.table('filing_applications', g)} a "
         f"WHERE {' AND '.join(clauses)} ORDER BY a.application_id LIMIT %s",
         [*params, limit],
     )
-    return [_readable(r, as_of) for r in rows]
 
 
 def overrides(
@@ -226,14 +218,7 @@ def overrides(
     g = view.generation()
     clauses, params = _subtree(view, g, centre_id)
     clauses.append("a.filed_on IS NOT NULL AND a.category <> a.computed_category")
-    if after:
-        clauses.append("a.application_id > %s")
-        params.append(after)
-    rows = view.db.query(
-        f"SELECT a.* FROM {view.table('filing_applications', g)} a "
-        f"WHERE {' AND '.join(clauses)} ORDER BY a.application_id LIMIT %s",
-        [*params, limit],
-    )
+    rows = _page(view, g, clauses, params, limit, after)
     return [
         {
             "id": r["application_id"],

@@ -1,9 +1,10 @@
 """An aggregate's history: every event in order, readable, with who and both clocks; a case's
-shows its referrals' events too (each naming its referral), labelled from the catalogue."""
+timeline shows its referrals' events too (each naming its referral), ordered by business date,
+labelled in Chinese and English from the catalogue, money naming the fund and the paying centre."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -13,6 +14,7 @@ from eventsourcing.domain import AggregateEvent
 from domain.catalogue import meaning, shown_fields
 from domain.money import yuan
 from domain.referrals import Referral
+from domain.results import Payer
 
 _BOOKKEEPING = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
@@ -68,3 +70,27 @@ def describe(event: AggregateEvent) -> dict[str, Any]:
 
 def history(events: Iterable[AggregateEvent]) -> list[dict[str, Any]]:
     return [describe(e) for e in events]
+
+
+def timeline(
+    events: Iterable[AggregateEvent], payer: Callable[[UUID], Payer | None]
+) -> list[dict[str, Any]]:
+    """A case's timeline: its events (and its referrals' and income records') ordered by
+    business date, then by recorded time; every money entry names the fund it came from and the
+    centre that paid (``payer`` finds them by the fund's id)."""
+    rows = history(events)
+    for row in rows:
+        fund_id = row["data"].get("fund_id")
+        found = payer(UUID(fund_id)) if isinstance(fund_id, str) else None
+        if found is not None:
+            row["data"] |= {
+                "fund_name": found.fund_name,
+                "paying_centre_id": str(found.centre_id),
+                "paying_centre_name": found.centre_name,
+            }
+    return sorted(rows, key=_when)
+
+
+def _when(row: dict[str, Any]) -> tuple[str, str]:
+    day = row["business_date"] or row["recorded_at"].date()
+    return str(day), row["recorded_at"].isoformat()

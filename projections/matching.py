@@ -19,11 +19,12 @@ from projections.report_tables import (
     add_up,
     closure_rows,
     in_subtree,
+    insert_tree,
     limit_to,
     reading,
     upsert,
 )
-from projections.view import CASE_EVENTS, OUTSIDE_CASES_AND_FUNDS, Batch, View
+from projections.view import Batch, View, every_event_but
 from stores.sql import Cursor
 
 CENTRAL = FundSource.CENTRAL_SPECIAL_FUND.value
@@ -38,15 +39,7 @@ class MatchingView(View):
 
     name = "matching"
     handles = (Centre.Created, Fund.Opened, Fund.Received, Fund.AllocatedIn, *SETTING_EVENTS)
-    ignores = (
-        Fund.AllocatedOut,
-        Fund.Returned,
-        Fund.ReturnReceived,
-        Fund.Disbursed,
-        Fund.DisbursementReversed,
-        *CASE_EVENTS,
-        *(e for e in OUTSIDE_CASES_AND_FUNDS if e not in SETTING_EVENTS),
-    )
+    ignores = every_event_but(handles)
     tables: ClassVar[dict[str, str]] = {
         "match_centres": "centre_id TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL",
         "match_tree": CLOSURE,
@@ -91,13 +84,7 @@ class MatchingView(View):
                 received[key] = received.get(key, 0) + f["amount_fen"]
         upsert(self, cursor, t["match_centres"], "centre_id", centres)
         upsert(self, cursor, t["match_funds"], "fund_id", new_funds)
-        if closure:
-            cursor.executemany(
-                self.db.sql(
-                    f"INSERT INTO {t['match_tree']} VALUES (%s, %s) ON CONFLICT DO NOTHING"
-                ),
-                closure,
-            )
+        insert_tree(self, cursor, t["match_tree"], closure)
         add_up(
             self,
             cursor,

@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any, ClassVar
 
 from domain.centres import Centre
-from domain.funds import Fund
 from domain.policy import Policy, PolicyBook, Setting, year_end
 from domain.policy_parameters import MATCHER_LEVEL, Parameter
 from projections.report_tables import (
@@ -17,10 +16,15 @@ from projections.report_tables import (
     Reader,
     closure_rows,
     in_subtree,
+    insert_tree,
     reading,
     upsert,
 )
-from projections.view import CASE_EVENTS, FUND_MOVEMENTS, OUTSIDE_CASES_AND_FUNDS, Batch, View
+from projections.view import (
+    Batch,
+    View,
+    every_event_but,
+)
 from stores.sql import Cursor
 
 _HANDLED = (Centre.Created, Policy.ParameterSet, Policy.SettingWithdrawn)
@@ -31,12 +35,7 @@ class PolicyView(View):
 
     name = "policy"
     handles = _HANDLED
-    ignores = (
-        Fund.Opened,
-        *FUND_MOVEMENTS,
-        *CASE_EVENTS,
-        *(e for e in OUTSIDE_CASES_AND_FUNDS if e not in _HANDLED),  # Policy.Started among them
-    )
+    ignores = every_event_but(_HANDLED)  # Policy.Started among them
     tables: ClassVar[dict[str, str]] = {
         "pol_centres": "centre_id TEXT PRIMARY KEY, name TEXT NOT NULL, path TEXT NOT NULL",
         "pol_tree": CLOSURE,
@@ -81,11 +80,7 @@ class PolicyView(View):
                 withdrawn["withdrawal_reason"] = f["reason"]
         upsert(self, cursor, t["pol_centres"], "centre_id", centres)
         upsert(self, cursor, t["pol_settings"], "setting_id", list(settings.values()))
-        if closure:
-            cursor.executemany(
-                self.db.sql(f"INSERT INTO {t['pol_tree']} VALUES (%s, %s) ON CONFLICT DO NOTHING"),
-                closure,
-            )
+        insert_tree(self, cursor, t["pol_tree"], closure)
 
 
 SETTINGS = (

@@ -6,10 +6,14 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from domain.catalogue import meaning, money_events
-from domain.centres import Centre
 from domain.funds import Fund
 from projections.report_tables import add_up, upsert
-from projections.view import CASE_EVENTS, FUND_MOVEMENTS, OUTSIDE_CASES_AND_FUNDS, Batch, View
+from projections.view import (
+    FUND_MOVEMENTS,
+    Batch,
+    View,
+    every_event_but,
+)
 from stores.sql import Cursor
 
 # one column a running total of the catalogue (received_fen, disbursed_fen, ...), by event
@@ -26,7 +30,7 @@ class ProvenanceView(View):
 
     name = "provenance"
     handles = (Fund.Opened, *FUND_MOVEMENTS)
-    ignores = (Centre.Created, *CASE_EVENTS, *OUTSIDE_CASES_AND_FUNDS)
+    ignores = every_event_but(handles)
     tables: ClassVar[dict[str, str]] = {
         "prov_funds": (
             "fund_id TEXT PRIMARY KEY, parent_fund_id TEXT, name TEXT NOT NULL, "

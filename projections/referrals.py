@@ -1,5 +1,6 @@
 """Referrals (转介) by centre subtree: those still open on a day, with their age in days, and
-the referrals of a period counted by channel and by where each stands now."""
+the referrals of a period counted by channel and by where each stands now. A referral stands
+under its case's current centre: a transfer (转档) moves the case's referrals with it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
+from eventsourcing.domain import DomainEvent
+
+from domain.cases import Case
 from domain.centres import Centre
 from domain.funds import Fund
 from domain.money import yuan
@@ -22,6 +26,9 @@ from projections.view import (
     View,
 )
 from stores.sql import Cursor
+
+# what the view reads: the referrals' own events, and a transfer (转档), which moves them
+HANDLED: tuple[type[DomainEvent], ...] = (*REFERRAL_EVENTS, Case.Transferred)
 
 COLUMNS = [
     "referral_id",
@@ -43,16 +50,16 @@ COLUMNS = [
 
 
 class ReferralsView(View):
-    """One row per referral as it stands, and each referral's centre with its ancestors."""
+    """One row per referral as it stands, and its case's current centre with its ancestors."""
 
     name = "referrals"
-    handles = REFERRAL_EVENTS
+    handles = HANDLED
     ignores = (
         Centre.Created,  # a referral carries its case's centre path
         Fund.Opened,
         *FUND_MOVEMENTS,
         *CASE_EVENTS,  # a referral outlives its case's closure: it stays open until answered
-        *(e for e in OUTSIDE_CASES_AND_FUNDS if e not in REFERRAL_EVENTS),
+        *(e for e in OUTSIDE_CASES_AND_FUNDS if e not in HANDLED),
     )
     tables: ClassVar[dict[str, str]] = {
         "referrals": (
@@ -71,18 +78,29 @@ class ReferralsView(View):
     indexes: ClassVar[list[tuple[str, str]]] = [
         ("referrals", "referred_on, referral_id"),
         ("referrals", "status, referred_on"),
+        ("referrals", "case_id"),
     ]
 
     def apply(self, cursor: Cursor, generation: int, batch: Batch) -> None:
         table = self.table("referrals", generation)
-        touched = {str(e.originator_id) for _, e in batch if not isinstance(e, Referral.Made)}
+        touched = {
+            str(e.originator_id)
+            for _, e in batch
+            if not isinstance(e, Referral.Made | Case.Transferred)
+        }
         rows = self.rows_by_key(cursor, table, "referral_id", touched)
-        centres: list[tuple[str, str]] = []
+        placed: dict[str, list[str]] = {}  # referral -> its centre path, where it changed
         for _, event in batch:
             f, rid = event.__dict__, str(event.originator_id)
+            if isinstance(event, Case.Transferred):
+                path = [str(c) for c in f["centre_path"]]
+                for row in self._referrals_of(cursor, table, rid, rows):
+                    row["centre_id"] = path[-1]
+                    placed[row["referral_id"]] = path
+                continue
             day: str = f["business_date"].isoformat()
             if isinstance(event, Referral.Made):
-                centres += [(str(c), rid) for c in f["centre_path"]]
+                placed[rid] = [str(c) for c in f["centre_path"]]
                 rows[rid] = {
                     "referral_id": rid,
                     "case_id": str(f["case_id"]),
@@ -116,13 +134,31 @@ class ReferralsView(View):
         upsert(
             self, cursor, table, "referral_id", [{c: r[c] for c in COLUMNS} for r in rows.values()]
         )
-        if centres:
+        self._place(cursor, self.table("referral_centres", generation), placed)
+
+    def _referrals_of(
+        self, cursor: Cursor, table: str, case_id: str, rows: dict[str, dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """The case's referrals: those stored (read once into ``rows``) and those this batch
+        made, each as it stands in ``rows``."""
+        for stored in self.rows_in(cursor, table, "case_id", [case_id]):
+            rows.setdefault(stored["referral_id"], stored)
+        return [row for row in rows.values() if row["case_id"] == case_id]
+
+    def _place(self, cursor: Cursor, links: str, placed: dict[str, list[str]]) -> None:
+        """Link each referral whose centre changed to its centre and the centre's ancestors
+        alone (a transferred case's referrals leave the old subtree)."""
+        ids = sorted(placed)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                self.db.sql(f"DELETE FROM {links} WHERE referral_id IN ({marks})"), tuple(chunk)
+            )
+        if placed:
             cursor.executemany(
-                self.db.sql(
-                    f"INSERT INTO {self.table('referral_centres', generation)} VALUES (%s, %s) "
-                    "ON CONFLICT DO NOTHING"
-                ),
-                centres,
+                self.db.sql(f"INSERT INTO {links} VALUES (%s, %s) ON CONFLICT DO NOTHING"),
+                [(c, rid) for rid, path in placed.items() for c in path],
             )
 
 

@@ -32,6 +32,14 @@ def in_subtree(column: str, closure_table: str) -> str:
     return f"{column} IN (SELECT centre_id FROM {closure_table} WHERE ancestor_id = %s)"
 
 
+def insert_tree(view: View, cursor: Cursor, table: str, rows: list[tuple[str, str]]) -> None:
+    """Add new centres' (ancestor, centre) rows to a view's closure table ``table``."""
+    if rows:
+        cursor.executemany(
+            view.db.sql(f"INSERT INTO {table} VALUES (%s, %s) ON CONFLICT DO NOTHING"), rows
+        )
+
+
 def upsert(
     view: View, cursor: Cursor, table: str, key: str, rows: Sequence[dict[str, Any]]
 ) -> None:

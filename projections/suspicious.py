@@ -18,6 +18,7 @@ from projections.report_tables import (
     CLOSURE,
     add_up,
     closure_rows,
+    insert_tree,
     upsert,
 )
 from projections.suspicious_facts import Before, counted, derive, made
@@ -176,11 +177,7 @@ class SuspiciousView(View):
                 ),
                 fewer,
             )
-        if closure:
-            cursor.executemany(
-                self.db.sql(f"INSERT INTO {t['susp_tree']} VALUES (%s, %s) ON CONFLICT DO NOTHING"),
-                closure,
-            )
+        insert_tree(self, cursor, t["susp_tree"], closure)
         upsert(self, cursor, t["susp_cases"], "case_id", list(cases.values()))
         upsert(self, cursor, t["susp_status"], "case_id, position", new_statuses)
         upsert(self, cursor, t["susp_reversals"], "position", reversals)

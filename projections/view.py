@@ -8,13 +8,14 @@ import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 import psycopg
 from eventsourcing.domain import AggregateEvent, DomainEvent
 
 from domain.applications import Application
 from domain.cases import Case
+from domain.centres import Centre
 from domain.data_access import PersonalDataRead
 from domain.funds import Fund
 from domain.idempotency import IdempotencyRecord
@@ -25,6 +26,9 @@ from domain.policy import Policy
 from domain.referrals import Referral
 from domain.users import TokenKey, User
 from stores.sql import Cursor, SqlDatabase
+
+if TYPE_CHECKING:
+    from projections.failures import ViewFailure
 
 log = logging.getLogger("bangfu.projections")
 Batch = Sequence[tuple[int, AggregateEvent]]
@@ -50,31 +54,6 @@ class ViewBehindError(Exception):
             "try again shortly"
         )
         self.view, self.position, self.wanted = view, position, wanted
-
-
-@dataclass(frozen=True)
-class ViewFailure:
-    """An event a view cannot apply; the view stopped just before it (table view_failures)."""
-
-    view: str
-    position: int  # the event's log position
-    topic: str
-    originator_id: str
-    originator_version: int
-    error: str
-    failed_at: str  # when it first failed there (ISO 8601, UTC)
-    tried_at: str  # when it was last tried
-
-    def describe(self) -> str:
-        return (
-            f"it cannot apply the event at log position {self.position} ({self.topic} of "
-            f"{self.originator_id}, version {self.originator_version}): {self.error}"
-        )
-
-
-_FAILURE_COLUMNS = (
-    "view, position, topic, originator_id, originator_version, error, failed_at, tried_at"
-)
 
 
 class ViewFailedError(ViewBehindError):
@@ -205,6 +184,19 @@ FUND_MOVEMENTS: tuple[type[DomainEvent], ...] = (
 )
 
 
+def every_event_but(handled: tuple[type[DomainEvent], ...]) -> tuple[type[DomainEvent], ...]:
+    """Every event of the catalogue but those a view handles: what a view that reads a few
+    ignores."""
+    every: tuple[type[DomainEvent], ...] = (
+        Centre.Created,
+        Fund.Opened,
+        *FUND_MOVEMENTS,
+        *CASE_EVENTS,
+        *OUTSIDE_CASES_AND_FUNDS,
+    )
+    return tuple(e for e in every if e not in handled)
+
+
 class View(ABC):
     """A read model: its tables (one set per generation) and how a batch of events changes them."""
 
@@ -286,22 +278,3 @@ class ViewState:
     view: str
     generation: int
     position: int
-
-
-def record_failure(db: SqlDatabase, table: str, failure: ViewFailure) -> None:
-    """Keep the failure in the failures table; when the view fails at the same position
-    again, its first failure time stays."""
-    with db.transaction() as cursor:
-        cursor.execute(
-            db.sql(
-                f"INSERT INTO {table} ({_FAILURE_COLUMNS}) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (view) DO UPDATE SET "
-                "position = excluded.position, topic = excluded.topic, "
-                "originator_id = excluded.originator_id, "
-                "originator_version = excluded.originator_version, error = excluded.error, "
-                f"failed_at = CASE WHEN {table}.position = excluded.position "
-                f"THEN {table}.failed_at ELSE excluded.failed_at END, "
-                "tried_at = excluded.tried_at"
-            ),
-            tuple(getattr(failure, f) for f in _FAILURE_COLUMNS.split(", ")),
-        )

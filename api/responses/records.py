@@ -99,6 +99,7 @@ class EventOut(BaseModel):
     version: int
     type: str
     type_zh: str
+    type_en: str = ""
     business_date: date | None
     recorded_at: datetime
     actor: str

@@ -26,7 +26,7 @@ from api.schemas import (
 from domain.cases import Assessment, Case, Goods, Person
 from domain.households import member_id
 from domain.money import yuan
-from projections.history import history
+from projections.history import timeline
 
 router = APIRouter(prefix="/cases", tags=["cases 困难职工档案"])
 
@@ -124,8 +124,10 @@ def erase_personal_data(
 
 @router.get("/{case_id:uuid}/history", response_model=list[EventOut])
 def get_history(case_id: UUID, actor: ActorDep, ledger: LedgerDep) -> list[EventOut]:
-    """Every event of the archive in order, with who recorded it and both clocks."""
-    return [EventOut(**row) for row in history(ledger.case_events(actor, case_id))]
+    """The archive's timeline: its events and its referrals' and income records', ordered by
+    business date (recorded time beside), labelled in Chinese and English; every money entry
+    names the fund and the centre that paid."""
+    return [EventOut(**row) for row in timeline(ledger.case_events(actor, case_id), ledger.payer)]
 
 
 @router.post("/{case_id:uuid}/members", **CREATED)

@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from api.columns import CASE_ID, CENTRE_ID
-from api.deps import ActorDep, ContextDep, Day, LedgerDep, ReaderDep, SubtreeDep
+from api.deps import ActorDep, ContextDep, DateFrom, DateTo, Day, LedgerDep, ReaderDep, SubtreeDep
 from api.exports import Column, Format, Lang, tabular
 from api.responses.reviews import (
     ExitCandidatesOut,
@@ -190,10 +190,8 @@ def exit_candidates(
 def review_overrides(
     read: ReaderDep,
     scope: SubtreeDep,
-    date_from: Annotated[Day | None, Query(alias="from", description="from this day")] = None,
-    date_to: Annotated[
-        Day | None, Query(alias="to", description="to this day (today if left out)")
-    ] = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
     format: Format = "json",
     lang: Lang = "en",
 ) -> Any:

@@ -4,11 +4,11 @@ member employed."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from api.deps import Day, ReaderDep, SubtreeDep
+from api.deps import DateFrom, DateTo, ReaderDep, SubtreeDep
 from api.exports import Column, Format, Lang, tabular
 from api.responses.reviews import CaseStatisticsOut
 from api.routers import listing
@@ -30,10 +30,8 @@ CASE_STATISTICS = [
 def case_statistics(
     read: ReaderDep,
     scope: SubtreeDep,
-    date_from: Annotated[Day | None, Query(alias="from", description="from this day")] = None,
-    date_to: Annotated[
-        Day | None, Query(alias="to", description="to this day (today if left out)")
-    ] = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
     format: Format = "json",
     lang: Lang = "en",
 ) -> Any:

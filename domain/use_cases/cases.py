@@ -69,14 +69,7 @@ class CaseUseCases(LedgerCore):
             indexes = self._claim_people(ctx.actor, case, day)
             return Change(Created(case.id), [case, *indexes])
 
-        try:
-            outcome = self._write(ctx, change, *(person_index_id(r) for r in known))
-        except BaseException:
-            vault.discard(case_id)  # a refused registration leaves no orphan key behind
-            raise
-        if outcome.replayed:
-            vault.discard(case_id)
-        return outcome
+        return self._write_sealed(ctx, change, case_id, *(person_index_id(r) for r in known))
 
     def _claim_people(
         self, actor: Actor, case: Case, day: date, application_id: UUID | None = None

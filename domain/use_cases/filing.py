@@ -83,14 +83,7 @@ class FilingUseCases(CaseUseCases, PolicyUseCases):
             ]
             return Change(Created(application.id), [application, *held])
 
-        try:
-            outcome = self._write(ctx, change, *(person_index_id(r) for r in refs))
-        except BaseException:
-            vault.discard(case_id)  # a refused application leaves no orphan key behind
-            raise
-        if outcome.replayed:
-            vault.discard(case_id)
-        return outcome
+        return self._write_sealed(ctx, change, case_id, *(person_index_id(r) for r in refs))
 
     def review_application(
         self, ctx: Context, application_id: UUID, note: str = "", business_date: date | None = None

@@ -21,7 +21,7 @@ from domain.errors import (
 )
 from domain.funds import Fund, child_fund_id
 from domain.payments import Payment, pay
-from domain.results import Allocation, Created, Movement, Reversal
+from domain.results import Allocation, Created, Movement, Payer, Reversal
 from domain.vocabulary import (
     AssistanceType,
     FundSource,
@@ -163,6 +163,15 @@ class MoneyUseCases(LedgerCore):
         fund = self._get(Fund, fund_id, FundNotFoundError)
         actor.require(may, fund.centre_path)
         return fund
+
+    def payer(self, fund_id: UUID) -> Payer | None:
+        """Which fund and centre a payment came from, by name, for the timeline of a case the
+        reader may see (names of funds and centres are not personal data)."""
+        fund = self._find(Fund, fund_id)
+        centre = self._find(Centre, fund.centre_id) if fund else None
+        if fund is None or centre is None:
+            return None
+        return Payer(fund.id, fund.name, centre.id, centre.name)
 
     def fund_events(self, actor: Actor, fund_id: UUID) -> Iterator[AggregateEvent]:
         self.fund(actor, fund_id)

@@ -1,5 +1,6 @@
 """Referrals to government channels (转介): make one, record its outcome or a correction, follow
-it up, withdraw it; read one; a case's events include its referrals'."""
+it up, withdraw it; read one; a case's events include its referrals'. Who may touch a referral
+is decided at its case's current centre: a transfer (转档) moves the referrals' scope with it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import AggregateEvent
 
 from domain.access import Actor, Permission
-from domain.errors import ReferralNotFoundError
+from domain.cases import Case
+from domain.errors import CaseNotFoundError, ReferralNotFoundError
 from domain.referrals import Referral, refer, referral_id
 from domain.results import CaseEntry, Created
 from domain.use_cases.cases import CaseUseCases
@@ -121,9 +123,11 @@ class ReferralUseCases(CaseUseCases):
     def referral(
         self, actor: Actor, referral_id: UUID, may: Permission = Permission.READ
     ) -> Referral:
-        """The referral, once the actor holds ``may`` (reading, unless told) at its centre."""
+        """The referral, once the actor holds ``may`` (reading, unless told) at its case's
+        current centre (the centre it was made at stays on the referral, as history)."""
         referral = self._get(Referral, referral_id, ReferralNotFoundError)
-        actor.require(may, referral.centre_path)
+        case = self._get(Case, referral.case_id, CaseNotFoundError)
+        actor.require(may, case.centre_path)
         return referral
 
     def referral_streams(self, case_id: UUID) -> Iterator[list[AggregateEvent]]:

@@ -148,3 +148,43 @@ def test_the_case_history_shows_the_referral_and_its_answer_labelled_from_the_ca
     ]
     assert {e["data"]["referral_id"] for e in history[-2:]} == {made}
     assert api.get(f"/referrals/{made}").json()["status"] == "withdrawn"
+
+
+def test_a_transferred_cases_referral_moves_to_the_new_district_with_its_list_checks_and_counts(
+    api: Api, world: World
+) -> None:
+    staff(api, world)
+    made = refer(api, world.case, "dibao", "2026-02-01").json()["id"]
+    to_other = {"to_centre_id": world.other_district, "business_date": "2026-03-01"}
+    api.created(f"/cases/{world.case}/transfer", to_other)  # 转档 by the admin, over both
+
+    def listed(as_: str, centre: str) -> list[tuple[str, str, int]]:
+        page = api.view("/referrals", as_, centre_id=centre, as_of="2026-03-10").json()
+        return [(r["id"], r["centre_id"], r["age_days"]) for r in page["items"]]
+
+    # 1 Feb -> 1 Mar is 28 days (2026 is no leap year), -> 10 Mar 37
+    assert listed("sup", world.district) == []
+    assert listed("sup-other", world.other_district) == [(made, world.other_district, 37)]
+    before = api.ledger.recorder.max_notification_id()
+    answer = on("2026-03-15", decision="accepted", amount="790.00")
+    by_old = [
+        api.post(f"/referrals/{made}/outcome", answer, "cw"),
+        api.post(f"/referrals/{made}/follow-ups", on("2026-03-15", note="电话催办"), "cw"),
+        api.post(f"/referrals/{made}/withdrawal", on("2026-03-15", reason="本人放弃"), "cw"),
+        api.get(f"/referrals/{made}", "sup"),
+    ]
+    assert [(r.status_code, r.headers["content-type"]) for r in by_old] == 4 * [
+        (403, "application/problem+json")
+    ]
+    assert api.ledger.recorder.max_notification_id() == before
+    assert api.post(f"/referrals/{made}/outcome", answer, "cw-other").status_code == 201
+    one = api.get(f"/referrals/{made}", "sup-other").json()
+    assert (one["status"], one["centre_id"]) == ("decided", world.street)  # made there
+
+    def counted(as_: str, centre: str) -> list[tuple[str, int, int, str]]:
+        stats = api.view("/referrals/statistics", as_, centre_id=centre).json()
+        return [(r["channel"], r["made"], r["accepted"], r["granted"]) for r in stats["rows"]]
+
+    assert counted("sup-other", world.other_district) == [("dibao", 1, 1, "790.00")]
+    assert counted("sup", world.district) == []
+    assert counted("aud", world.city) == [("dibao", 1, 1, "790.00")]

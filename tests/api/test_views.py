@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -283,13 +285,19 @@ def test_projection_status_reports_positions_and_lag(api: Api, world: World) -> 
     assert status["archive"]["position"] >= api.position
 
 
-def test_a_read_gets_a_clear_view_behind_answer_when_no_projector_runs(
-    ledger: Ledger, settings: Settings
-) -> None:
+@contextmanager
+def unprojected(ledger: Ledger, settings: Settings) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """An admin's client of an app that runs no projector (a read waits 0.2 s for its view)."""
     settings = settings.model_copy(update={"project_in_process": False, "read_wait_seconds": 0.2})
     token = ledger.add_user(SYSTEM, "admin", Role.ADMIN, None)
     with TestClient(create_app(ledger, settings)) as client:
-        headers = {"Authorization": f"Bearer {token}"}
+        yield client, {"Authorization": f"Bearer {token}"}
+
+
+def test_a_read_gets_a_clear_view_behind_answer_when_no_projector_runs(
+    ledger: Ledger, settings: Settings
+) -> None:
+    with unprojected(ledger, settings) as (client, headers):
         written = client.post(
             "/centres", json={"name": "市", "level": "prefecture"}, headers=headers
         ).json()
@@ -342,10 +350,7 @@ def test_a_position_beyond_the_end_of_the_log_is_refused_at_once(api: Api, world
 def test_the_balance_of_a_fund_the_funds_view_has_not_seen_yet_is_view_behind_not_missing(
     ledger: Ledger, settings: Settings
 ) -> None:
-    settings = settings.model_copy(update={"project_in_process": False, "read_wait_seconds": 0.2})
-    token = ledger.add_user(SYSTEM, "admin", Role.ADMIN, None)
-    with TestClient(create_app(ledger, settings)) as client:
-        headers = {"Authorization": f"Bearer {token}"}
+    with unprojected(ledger, settings) as (client, headers):
         centre = client.post(
             "/centres", json={"name": "市", "level": "prefecture"}, headers=headers
         )

@@ -22,6 +22,7 @@ def test_a_supervisor_filters_the_archive_opens_a_history_reads_the_statistics_a
 
     page.click(".tiles a[href='/app/archive']")
     page.wait_for_selector("#archive-total")
+    page.wait_for_load_state("load")  # htmx has taken the filters: a change is not lost
     everyone = int(re.sub(r"\D", "", page.inner_text("#archive-total")))
     page.select_option("#f-category", "deep_hardship")
     page.wait_for_url("**category=deep_hardship**")

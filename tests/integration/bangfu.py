@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from domain.application import Ledger
+from stores import open_ledger
+
 BANGFU = str(Path(sys.executable).parent / "bangfu")
 
 
@@ -33,3 +36,8 @@ def run(
         timeout=300,
         check=False,
     )
+
+
+def folder_ledger(cwd: Path) -> Ledger:
+    """The ledger that `bangfu` run in ``cwd`` uses, to set the scene (close it before running)."""
+    return open_ledger(f"sqlite:///{cwd}/bangfu.sqlite", master_key_file=cwd / "master.key")

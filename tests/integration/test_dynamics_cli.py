@@ -13,8 +13,7 @@ from domain.cases import Person
 from domain.id_numbers import make_id_number
 from domain.incomes import Incomes
 from domain.vocabulary import CentreLevel
-from stores import open_ledger
-from tests.integration.bangfu import run
+from tests.integration.bangfu import folder_ledger, run
 from tests.unit.support import assessment
 
 ADMIN = Context(SYSTEM)
@@ -23,8 +22,7 @@ ADMIN = Context(SYSTEM)
 def test_the_cli_records_incomes_reviews_and_lists_exit_candidates_and_statistics(
     tmp_path: Path,
 ) -> None:
-    url = f"sqlite:///{tmp_path}/bangfu.sqlite"
-    ledger = open_ledger(url, master_key_file=tmp_path / "master.key")
+    ledger = folder_ledger(tmp_path)
     city = ledger.create_centre(ADMIN, "长春市", CentreLevel.PREFECTURE, None).result.id
     person = Person("动态1", make_id_number("220104", date(1972, 3, 4), 1), "")
     case = ledger.register_case(ADMIN, city, assessment(), person, date(2026, 1, 5)).result.id

@@ -12,8 +12,7 @@ from domain.access import SYSTEM
 from domain.application import Context
 from domain.id_numbers import make_id_number
 from domain.vocabulary import CentreLevel
-from stores import open_ledger
-from tests.integration.bangfu import run
+from tests.integration.bangfu import folder_ledger, run
 
 ADMIN = Context(SYSTEM)
 
@@ -21,8 +20,7 @@ ADMIN = Context(SYSTEM)
 def test_the_cli_takes_an_application_lists_it_once_overdue_files_and_transfers_it(
     tmp_path: Path,
 ) -> None:
-    url = f"sqlite:///{tmp_path}/bangfu.sqlite"
-    ledger = open_ledger(url, master_key_file=tmp_path / "master.key")
+    ledger = folder_ledger(tmp_path)
     city = ledger.create_centre(ADMIN, "长春市", CentreLevel.PREFECTURE, None).result.id
     street = ledger.create_centre(ADMIN, "红旗街道", CentreLevel.STREET, city).result.id
     other = ledger.create_centre(ADMIN, "桂林街道", CentreLevel.STREET, city).result.id
@@ -38,7 +36,7 @@ def test_the_cli_takes_an_application_lists_it_once_overdue_files_and_transfers_
 
     applied = run(["application", "apply", "application.json"], tmp_path)
     application = applied.stdout.split(": ")[1].split()[0]
-    ledger = open_ledger(url, master_key_file=tmp_path / "master.key")
+    ledger = folder_ledger(tmp_path)
     taken = UUID(application)
     ledger.review_application(ADMIN, taken, "", date(2026, 5, 2))
     ledger.record_application_visit(ADMIN, taken, ["王干事"], "属实", date(2026, 5, 3))
@@ -54,7 +52,7 @@ def test_the_cli_takes_an_application_lists_it_once_overdue_files_and_transfers_
     # the notice runs 05-05 to 05-11; filing is due 5 days later, on 05-16: 4 days past it
     assert application in overdue.stdout and "2026-05-16" in overdue.stdout, overdue.stdout
     assert filed.returncode == 0 and moved.returncode == 0, filed.stderr + moved.stderr
-    ledger = open_ledger(url, master_key_file=tmp_path / "master.key")
+    ledger = folder_ledger(tmp_path)
     archive = ledger.case(SYSTEM, UUID(case))
     assert (archive.category, archive.centre_id) == ("deep_hardship", other)
     ledger.close()

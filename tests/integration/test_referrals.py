@@ -169,6 +169,47 @@ def test_referrals_of_one_case_made_at_once_get_the_next_numbers(ledger: Ledger)
     assert sorted(made) == sorted(referral_id(case, n) for n in (2, 3, 4, 5))
 
 
+def test_transfers_move_a_cases_referrals_batch_by_batch_as_a_rebuild_places_them(
+    ledger: Ledger,
+) -> None:
+    city, a, b = tree(ledger)
+    case = a_case(ledger, a, 7)
+    views = Views(ledger)
+    r1 = refer(ledger, case, DIBAO, date(2026, 1, 10))
+    views.projector.run_once()
+
+    # one batch: a referral made at A, the transfer to B, a referral made at B, a follow-up
+    r2 = refer(ledger, case, HOUSING, date(2026, 2, 1))
+    ledger.transfer_case(ADMIN, case, b, "迁居", date(2026, 3, 1))
+    r3 = refer(ledger, case, ILLNESS, date(2026, 3, 5))
+    ledger.follow_up_referral(ADMIN, r1, "电话催办", date(2026, 3, 6))
+    views.projector.run_once()
+
+    def listed(centre: UUID) -> list[tuple[UUID, str, int]]:
+        rows = open_referrals(views.referrals, str(centre), date(2026, 3, 10))
+        return [(UUID(r["id"]), r["centre_id"], r["age_days"]) for r in rows]
+
+    # 10 Jan -> 10 Mar is 21 + 28 + 10 = 59 days; 1 Feb -> 37; 5 Mar -> 5
+    assert listed(a) == []
+    assert listed(b) == [(r1, str(b), 59), (r2, str(b), 37), (r3, str(b), 5)]
+    assert [r[0] for r in listed(city)] == [r1, r2, r3]
+    ledger.transfer_case(ADMIN, case, a, "迁回", date(2026, 4, 1))  # and back, alone
+    views.projector.run_once()
+    assert [r[0] for r in listed(a)] == [r1, r2, r3] and listed(b) == []
+    incremental = tables(views)
+    views.projector.rebuild("referrals")
+    assert tables(views) == incremental
+
+
+def tables(views: Views) -> dict[str, list[tuple[str, ...]]]:
+    """Every row of the referrals view's current tables, in a stable order."""
+    view, found = views.referrals, {}
+    for base in view.tables:
+        rows = view.db.query(f"SELECT * FROM {view.table(base, view.generation())}")
+        found[base] = sorted(tuple(map(str, r.values())) for r in rows)
+    return found
+
+
 def test_the_cli_refers_answers_and_lists_with_ages_and_counts(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/bangfu.sqlite"
     ledger = open_ledger(url, master_key_file=tmp_path / "master.key")

@@ -48,9 +48,7 @@ CASE_CHOICES = 500  # active households offered in the payment form's list
 
 def _money_fund(ledger: Ledger, visitor: VisitorDep, fund_id: UUID) -> Fund:
     """The fund, once the ledger would let the visitor move its money (else 403/404)."""
-    fund = ledger.fund(visitor.actor, fund_id)
-    visitor.actor.require(Permission.RECORD_MONEY, fund.centre_path)
-    return fund
+    return ledger.fund(visitor.actor, fund_id, Permission.RECORD_MONEY)
 
 
 def _page(

@@ -65,8 +65,9 @@ DONE = ("filed", "visit", "review", "close", "reopen", "refer", "outcome", "foll
 def _timeline(
     views: Views, case_id: UUID, referrals: list[Referral], min_position: int | None, wait: float
 ) -> list[dict[str, Any]] | None:
-    """Every event of the archive and of its referrals, newest first (None while the audit view
-    catches up); a referral's events say its number."""
+    """Every event of the archive and of its referrals, the latest business date first (then
+    the latest recorded; None while the audit view catches up); a referral's events say its
+    number."""
     try:
         caught_up(views, "audit", min_position, wait)
     except ViewBehindError:
@@ -76,13 +77,19 @@ def _timeline(
     rows = audit.timeline(views.audit, str(case_id))
     for r in referrals:
         rows += [row | {"referral": r.number} for row in audit.timeline(views.audit, str(r.id))]
-    rows.sort(key=lambda row: int(row["position"]))
+    rows.sort(key=_when)
     for row in rows:
         try:
             row["kind"] = event_class(f"{row['aggregate']}.{row['type']}")
         except KeyError:
             row["kind"] = None
     return rows[::-1]
+
+
+def _when(row: dict[str, Any]) -> tuple[str, int]:
+    """When a timeline row happened: its business date (else the day it was recorded), then
+    its place in the log."""
+    return str(row["business_date"] or str(row["recorded_at"])[:10]), int(row["position"])
 
 
 def _facts(case: Case, rows: list[dict[str, Any]] | None, year: int) -> dict[str, Any]:

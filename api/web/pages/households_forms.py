@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import partial
 from typing import Any
 
 from api.web.forms import Form
 from domain.cases import Assessment, Goods, Person
-from domain.errors import InvalidAmountError, InvalidInputError
+from domain.errors import InvalidAmountError
 from domain.id_numbers import make_id_number
 from domain.money import parse_yuan
 from domain.text import checked_note
@@ -43,16 +44,6 @@ def whole_number(form: Form, name: str) -> int:
     return int(text) if text.isdigit() else 0
 
 
-def _domain_says(form: Form, name: str, check: Any) -> None:
-    """Run one domain check; put what it refuses beside the field ``name``."""
-    if name in form.errors:
-        return
-    try:
-        check()
-    except InvalidInputError as error:
-        form.errors[name] = error.detail
-
-
 def assessment(form: Form) -> Assessment | None:
     """Category, causes, household size, income per head and flags, as filing and review ask."""
     category = form.choice("category", Category)
@@ -63,12 +54,10 @@ def assessment(form: Form) -> Assessment | None:
     income = yuan_or_zero(form, "per_capita_monthly_income")
     if category is None or primary is None:
         return None
-    _domain_says(form, "household_size", lambda: Assessment(category, primary, (), size, 0, ()))
-    _domain_says(
-        form, "secondary_causes", lambda: Assessment(category, primary, secondary, 1, 0, ())
-    )
-    _domain_says(
-        form, "per_capita_monthly_income", lambda: Assessment(category, primary, (), 1, income, ())
+    form.check("household_size", lambda: Assessment(category, primary, (), size, 0, ()))
+    form.check("secondary_causes", lambda: Assessment(category, primary, secondary, 1, 0, ()))
+    form.check(
+        "per_capita_monthly_income", lambda: Assessment(category, primary, (), 1, income, ())
     )
     if not form.ok:
         return None
@@ -93,11 +82,11 @@ def person(form: Form) -> Person | None:
     card = form.text("bank_card", required=False)
     health = form.values.get("health", "")
     probe: dict[str, Any] = {"name": "x", "id_number": _PROBE_ID, "phone": ""}
-    _domain_says(form, "name", lambda: Person.checked(**probe | {"name": name}))
-    _domain_says(form, "id_number", lambda: Person.checked(**probe | {"id_number": id_number}))
-    _domain_says(form, "phone", lambda: Person.checked(**probe | {"phone": phone}))
-    _domain_says(form, "bank_card", lambda: Person.checked(**probe | {"bank_card": card}))
-    _domain_says(form, "health", lambda: Person.checked(**probe | {"health": health}))
+    form.check("name", lambda: Person.checked(**probe | {"name": name}))
+    form.check("id_number", lambda: Person.checked(**probe | {"id_number": id_number}))
+    form.check("phone", lambda: Person.checked(**probe | {"phone": phone}))
+    form.check("bank_card", lambda: Person.checked(**probe | {"bank_card": card}))
+    form.check("health", lambda: Person.checked(**probe | {"health": health}))
     members = []
     for i in member_rows(form.values):
         row = {f: form.values.get(f"member-{i}-{f}", "").strip() for f in ("name", "relation")}
@@ -108,10 +97,9 @@ def person(form: Form) -> Person | None:
             form.errors[f"member-{i}-name"] = "form.required"
         for field in ("name", "relation", "id_number"):
             alone = {"name": "x", "relation": "", "id_number": ""} | {field: row[field]}
-            _domain_says(
-                form,
+            form.check(
                 f"member-{i}-{field}",
-                lambda alone=alone: Person.checked(**probe | {"family_members": (alone,)}),
+                partial(Person.checked, **probe | {"family_members": (alone,)}),
             )
         members.append(row)
     if not form.ok:
@@ -145,7 +133,7 @@ def visit(form: Form) -> dict[str, Any] | None:
     if not form.ok or day is None:
         return None
     notes = form.values.get("notes", "")
-    _domain_says(form, "notes", lambda: checked_note(notes, "the visit's notes"))
+    form.check("notes", lambda: checked_note(notes, "the visit's notes"))
     return {
         "visitors": visitors,
         "kind": kind,
@@ -159,7 +147,7 @@ def visit(form: Form) -> dict[str, Any] | None:
 def note(form: Form) -> str:
     """The free-text note of a review, closure or reopening."""
     text = form.values.get("note", "")
-    _domain_says(form, "note", lambda: checked_note(text))
+    form.check("note", lambda: checked_note(text))
     return text
 
 
