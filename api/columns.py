@@ -14,6 +14,7 @@ from projections.referrals import COUNTS
 CENTRE_ID = Column("centre_id", "centre id", "帮扶中心编号")
 FUND_ID = Column("fund_id", "fund id", "资金编号")
 CASE_ID = Column("case_id", "case id", "档案编号")
+CATEGORY = Column("category", "category", "困难类别")
 BUSINESS_DATE = Column("business_date", "business date", "业务日期")
 FISCAL_YEAR = Column("fiscal_year", "fiscal year", "年度")
 RECEIVED = Column("received", "received (yuan)", "拨入（元）", money=True)
@@ -27,7 +28,7 @@ ARCHIVE = [
     Column("id", CASE_ID.en, CASE_ID.zh),
     Column("person_name", "name", "姓名"),
     Column("status", "status", "状态"),
-    Column("category", "category", "困难类别"),
+    CATEGORY,
     Column("primary_cause", "primary cause", "主要致困原因"),
     Column("secondary_causes", "secondary causes", "次要致困原因"),
     Column("flags", "flags", "家庭标识"),
@@ -157,3 +158,32 @@ PROVENANCE = [
     Column("unspent", "unspent (yuan)", "结余（元）", money=True),
 ]
 """A fund's tree as a spreadsheet: a row per fund, then one per household it paid."""
+
+REVIEW_DUE = [
+    CASE_ID,
+    CATEGORY,
+    Column("last_reviewed_on", "last reviewed", "最近复核"),
+    Column("interval_months", "interval (months)", "复核间隔（月）"),
+    Column("due_on", "due on", "应复核日期"),
+    Column("days_left", "days left", "剩余天数"),
+    Column("state", "state", "状态"),
+    CENTRE_ID,
+]
+OVERRIDES = [
+    CASE_ID,
+    Column("reviewed_on", "reviewed on", "复核日期"),
+    Column("computed_category", "computed category", "测算类别"),
+    Column("category", "category recorded", "认定类别"),
+    Column("reason", "reason", "调整理由"),
+    Column("actor", "recorded by", "经办人"),
+    CENTRE_ID,
+]
+EXIT_CANDIDATES = [
+    CASE_ID,
+    CATEGORY,
+    Column("months_above", "months above the line", "连续高于低保月数"),
+    Column("required_months", "months required", "脱困认定月数"),
+    Column("from_month", "from", "起始月份"),
+    Column("to_month", "to", "截止月份"),
+    CENTRE_ID,
+]

@@ -78,10 +78,12 @@ def timeline(
     """A case's timeline: its events (and its referrals' and income records') ordered by
     business date, then by recorded time; every money entry names the fund it came from and the
     centre that paid (``payer`` finds them by the fund's id)."""
-    rows = history(events)
+    rows, payers = history(events), {}
     for row in rows:
         fund_id = row["data"].get("fund_id")
-        found = payer(UUID(fund_id)) if isinstance(fund_id, str) else None
+        if isinstance(fund_id, str) and fund_id not in payers:
+            payers[fund_id] = payer(UUID(fund_id))  # each fund loaded once, not once a payment
+        found = payers.get(fund_id) if isinstance(fund_id, str) else None
         if found is not None:
             row["data"] |= {
                 "fund_name": found.fund_name,

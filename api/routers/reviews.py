@@ -9,9 +9,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from api.columns import CASE_ID, CENTRE_ID
+from api.columns import EXIT_CANDIDATES, OVERRIDES, REVIEW_DUE
 from api.deps import ActorDep, ContextDep, DateFrom, DateTo, Day, LedgerDep, ReaderDep, SubtreeDep
-from api.exports import Column, Format, Lang, tabular
+from api.exports import Format, Lang, tabular
 from api.responses.reviews import (
     ExitCandidatesOut,
     IncomeBookOut,
@@ -32,36 +32,6 @@ from domain.use_cases.review import Review
 from projections import dynamics_lists, dynamics_statistics
 
 router = APIRouter(tags=["dynamic management 动态管理"])
-
-CATEGORY = Column("category", "category", "困难类别")
-REVIEW_DUE = [
-    CASE_ID,
-    CATEGORY,
-    Column("last_reviewed_on", "last reviewed", "最近复核"),
-    Column("interval_months", "interval (months)", "复核间隔（月）"),
-    Column("due_on", "due on", "应复核日期"),
-    Column("days_left", "days left", "剩余天数"),
-    Column("state", "state", "状态"),
-    CENTRE_ID,
-]
-OVERRIDES = [
-    CASE_ID,
-    Column("reviewed_on", "reviewed on", "复核日期"),
-    Column("computed_category", "computed category", "测算类别"),
-    Column("category", "category recorded", "认定类别"),
-    Column("reason", "reason", "调整理由"),
-    Column("actor", "recorded by", "经办人"),
-    CENTRE_ID,
-]
-EXIT_CANDIDATES = [
-    CASE_ID,
-    CATEGORY,
-    Column("months_above", "months above the line", "连续高于低保月数"),
-    Column("required_months", "months required", "脱困认定月数"),
-    Column("from_month", "from", "起始月份"),
-    Column("to_month", "to", "截止月份"),
-    CENTRE_ID,
-]
 
 
 def incomes(body: IncomesIn) -> Incomes:
