@@ -13,8 +13,10 @@ from api.guards import RefuseControlCharacters, refuse_duplicate_keys
 from api.projector import Mode, ProjectorRunner
 from api.routers import (
     applications,
+    approvals,
     archive,
     audit,
+    campaigns,
     cases,
     centres,
     funds,
@@ -24,6 +26,8 @@ from api.routers import (
     referrals,
     reports,
     reviews,
+    rosters,
+    schedules,
     statistics,
     supervision,
 )
@@ -50,7 +54,11 @@ ROUTERS: tuple[APIRouter, ...] = tuple(
         cases,
         applications,
         payments,
+        approvals,
+        rosters,
         referrals,
+        campaigns,
+        schedules,
         reviews,
         statistics,
         policy,

@@ -132,6 +132,8 @@ MATCHING = [
     FISCAL_YEAR,
     Column("central_received", "central money received (yuan)", "中央资金到位（元）", money=True),
     Column("match_source", "matching source", "配套来源"),
+    Column("ratio", "central : match", "中央 : 配套"),
+    Column("base", "to be matched (yuan)", "配套基数（元）", money=True),
     Column("required", "required (yuan)", "应配套（元）", money=True),
     Column("received", "received (yuan)", "实际到位（元）", money=True),
     Column("shortfall", "shortfall (yuan)", "缺口（元）", money=True),
@@ -186,4 +188,55 @@ EXIT_CANDIDATES = [
     Column("from_month", "from", "起始月份"),
     Column("to_month", "to", "截止月份"),
     CENTRE_ID,
+]
+
+AMOUNT = Column("amount", "amount (yuan)", "金额（元）", money=True)
+BANK_REFERENCE = Column("reference", "reference", "业务参考号")  # the payment's id, as the bank
+ROSTER_REPORT = [  # quotes it back in its return file
+    Column("row", "row", "行号"),
+    Column("key", "no.", "序号"),
+    Column("status_zh", "status", "结果"),
+    Column("problem_zh", "problem", "问题"),
+    Column("message", "message", "说明"),
+    CASE_ID,
+    AMOUNT,
+    Column("payment_id", "payment id", "支付编号"),
+]
+BANK_FILE = [
+    Column("number", "no.", "序号"),
+    Column("payee", "payee", "收款人姓名"),
+    Column("bank_card", "bank card", "银行卡号"),
+    AMOUNT,
+    BANK_REFERENCE,
+    Column("memo", "memo", "摘要"),
+    BUSINESS_DATE,
+    CASE_ID,
+]
+BANK_RETURNS = [
+    Column("row", "row", "行号"),
+    BANK_REFERENCE,
+    Column("status_zh", "status", "结果"),
+    Column("detail", "detail", "说明"),
+    Column("reversal_id", "reversal id", "冲正编号"),
+]
+
+CAMPAIGN_COVERAGE = [
+    CENTRE_ID,
+    Column("centre_name", "centre", "帮扶中心"),
+    Column("households", "households on the roster", "应覆盖户数"),
+    Column("visited", "visited", "已走访"),
+    Column("paid", "paid", "已发放"),
+    Column("both", "visited and paid", "走访且发放"),
+    Column("neither", "not reached", "未覆盖"),
+    Column("exceptions", "exceptions", "例外户数"),
+    Column("paid_amount", "paid (yuan)", "发放金额（元）", money=True),
+]
+"""A campaign's coverage (两节送温暖 ...): a row per centre, then the total."""
+CAMPAIGN_UNREACHED = [
+    CASE_ID,
+    CENTRE_ID,
+    Column("centre_name", "centre", "帮扶中心"),
+    Column("reason", "reason", "原因代码"),
+    Column("reason_zh", "reason (zh)", "未覆盖原因"),
+    Column("note", "note", "说明"),
 ]

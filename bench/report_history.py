@@ -12,6 +12,7 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from bench.forged import paid_before_filing
 from bench.generate import BenchLedger, Generated, generate
 from domain.access import Actor
 from domain.application import Context, Ledger
@@ -63,7 +64,8 @@ def write_history(url: str, events: int, irregulars: int) -> tuple[BenchLedger, 
 
 def irregular(ledger: Ledger, data: Generated, households: int) -> None:
     """Repeats, payments above standard, before filing and after closure for ``households``
-    households of five streets, through the use cases."""
+    households of five streets, through the use cases (a payment before filing, which they now
+    refuse, written as its events)."""
     funds = [data.street_funds[4 * s] for s in range(5)]
     for fund in funds:
         ledger.receive(ADMIN, fund, 10_000_000_00, "财政", "追加", date(2026, 1, 6))
@@ -84,8 +86,8 @@ def irregular(ledger: Ledger, data: Generated, households: int) -> None:
                 pay(AssistanceType.LIVING_RELIEF, 3_300_00, date(2026, month, 3))
         elif kind == 2:  # education aid above the cap
             pay(AssistanceType.EDUCATION_AID, 12_000_00, date(2026, 9, 1))
-        elif kind == 3:  # paid before the case was filed
-            pay(AssistanceType.LIVING_RELIEF, 10_00, date(2024, 6, 1))
+        elif kind == 3:  # paid before the case was filed (refused today: as an old store has it)
+            paid_before_filing(ledger, fund, case, 10_00, date(2024, 6, 1))
         else:  # paid, then closed on an earlier date
             pay(AssistanceType.LIVING_RELIEF, 200_00, date(2026, 5, 1))
             ledger.close_case(ADMIN, case, ClosureReason.DECEASED, "", date(2026, 4, 1))

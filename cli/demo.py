@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID
 
+from cli.demo_campaign import Planned, add_spring_festival
 from cli.demo_cases import add_filing
 from cli.demo_data import (
     CATEGORY_WEIGHTS,
     CAUSE_WEIGHTS,
     CITY,
+    CITY_FUND,
     CLOSURES,
     DEMO_HOMES,
     DEMO_USERS,
@@ -28,14 +30,14 @@ from cli.demo_data import (
 )
 from cli.demo_data import demo_id_number as demo_id_number  # where the tests know it from
 from cli.demo_dynamics import add_dynamics
+from cli.demo_money import MoneyWork, add_money
 from domain.access import SYSTEM, Actor
 from domain.application import Context, Ledger
-from domain.cases import Assessment, Goods, Person
+from domain.cases import Assessment, Person
 from domain.errors import NotFoundError, UserExistsError
 from domain.passwords import new_password
 from domain.results import Result
-from domain.vocabulary import AssistanceType as T
-from domain.vocabulary import CampaignKind, Category, CentreLevel, HouseholdFlag, Role, VisitKind
+from domain.vocabulary import Category, CentreLevel, FundSource, HouseholdFlag, Role
 
 
 @dataclass
@@ -46,9 +48,18 @@ class DemoData:
     centres: dict[str, UUID] = field(default_factory=dict)
     funds: list[UUID] = field(default_factory=list)
     cases: list[UUID] = field(default_factory=list)
-    payments: list[UUID] = field(default_factory=list)
+    payments: list[UUID] = field(default_factory=list)  # the Spring Festival round's
     tokens: dict[str, str] = field(default_factory=dict)
     passwords: dict[str, str] = field(default_factory=dict)  # for the web app's sign-in
+    root_funds: dict[FundSource, UUID] = field(default_factory=dict)  # the city's, by source
+    street_funds: dict[UUID, list[UUID]] = field(default_factory=dict)  # in the order of FUNDS
+    city_fund: UUID | None = None  # the city's own union money (市总工会帮扶资金)
+    campaign_id: UUID | None = None  # the Spring Festival round (两节送温暖)
+    unreached: dict[UUID, str] = field(default_factory=dict)  # households it missed, and why
+    reopened: list[UUID] = field(default_factory=list)  # closed and reopened mid-year (返困)
+    schooled: list[UUID] = field(default_factory=list)  # given education aid in August
+    money: MoneyWork = field(default_factory=MoneyWork)  # approvals, schedules, roster, bank
+    summary: list[str] = field(default_factory=list)  # a line on each part, for printing
 
 
 def _id(result: Result) -> UUID:
@@ -95,14 +106,24 @@ class DemoBuilder:
     def admin(self) -> Context:
         """The loader's context for the next write. A resumable load numbers its writes as
         idempotency keys: run again after a crash, it replays what was done and goes on."""
+        return self.as_(LOADER)
+
+    def as_(self, actor: Actor) -> Context:
+        """The context of the next write by ``actor`` (numbered as the loader's are)."""
         if not self.resumable:
-            return Context(LOADER)
+            return Context(actor)
         self._step += 1
-        return Context(LOADER, idempotency_key=_step_key(self._step))
+        return Context(actor, idempotency_key=_step_key(self._step))
+
+    @property
+    def loader(self) -> Context:
+        """The loader's context for writes that are idempotent by themselves (a roster's rows,
+        a schedule's months, a bank's return lines): no key."""
+        return Context(LOADER)
 
     def steps(self) -> int:
         """Roughly how many writes the demo makes (for a progress bar)."""
-        return 40 + len(POLICY) + self.households * 3
+        return 70 + len(POLICY) + self.households * 3
 
     def build(self) -> DemoData:
         data = self._centres()
@@ -112,6 +133,7 @@ class DemoBuilder:
         self._households(data, streets, fund_by_street)
         add_dynamics(self, data)  # incomes, reviews, an exit and a relapse (动态管理)
         add_filing(self, data)  # applications at every step, a member joining, 转档 (建档)
+        add_money(self, data)  # approvals, schedules, a roster, bank files (资金业务)
         for name, role in DEMO_USERS:
             home = data.centres[DEMO_HOMES[role]] if role in DEMO_HOMES else data.root_centre_id
             centre = None if role in (Role.ADMIN, Role.AUDITOR) else home
@@ -152,7 +174,8 @@ class DemoBuilder:
         lg, city = self.ledger, data.root_centre_id
         jan = date(YEAR, 1, 8)
         amount = max(self.households * 2_000_00, 100_000_00)  # ample for every street's needs
-        fund_by_street: dict[UUID, list[UUID]] = {s: [] for s in streets}
+        fund_by_street: dict[UUID, list[UUID]] = data.street_funds
+        fund_by_street.update({s: [] for s in streets})
         for name, source, payer, purposes in FUNDS:
             fund = _id(
                 lg.open_fund(
@@ -160,6 +183,7 @@ class DemoBuilder:
                 ).result
             )
             data.funds.append(fund)
+            data.root_funds[source] = fund
             total = amount
             lg.receive(self.admin, fund, total, payer, f"{source.value}-{YEAR}-001", jan)
             districts = [c for n, c in data.centres.items() if n.endswith("帮扶中心") and c != city]
@@ -176,7 +200,23 @@ class DemoBuilder:
         first_street_fund = fund_by_street[streets[0]][0]
         lg.return_funds(self.admin, first_street_fund, 1_000_00, "退回结余", date(YEAR, 3, 31))
         lg.return_funds(self.admin, data.funds[0], 500_00, "退回多拨款", date(YEAR, 4, 2))
+        self._city_fund(data, jan)
         return fund_by_street
+
+    def _city_fund(self, data: DemoData, day: date) -> None:
+        """The city's own union money, kept at the city: the Spring Festival round, requests
+        for large payments and the 金秋助学 roster draw on it."""
+        name, source, payer, purposes = CITY_FUND
+        fund = _id(
+            self.ledger.open_fund(
+                self.admin, data.root_centre_id, f"{YEAR}年{name}", source, YEAR, purposes, day
+            ).result
+        )
+        data.funds.append(fund)
+        data.city_fund = data.root_funds[source] = fund
+        amount = self.households * 1_000_00 + 200_000_00  # the round, and ¥200,000 beside
+        self.ledger.receive(self.admin, fund, amount, payer, f"{source.value}-{YEAR}-001", day)
+        self.tick(2)
 
     def _allocate(self, fund: UUID, centre: UUID, amount_fen: int, day: date) -> UUID:
         """下拨 to a child centre; the id of the child centre's fund."""
@@ -186,9 +226,13 @@ class DemoBuilder:
     def _households(
         self, data: DemoData, streets: list[UUID], fund_by_street: dict[UUID, list[UUID]]
     ) -> None:
+        """File the archive, then bring it the Spring Festival round; close a few, refer a few.
+        What the round brings each household is drawn as it is filed, in the order of old, so
+        the demo's amounts stay as they were."""
         rng, lg = self.rng, self.ledger
         cats, cat_w = list(CATEGORY_WEIGHTS), list(CATEGORY_WEIGHTS.values())
         causes, cause_w = list(CAUSE_WEIGHTS), list(CAUSE_WEIGHTS.values())
+        plans = []
         for n in range(self.households):
             street = streets[n % len(streets)]
             category = rng.choices(cats, cat_w)[0]
@@ -221,8 +265,9 @@ class DemoBuilder:
             filed = date(YEAR - 1, 1, 1) + timedelta(days=rng.randrange(0, 330))
             case = _id(lg.register_case(self.admin, street, assessment, person, filed).result)
             data.cases.append(case)
-            self._spring_festival(data, case, fund_by_street[street], n)
-            self.tick(3)
+            plans.append(Planned.draw(rng, n, self.households, case, fund_by_street[street]))
+            self.tick(1)
+        add_spring_festival(self, data, plans)  # 两节送温暖, a campaign at the city
         for i, case in enumerate(data.cases[: max(1, self.households // 15)]):
             reason = CLOSURES[i % len(CLOSURES)]
             lg.close_case(self.admin, case, reason, "年度复核", date(YEAR, 6, 30))
@@ -233,56 +278,6 @@ class DemoBuilder:
                 lg.follow_up_referral(self.admin, made.result.id, "电话催办", date(YEAR, 4, 10))
             else:
                 lg.record_referral_outcome(self.admin, made.result.id, *answer, date(YEAR, 4, 1))
-
-    def _spring_festival(self, data: DemoData, case: UUID, funds: list[UUID], n: int) -> None:
-        """两节送温暖: every archived household is visited and given ¥500-1,000."""
-        rng, lg = self.rng, self.ledger
-        day = date(YEAR, 1, 20) + timedelta(days=n % 20)
-        lg.record_visit(
-            self.admin,
-            case,
-            ["王主席", "李干事"],
-            VisitKind.CAMPAIGN,
-            CampaignKind.SPRING_FESTIVAL_WARMTH,
-            "春节前入户慰问",
-            [Goods("米面油", 200_00)],
-            day,
-        )
-        warmth_fund = funds[-1]
-        payment = lg.pay(
-            self.admin,
-            warmth_fund,
-            case,
-            T.WARMTH_VISIT,
-            rng.choice([500_00, 800_00, 1_000_00]),
-            f"SW-{YEAR}-{n:05d}",
-            day,
-        )
-        data.payments.append(_id(payment.result))
-        if n % 7 == 3:
-            lg.pay(
-                self.admin,
-                funds[0],
-                case,
-                T.MEDICAL_RELIEF,
-                rng.randrange(2_000_00, 8_000_00, 100),
-                f"YL-{YEAR}-{n:05d}",
-                day + timedelta(days=30),
-            )
-        if n % 9 == 4:
-            lg.pay(
-                self.admin,
-                funds[1],
-                case,
-                T.EDUCATION_AID,
-                rng.choice([1_000_00, 3_000_00]),
-                f"ZX-{YEAR}-{n:05d}",
-                date(YEAR, 8, 25),
-            )
-        if n % 25 == 0:
-            lg.reverse_payment(
-                self.admin, data.payments[-1], "重复发放，冲正", day + timedelta(days=5)
-            )
 
 
 def reissue_credentials(ledger: Ledger) -> tuple[dict[str, str], dict[str, str]]:

@@ -63,6 +63,12 @@ FUNDS = [  # central money matched 1:1 by province and city, and the ACFTU's war
     ("市级财政配套帮扶资金", FundSource.MUNICIPAL_MATCH, "长春市财政局", CENTRAL),
     ("全总送温暖资金", FundSource.ACFTU_WARMTH_FUND, "中华全国总工会", WARMTH),
 ]
+CITY_FUND = (  # the city's own union money, kept at the city
+    "市总工会帮扶资金",
+    FundSource.UNION_FUNDS_OWN_LEVEL,
+    "长春市总工会",
+    [T.WARMTH_VISIT, T.MEDICAL_RELIEF, T.TEMPORARY_RELIEF, T.EDUCATION_AID],
+)
 CLOSURES = [  # why the first households leave the archive, in turn
     ClosureReason.EXITED_INCOME_ABOVE_LINE,
     ClosureReason.STABILIZED_SAFETY_NET,
@@ -94,6 +100,7 @@ POLICY = [  # recorded first (centre, parameter, subject, value, from, reason): 
     (_CITY, Policy.MATCHING_RATIO, "prefecture", 100, SINCE_2020, "中央专项资金1:1配套"),
     (_CITY, Policy.MATCHING_RATIO, "county", 100, SINCE_2020, "中央专项资金1:1配套"),
     (_CITY, Policy.REPEAT_WINDOW_DAYS, None, 30, SINCE_2020, "资金监管办法"),
+    (_CITY, Policy.APPROVAL_ABOVE, None, 8_000_00, SINCE_2020, "单笔超过8000元须审批"),
     (_CITY, Policy.LATE_RECORDING_DAYS, None, 30, SINCE_2020, "资金监管办法"),
     (_DISTRICT, Policy.DIBAO_LINE, None, 85_000, date(YEAR, 1, 1), "朝阳区提高本区城市低保标准"),
 ]

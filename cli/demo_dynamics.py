@@ -38,7 +38,7 @@ class Dynamics:
     """Writes the demo's incomes, reviews, exit and relapse through the ledger's use cases."""
 
     def __init__(self, builder: DemoBuilder, data: DemoData) -> None:
-        self.builder, self.ledger = builder, builder.ledger
+        self.builder, self.ledger, self.data = builder, builder.ledger, data
         closed = max(1, builder.households // 15)  # the demo closes its first households
         self.open = data.cases[closed : closed + LOOKED_AT]
 
@@ -96,6 +96,7 @@ class Dynamics:
     def _exit_and_relapse(self, case: UUID) -> None:
         """Six months above the line, closed to the exited library (脱困) in July; a serious
         illness in October reopens it (返困), and the review finds deep hardship."""
+        self.data.reopened.append(case)
         for month in range(1, 7):
             self._incomes(case, month, _three(950_00))
         lg, admin = self.ledger, self.builder.admin

@@ -93,6 +93,8 @@ def demo(
         f"Loaded {len(data.centres)} centres, {len(data.funds)} funds, "
         f"{len(data.cases)} households into {describe(settings.database_url)}."
     )
+    for line in data.summary:  # the Spring Festival campaign, approvals, schedules, roster
+        console.print(line)
     console.print(f"Root centre 市帮扶中心: {data.root_centre_id}")
     _print_credentials(data.tokens, data.passwords)
 

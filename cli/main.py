@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 from cli import (
+    approval_commands,
+    campaign_commands,
     filing_commands,
     ledger_commands,
+    matching_commands,
     policy_commands,
     projection_commands,
     referral_commands,
     review_commands,
+    roster_commands,
+    schedule_commands,
     supervision_commands,
 )
 from cli.base import app
 
 __all__ = [
     "app",
+    "approval_commands",
+    "campaign_commands",
     "filing_commands",
     "ledger_commands",
+    "matching_commands",
     "policy_commands",
     "projection_commands",
     "referral_commands",
     "review_commands",
+    "roster_commands",
+    "schedule_commands",
     "supervision_commands",
 ]
 

@@ -17,11 +17,14 @@ class Permission(Enum):
     READ = "read"
     READ_PERSONAL_DATA = "read personal data"
     SET_POLICY = "set local policy"  # admins only: the 低保 line, caps, limits (domain/policy.py)
+    APPROVE_PAYMENTS = "approve payment requests"  # the checker of maker-checker (支付审批)
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.FINANCE: frozenset({Permission.RECORD_MONEY, Permission.READ}),
+    Role.FINANCE: frozenset(
+        {Permission.RECORD_MONEY, Permission.APPROVE_PAYMENTS, Permission.READ}
+    ),
     Role.CASEWORKER: frozenset(
         {Permission.MANAGE_CASES, Permission.READ, Permission.READ_PERSONAL_DATA}
     ),

@@ -6,9 +6,13 @@ grouped by area in domain/use_cases/. This class puts them together over one eve
 
 from __future__ import annotations
 
+from domain.campaigns import Campaign
 from domain.cases import Case
 from domain.funds import Fund
 from domain.use_cases.access import AccessUseCases
+from domain.use_cases.approvals import ApprovalUseCases
+from domain.use_cases.bank_files import BankFileUseCases
+from domain.use_cases.campaigns import CampaignUseCases
 from domain.use_cases.cases import CaseUseCases
 from domain.use_cases.filing import FilingUseCases
 from domain.use_cases.household import HouseholdUseCases
@@ -16,6 +20,8 @@ from domain.use_cases.money import MoneyUseCases
 from domain.use_cases.policy import PolicyUseCases
 from domain.use_cases.referrals import ReferralUseCases
 from domain.use_cases.review import ReviewUseCases
+from domain.use_cases.rosters import RosterUseCases
+from domain.use_cases.schedules import ScheduleUseCases
 from domain.use_cases.search import SearchUseCases
 from domain.use_cases.sign_in import SignInUseCases
 from domain.use_cases.supervision import SupervisionUseCases
@@ -27,6 +33,11 @@ __all__ = ["Context", "DateAsISO", "Ledger", "Outcome"]
 class Ledger(
     AccessUseCases,
     SignInUseCases,
+    ScheduleUseCases,  # 定期生活补助; extends MoneyUseCases and PolicyUseCases
+    CampaignUseCases,  # 两节送温暖, 金秋助学 ...; extends MoneyUseCases and CaseUseCases
+    ApprovalUseCases,  # maker-checker (支付审批); extends MoneyUseCases and PolicyUseCases
+    RosterUseCases,  # 花名册 in; extends MoneyUseCases and PolicyUseCases
+    BankFileUseCases,  # 银行代发 file out, 回盘 in; extends MoneyUseCases
     MoneyUseCases,
     ReviewUseCases,  # incomes and reviews (动态管理); its case timeline adds to the referrals
     ReferralUseCases,  # before CaseUseCases, which it extends
@@ -40,4 +51,4 @@ class Ledger(
     """Bangfu's use cases over the event store (PostgreSQL or SQLite)."""
 
     name = "Bangfu"
-    snapshotting_intervals = {Fund: 100, Case: 100}  # noqa: RUF012 - the library's class var
+    snapshotting_intervals = {Fund: 100, Case: 100, Campaign: 100}  # noqa: RUF012 - the library's class var

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.aggregate import Act, LedgerAggregate
+from domain.case_dates import PaymentDates
 from domain.errors import CaseClosedError, CaseNotClosedError, InvalidHouseholdError
 from domain.household_changes import HouseholdChanges, MemberGoing, MemberJoining, Transfer
 
@@ -35,8 +36,11 @@ class Assessed(Act):
         case._assessed(self)
 
 
-class Case(HouseholdChanges, LedgerAggregate):
-    """One household's archive; payments and visits are refused once it is closed."""
+class Case(PaymentDates, HouseholdChanges, LedgerAggregate):
+    """One household's archive; payments and visits are refused once it is closed, and a
+    payment is never dated before the filing nor inside a time the archive was closed."""
+
+    class_version = 2  # v2: the spans of business dates the archive was closed (upcast_v1_v2)
 
     class Registered(LedgerAggregate.Created, Assessed):  # 建档: the household is filed
         centre_id: UUID
@@ -60,6 +64,7 @@ class Case(HouseholdChanges, LedgerAggregate):
         campaign: str | None
         notes: str
         goods: list[dict[str, Any]]
+        campaign_id: UUID | None = None  # the campaign visited for, when it has one
 
         def apply(self, case: Case) -> None:
             case.visits += 1
@@ -86,6 +91,8 @@ class Case(HouseholdChanges, LedgerAggregate):
         def apply(self, case: Case) -> None:
             case.status_value = ClosureReason(self.reason).status.value
             case.closure_reason = self.reason
+            if case.closed_spans is not None:
+                case.closed_spans.append([self.business_date, None])
 
     class Reopened(Act):  # 返困: a closed archive opens again on relapse
         note: str
@@ -93,6 +100,8 @@ class Case(HouseholdChanges, LedgerAggregate):
         def apply(self, case: Case) -> None:
             case.status_value = CaseStatus.ACTIVE.value
             case.closure_reason = None
+            if case.closed_spans:
+                case.closed_spans[-1][1] = self.business_date
 
     class MemberJoined(MemberJoining):  # 家庭成员增加
         pass
@@ -130,6 +139,7 @@ class Case(HouseholdChanges, LedgerAggregate):
         self.status_value = CaseStatus.ACTIVE.value
         self.closure_reason: str | None = None
         self.filed_on = business_date
+        self.closed_spans: list[list[date | None]] | None = []  # [closed on, reopened on]
         self.received_fen = self.reversed_fen = self.visits = 0
         self.last_visit_on: date | None = None
         self.application_id = application_id
@@ -218,6 +228,7 @@ class Case(HouseholdChanges, LedgerAggregate):
         goods: list[Goods],
         actor: str,
         business_date: date,
+        campaign_id: UUID | None = None,
     ) -> None:
         """Record a home visit (走访), with any goods given in kind."""
         self._require_open("be visited")
@@ -245,6 +256,7 @@ class Case(HouseholdChanges, LedgerAggregate):
             campaign=campaign.value if campaign else None,
             notes=checked_note(notes, "the visit's notes"),
             goods=[{"item": g.item.strip(), "value_fen": g.value_fen} for g in goods],
+            campaign_id=campaign_id,
         )
 
     def receive_assistance(
@@ -259,6 +271,7 @@ class Case(HouseholdChanges, LedgerAggregate):
         """Note a payment made to the household; a closed archive takes none."""
         require_positive(amount_fen)
         self._require_open("receive payments")
+        self._require_payable_on(business_date)
         if self.received_fen + amount_fen > MAX_FUND_TOTAL_FEN:
             raise InvalidHouseholdError("this archive has received as much as one may record")
         paid = {"payment_id": payment_id, "fund_id": fund_id, "amount_fen": amount_fen}

@@ -16,16 +16,20 @@ from typing import Any
 from eventsourcing.domain import DomainEvent
 
 from domain.applications import Application
+from domain.bank_accounts import BankAccount
+from domain.campaigns import Campaign
 from domain.cases import Case
 from domain.centres import Centre
 from domain.data_access import PersonalDataRead
 from domain.funds import Fund
 from domain.idempotency import IdempotencyRecord
 from domain.incomes import IncomeBook
+from domain.payment_requests import PaymentRequest
 from domain.payments import Payment
 from domain.person_index import PersonIndex
 from domain.policy import Policy
 from domain.referrals import Referral
+from domain.schedules import Schedule
 from domain.users import TokenKey, User
 
 
@@ -100,6 +104,8 @@ CATALOGUE: dict[type[DomainEvent], EventMeaning] = {
         leg=Leg(+1, "reversed_fen", "case", None),
         correction_of="payment_id",
     ),
+    Fund.Reserved: EventMeaning("预留", "Reserved for a payment request"),
+    Fund.ReservationReleased: EventMeaning("释放预留", "Reservation released"),
     Case.Registered: EventMeaning(
         "建档", "Filed", centre_field="centre_id", personal=("person_sealed", "person_ref")
     ),
@@ -141,6 +147,23 @@ CATALOGUE: dict[type[DomainEvent], EventMeaning] = {
     ),
     Referral.FollowedUp: EventMeaning("转介跟进", "Referral followed up"),
     Referral.Withdrawn: EventMeaning("转介撤回", "Referral withdrawn"),
+    PaymentRequest.Requested: EventMeaning(
+        "支付申请", "Payment requested", centre_field="centre_id"
+    ),
+    PaymentRequest.Approved: EventMeaning("支付审批通过", "Payment request approved"),
+    PaymentRequest.Rejected: EventMeaning("支付申请驳回", "Payment request rejected"),
+    PaymentRequest.Voided: EventMeaning("支付申请作废", "Payment request voided"),
+    PaymentRequest.Expired: EventMeaning("支付申请过期", "Payment request expired"),
+    Campaign.Opened: EventMeaning("活动启动", "Campaign opened", centre_field="centre_id"),
+    Campaign.ExceptionNoted: EventMeaning("活动未覆盖原因", "Campaign exception noted"),
+    Campaign.Charged: EventMeaning("活动支出计入预算", "Campaign payment charged"),
+    Campaign.ReversalCredited: EventMeaning("活动冲正退回预算", "Campaign reversal credited"),
+    Campaign.Closed: EventMeaning("活动结束", "Campaign closed"),
+    Schedule.Set: EventMeaning(
+        "定期生活补助设立", "Recurring subsidy set", centre_field="centre_id"
+    ),
+    Schedule.MonthPaid: EventMeaning("定期补助月度发放", "Recurring subsidy month paid"),
+    Schedule.Stopped: EventMeaning("定期补助停发", "Recurring subsidy stopped"),
     IncomeBook.Opened: EventMeaning("收入台账建立", "Income book opened", centre_field="centre_id"),
     IncomeBook.IncomeRecorded: EventMeaning("收入登记", "Monthly income recorded"),
     IncomeBook.IncomeCorrected: EventMeaning(
@@ -170,6 +193,15 @@ CATALOGUE: dict[type[DomainEvent], EventMeaning] = {
         "幂等记录", "Idempotent write remembered", credentials=("request_sha256",)
     ),
     PersonalDataRead.Recorded: EventMeaning("查阅个人信息", "Personal data read"),
+    BankAccount.Recorded: EventMeaning(
+        "银行账户登记",
+        "Bank account recorded",
+        centre_field="centre_id",
+        personal=("account_sealed", "account_ref"),
+    ),
+    BankAccount.Replaced: EventMeaning(
+        "银行账户变更", "Bank account replaced", personal=("account_sealed", "account_ref")
+    ),
 }
 
 

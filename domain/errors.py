@@ -134,6 +134,18 @@ class InsufficientFundsError(ConflictError):
         self.amount_fen = amount_fen
 
 
+class BackdatedOverdraftError(ConflictError):
+    """A payment dated in the past would drive the fund's balance on some date below zero."""
+
+
+class ApprovalRequiredError(ConflictError):
+    """A payment above the approval threshold in force, made without a payment request."""
+
+
+class PaymentOutsideCaseError(ConflictError):
+    """A payment dated before the household was filed, or after its archive was closed."""
+
+
 class CaseClosedError(ConflictError):
     """The archive is closed and takes no payments or visits."""
 
@@ -230,3 +242,73 @@ class SignInLockedError(BangfuError):
         )
         self.retry_at = retry_at
         self.retry_after_seconds = seconds
+
+
+# --- recurring subsidies (定期生活补助) ----------------------------------------------------------
+class ScheduleNotFoundError(NotFoundError):
+    """No recurring subsidy schedule has this id."""
+
+
+class InvalidScheduleError(InvalidInputError):
+    """A schedule that does not hold together (a month not written YYYY-MM, too many months,
+    an amount other than the standard without its reason, no month after the filing)."""
+
+
+class ScheduleMonthNotDueError(ConflictError):
+    """The month is not due on this schedule: before its start or the case's filing, or
+    after its end."""
+
+
+class ScheduleStoppedError(ConflictError):
+    """The schedule was stopped already (its case closed, or by hand)."""
+
+
+# --- payment requests (maker-checker, 支付审批) -------------------------------------------------
+class PaymentRequestNotFoundError(NotFoundError):
+    """No payment request has this id."""
+
+
+class ApprovalLevelError(ForbiddenError):
+    """The request escalated above the user's centre (上级/省级审批)."""
+
+
+class SelfApprovalError(ForbiddenError):
+    """The maker of a payment request may not check it (maker-checker)."""
+
+
+class RequestDecidedError(ConflictError):
+    """The payment request was approved, rejected, voided or expired already."""
+
+
+class RequestExpiredError(ConflictError):
+    """The payment request ran past its approval deadline; make a new one."""
+
+
+class RequestStillValidError(ConflictError):
+    """The payment request may still be decided; it has not expired."""
+
+
+# --- campaigns (两节送温暖, 金秋助学 ...): domain/campaigns.py ------------------------------------
+class CampaignNotFoundError(NotFoundError):
+    """No campaign has this id."""
+
+
+class InvalidCampaignError(InvalidInputError):
+    """A campaign, standard, exception or payment that does not hold together (a window that
+    ends before it starts, a fund the campaign does not draw on, an amount above its standard)."""
+
+
+class OutsideCampaignError(InvalidInputError):
+    """A visit or payment outside the campaign's window or its centre's subtree."""
+
+
+class CampaignClosedError(ConflictError):
+    """The campaign was closed; it takes no more visits, payments or exceptions."""
+
+
+class CampaignBudgetExceededError(ConflictError):
+    """The payment would take the campaign past its budget."""
+
+
+class UnreachedWithoutReasonError(ConflictError):
+    """A campaign closes only when every household not reached has its reason."""

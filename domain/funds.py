@@ -9,12 +9,8 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 from eventsourcing.domain import event
 
 from domain.aggregate import Act, LedgerAggregate
-from domain.errors import (
-    InsufficientFundsError,
-    InvalidInputError,
-    NoParentFundError,
-    PurposeNotAllowedError,
-)
+from domain.errors import InvalidInputError, NoParentFundError
+from domain.fund_reservations import Reservation, ReservationRelease, Reservations
 from domain.money import MAX_FUND_TOTAL_FEN, require_positive
 from domain.payments import PaymentReversalNoted, reversal_noted
 from domain.text import checked
@@ -39,6 +35,9 @@ class Moved(Act):
     def apply(self, fund: Fund) -> None:
         fund.balance_fen += self.sign * self.amount_fen
         setattr(fund, self.total, getattr(fund, self.total) + self.amount_fen)
+        if fund.day_net is not None:  # what moved on each business date, for as-of balances
+            day = self.business_date.isoformat()
+            fund.day_net[day] = fund.day_net.get(day, 0) + self.sign * self.amount_fen
 
 
 class Transfer(Moved):
@@ -54,8 +53,12 @@ def _transfer(movement_id: UUID, amount_fen: int, reference: str) -> dict[str, A
     return {"movement_id": movement_id, "amount_fen": amount_fen, "reference": reference}
 
 
-class Fund(LedgerAggregate):
-    """A fund's balance never goes below zero; every change of it is an event naming its cause."""
+class Fund(Reservations, LedgerAggregate):
+    """A fund's balance never goes below zero, on any business date; every change of it is an
+    event naming its cause. Money reserved for payment requests awaiting approval is still in the
+    balance but not available (available = balance - reserved)."""
+
+    class_version = 2  # v2: reservations and the net movement per business date (upcast_v1_v2)
 
     class Received(Transfer):  # 拨入: an appropriation from a payer outside the ledger
         sign = +1
@@ -90,10 +93,22 @@ class Fund(LedgerAggregate):
         case_id: UUID
         assistance_type: str
         reference: str
+        request_id: UUID | None = None  # the approved request whose reservation it spends
+
+        def apply(self, fund: Fund) -> None:
+            super().apply(fund)
+            if self.request_id is not None:
+                fund.reserved_fen -= fund.reservations.pop(str(self.request_id), 0)
 
     class DisbursementReversed(PaymentReversalNoted, Moved):  # 冲正: the payment comes back
         sign = +1
         total = "reversed_fen"
+
+    class Reserved(Reservation):  # 预留: held for a payment request awaiting approval (审批中)
+        pass
+
+    class ReservationReleased(ReservationRelease):  # 释放预留: rejected, voided or expired
+        pass
 
     Opened: ClassVar[type[LedgerAggregate.Event]]  # made by @event on __init__ below
 
@@ -126,6 +141,9 @@ class Fund(LedgerAggregate):
         self.received_fen = self.allocated_in_fen = self.allocated_out_fen = 0
         self.returned_fen = self.returns_received_fen = 0
         self.disbursed_fen = self.reversed_fen = 0
+        self.reserved_fen = 0
+        self.reservations: dict[str, int] = {}
+        self.day_net: dict[str, int] | None = {}
 
     @property
     def source(self) -> FundSource:
@@ -166,11 +184,6 @@ class Fund(LedgerAggregate):
         )
 
     # --- guards ------------------------------------------------------------------------------
-    def _require_balance(self, amount_fen: int) -> None:
-        require_positive(amount_fen)
-        if amount_fen > self.balance_fen:
-            raise InsufficientFundsError(self.id, self.balance_fen, amount_fen)
-
     def _require_room(self, amount_fen: int) -> None:
         """Every running total stays far inside what the books' columns hold."""
         require_positive(amount_fen)
@@ -208,7 +221,7 @@ class Fund(LedgerAggregate):
         business_date: date,
     ) -> None:
         """Move money down to a child centre's fund (下拨); both sides are recorded."""
-        self._require_balance(amount_fen)
+        self._require_balance(amount_fen, business_date)
         self._require_room(amount_fen)
         child._require_room(amount_fen)
         moved = _transfer(movement_id, amount_fen, reference)
@@ -226,7 +239,7 @@ class Fund(LedgerAggregate):
         business_date: date,
     ) -> None:
         """Return money to the parent fund (上缴), or to the payer when this fund has no parent."""
-        self._require_balance(amount_fen)
+        self._require_balance(amount_fen, business_date)
         self._require_room(amount_fen)
         moved = _transfer(movement_id, amount_fen, reference)
         if (parent.id if parent else None) != self.parent_fund_id:
@@ -250,15 +263,16 @@ class Fund(LedgerAggregate):
         reference: str,
         actor: str,
         business_date: date,
+        request_id: UUID | None = None,
     ) -> None:
-        """Pay a household from this fund, within its earmark and its balance."""
-        if assistance_type.value not in self.purpose_values:
-            raise PurposeNotAllowedError(
-                f"fund {self.name!r} is earmarked for "
-                f"{', '.join(f'{p.value} ({p.zh})' for p in self.purposes)}; it may not pay "
-                f"{assistance_type.value} ({assistance_type.zh})"
+        """Pay a household from this fund, within its earmark and its balance; a payment that
+        settles an approved request spends that request's reservation."""
+        self._require_purpose(assistance_type)
+        if request_id is not None and self.reservations.get(str(request_id)) != amount_fen:
+            raise InvalidInputError(
+                f"fund {self.name!r} holds no reservation of that amount for request {request_id}"
             )
-        self._require_balance(amount_fen)
+        self._require_balance(amount_fen, business_date, spending=request_id)
         self._require_room(amount_fen)
         self._trigger(
             self.Disbursed,
@@ -269,6 +283,7 @@ class Fund(LedgerAggregate):
             assistance_type=assistance_type.value,
             amount_fen=amount_fen,
             reference=checked(reference, "the reference"),
+            request_id=request_id,
         )
 
     def take_back(

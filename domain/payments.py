@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
@@ -39,6 +40,21 @@ def reversal_noted(
     }
 
 
+@dataclass(frozen=True)
+class PaymentLinks:
+    """What a payment answers besides its fund and case (each None when it answers none)."""
+
+    request_id: UUID | None = None  # the payment request it settles (maker-checker)
+    campaign_id: UUID | None = None  # the campaign it belongs to (两节送温暖 ...)
+    schedule_id: UUID | None = None  # the recurring schedule (定期生活补助) ...
+    schedule_month: str | None = None  # ... and its month, "2026-12"
+    roster_key: str | None = None  # the roster row (花名册) that asked for it
+    goods: str | None = None  # goods given in kind, valued at the amount
+
+
+NO_LINKS = PaymentLinks()
+
+
 class Payment(LedgerAggregate):
     """A payment is never edited: a reversal is a new event that names it."""
 
@@ -67,8 +83,17 @@ class Payment(LedgerAggregate):
         reference: str,
         actor: str,
         business_date: date,
+        request_id: UUID | None = None,
+        campaign_id: UUID | None = None,
+        schedule_id: UUID | None = None,
+        schedule_month: str | None = None,
+        roster_key: str | None = None,
+        goods: str | None = None,
     ) -> None:
         self.centre_path = list(centre_path)
+        self.request_id, self.campaign_id = request_id, campaign_id
+        self.schedule_id, self.schedule_month = schedule_id, schedule_month
+        self.roster_key, self.goods = roster_key, goods
         self.fund_id, self.case_id, self.centre_id = fund_id, case_id, centre_id
         self.assistance_type = assistance_type
         self.amount_fen = amount_fen
@@ -100,11 +125,23 @@ def pay(
     reference: str,
     actor: str,
     business_date: date,
+    links: PaymentLinks = NO_LINKS,
 ) -> Payment:
     """One payment from a fund to a household: the case is credited, the fund debited (each
     refusing what its rules forbid), and the payment recorded; the three are saved together."""
+    if links.goods is not None:
+        links = PaymentLinks(**{**asdict(links), "goods": checked(links.goods, "the goods given")})
     case.receive_assistance(payment_id, fund.id, kind.value, amount_fen, actor, business_date)
-    fund.disburse(payment_id, case.id, kind, amount_fen, reference, actor, business_date)
+    fund.disburse(
+        payment_id,
+        case.id,
+        kind,
+        amount_fen,
+        reference,
+        actor,
+        business_date,
+        request_id=links.request_id,
+    )
     return Payment(
         id=payment_id,
         fund_id=fund.id,
@@ -116,4 +153,5 @@ def pay(
         reference=reference,
         actor=actor,
         business_date=business_date,
+        **asdict(links),
     )

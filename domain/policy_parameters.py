@@ -115,6 +115,7 @@ class Parameter(Label):
 
     DIBAO_LINE = "dibao_line"
     LIVING_RELIEF_MONTHS = "living_relief_months"
+    LIVING_SUBSIDY_MONTHLY = "living_subsidy_monthly"
     MEDICAL_RELIEF_SHARE = "medical_relief_share"
     ACCIDENT_AID_CAP = "accident_aid_cap"
     EDUCATION_AID_CAP = "education_aid_cap"
@@ -129,6 +130,7 @@ class Parameter(Label):
     EXIT_MONTHS = "exit_months"
     REPEAT_WINDOW_DAYS = "repeat_window_days"
     LATE_RECORDING_DAYS = "late_recording_days"
+    REQUEST_EXPIRY_DAYS = "request_expiry_days"
 
     @property
     def spec(self) -> Spec:
@@ -149,6 +151,13 @@ SPECS: dict[Parameter, Spec] = {
         "生活救助年度上限（低保标准的月数）", "Living relief a year (months of the dibao line)",
         Unit.MONTHS, Category, 0, 12, ((_DEEP, _EVER, 12), (_RELATIVE, _EVER, 8)),
     ),
+    P.LIVING_SUBSIDY_MONTHLY: Spec(  # a recurring subsidy's month; 0: none without a reason
+        "定期生活补助月标准（元/户·月）", "Regular living subsidy a month (yuan a household)",
+        Unit.YUAN, Category, 0, _MONEY,
+        ((_DEEP, _EVER, 50_000), (_RELATIVE, _EVER, 30_000),
+         (Category.ACCIDENT_INDUCED.value, _EVER, 30_000),
+         (Category.BORDERLINE.value, _EVER, 15_000)),
+    ),
     P.MEDICAL_RELIEF_SHARE: Spec(
         "医疗救助比例（个人自付部分）", "Medical relief (share of the patient's own part)",
         Unit.PERCENT, Category, 0, 100, ((_DEEP, _EVER, 100), (_RELATIVE, _EVER, 80)),
@@ -168,13 +177,14 @@ SPECS: dict[Parameter, Spec] = {
          ("undergraduate", _EVER, 300_000), ("postgraduate", _EVER, 500_000)),
     ),
     P.MATCHING_RATIO: Spec(
-        "财政配套比例（占中央资金）", "Matching required (share of central money)", Unit.PERCENT,
+        "财政配套比例（占应配套基数）", "Matching required (share of the base to match)",
+        Unit.PERCENT,
         MatchingLevel, 0, 1000,
         (("province", _EVER, 100), ("prefecture", _EVER, 100), ("county", _EVER, 100)),
     ),
-    P.APPROVAL_ABOVE: Spec(
+    P.APPROVAL_ABOVE: Spec(  # no default: until a centre sets it, one person may pay any amount
         "支付需审批（高于，元）", "A payment above this needs approval (yuan)", Unit.YUAN, None,
-        0, _MONEY, ((None, _EVER, 100_000),),
+        0, _MONEY, (),
     ),
     P.ESCALATE_TO_PARENT_ABOVE: Spec(
         "报上级中心审批（高于，元）", "Above this the parent centre approves (yuan)", Unit.YUAN,
@@ -207,6 +217,10 @@ SPECS: dict[Parameter, Spec] = {
     P.LATE_RECORDING_DAYS: Spec(
         "补录期限（天）", "Recorded late after (days)", Unit.DAYS, None, 0, 36600,
         ((None, _EVER, 30),),
+    ),
+    P.REQUEST_EXPIRY_DAYS: Spec(
+        "支付申请审批期限（天）", "A payment request may be approved for (days)", Unit.DAYS,
+        None, 1, 365, ((None, _EVER, 30),),
     ),
 }  # fmt: skip
 

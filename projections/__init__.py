@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from domain.application import Ledger
+from projections.approvals import ApprovalsView
 from projections.archive import ArchiveView
 from projections.audit import AuditView
+from projections.campaigns import CampaignsView
 from projections.conservation import ConservationView
 from projections.dynamics import DynamicsView
 from projections.earmarks import EarmarksView
@@ -15,6 +17,7 @@ from projections.policy import PolicyView
 from projections.provenance import ProvenanceView
 from projections.referrals import ReferralsView
 from projections.runner import Projector
+from projections.schedules import SchedulesView
 from projections.suspicious import SuspiciousView
 from stores.sql import SqlDatabase
 
@@ -35,6 +38,9 @@ class Views:
         self.conservation = ConservationView(db)
         self.policy = PolicyView(db)  # local policy in force at each centre
         self.referrals = ReferralsView(db)  # open referrals and their counts (转介)
+        self.campaigns = CampaignsView(db)  # campaigns, rosters and coverage (两节送温暖 ...)
+        self.schedules = SchedulesView(db)  # recurring subsidies and the months due (定期生活补助)
+        self.approvals = ApprovalsView(db)  # payment requests, approvers' queues (支付审批)
         self.filing = FilingView(db)  # applications, their deadlines, category overrides (建档)
         self.dynamics = DynamicsView(db)  # reviews due, exit candidates, statistics (动态管理)
         self.projector = Projector(
@@ -50,6 +56,9 @@ class Views:
                 self.conservation,
                 self.policy,
                 self.referrals,
+                self.campaigns,
+                self.schedules,
+                self.approvals,
                 self.filing,
                 self.dynamics,
             ],

@@ -1,6 +1,8 @@
 """Matching (auditors): money each centre received per fiscal year and fund source, so that
-central money can be set against the matching it calls for at any ratio, or at the share the
-local policy in force at the centre requires (the view keeps the settings of that share)."""
+each level's matching (省, 市, 县) can be set against the central money and upper levels'
+matching it must match, at any ratio or at the share the local policy in force at the centre
+requires (the view keeps the settings of that share); the rule is
+``supervision.matching.matching``'s."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any, ClassVar
 from domain.centres import Centre
 from domain.errors import InvalidInputError
 from domain.funds import Fund
-from domain.policy_parameters import Parameter
+from domain.policy_parameters import MATCHER_LEVEL, Parameter
 from domain.vocabulary import FundSource
 from projections.policy import SETTING_EVENTS, SETTINGS, keep_settings, matching_ratios
 from projections.report_tables import (
@@ -103,40 +105,50 @@ def matching(
     limit: int | None = None,
     after: str | None = None,
 ) -> Page:
-    """Per centre and fiscal year with central money: what each matching source its level owes
-    (``sources``: level -> sources) received against ``ratio``, or by default at the share the
-    policy in force at the centre requires, as in ``supervision.compliance.matching``; a page
-    of rows after the cursor ``after``."""
+    """Per centre, fiscal year and matching level, for each centre and year with central money:
+    what the level had to match, what it received and how far short it fell, by the rule in
+    ``supervision.matching.matching`` (the chain 省 -> 市 -> 县, each level matching the
+    central money and the upper levels' matching that arrived as far as it was owed).
+
+    ``sources`` maps a centre's level to the matching sources it must hold, upper level first;
+    ``ratio`` (central : match) applies one ratio to every level, or by default each level's
+    share the policy in force at the centre on the year's last day sets. A page of rows after
+    the cursor ``after``."""
     need = [
         (level, n, source) for level, names in sources.items() for n, source in enumerate(names)
     ]
     if not need:
         return Page([], 0, None)
+    kinds = list(dict.fromkeys(source for _, _, source in need))  # every matching source once
     with reading(view) as r:
         received = r.table("match_received")
         need_cte = (
             f"WITH need(level, ord, source) AS (VALUES {', '.join(['(%s, %s, %s)'] * len(need))}) "
         )
+        head: list[Any] = [v for row in need for v in row]
+        got = ", ".join(
+            f"COALESCE((SELECT m.received_fen FROM {received} m WHERE m.centre_id = r.centre_id "
+            f"AND m.fiscal_year = r.fiscal_year AND m.source = %s), 0) AS got_{n}"
+            for n in range(len(kinds))
+        )
         rows_of = (
             f"FROM {received} r JOIN {r.table('match_centres')} c ON c.centre_id = r.centre_id "
-            "JOIN need n ON n.level = c.level "
-            f"LEFT JOIN {received} m ON m.centre_id = r.centre_id "
-            "AND m.fiscal_year = r.fiscal_year AND m.source = n.source WHERE r.source = %s"
+            "JOIN need n ON n.level = c.level WHERE r.source = %s"
         )
-        params: list[Any] = [v for row in need for v in row] + [CENTRAL]
+        params: list[Any] = [CENTRAL]
         if centre_id:
             rows_of += " AND " + in_subtree("r.centre_id", r.table("match_tree"))
             params.append(centre_id)
-        total = int(r.one(f"{need_cte}SELECT COUNT(*) AS n {rows_of}", params)["n"])
+        total = int(r.one(f"{need_cte}SELECT COUNT(*) AS n {rows_of}", head + params)["n"])
         if after is not None:
             rows_of += " AND (r.centre_id, r.fiscal_year, n.ord) > (%s, %s, %s)"
             params += _cursor(after)
         rows = r.rows(
             f"{need_cte}SELECT r.centre_id, c.name AS centre_name, c.level, r.fiscal_year, "
-            "r.received_fen AS central_received_fen, n.source AS match_source, n.ord, "
-            f"COALESCE(m.received_fen, 0) AS received_fen {rows_of} "
-            "ORDER BY r.centre_id, r.fiscal_year, n.ord" + limit_to(limit and limit + 1)[0],
-            params + limit_to(limit and limit + 1)[1],
+            f"r.received_fen AS central_received_fen, n.source AS match_source, n.ord, {got} "
+            f"{rows_of} ORDER BY r.centre_id, r.fiscal_year, n.ord"
+            + limit_to(limit and limit + 1)[0],
+            head + kinds + params + limit_to(limit and limit + 1)[1],
         )
         if ratio is None:
             tables = (r.table("match_settings"), r.table("match_tree"))
@@ -145,7 +157,7 @@ def matching(
     rows = rows[:limit] if limit is not None else rows
     last = rows[-1] if rows else {}
     return Page(
-        [_row(row, ratio(row) if callable(ratio) else ratio) for row in rows],
+        [_row(row, sources[row["level"]], kinds, ratio) for row in rows],
         total,
         f"{last['centre_id']}/{last['fiscal_year']}/{last['ord']}" if more else None,
     )
@@ -159,8 +171,22 @@ def _cursor(after: str) -> list[Any]:
     return [centre_id, int(year), int(order)]
 
 
-def _row(row: dict[str, Any], ratio: tuple[int, int]) -> dict[str, Any]:
-    required = row["central_received_fen"] * ratio[1] // ratio[0]
+def _row(
+    row: dict[str, Any], chain: Sequence[str], kinds: Sequence[str], ratio: Ratio
+) -> dict[str, Any]:
+    """A row of the report: the money its level matches is the central money plus, for each
+    level above it on the chain, that level's matching received here up to what it owed."""
+    got = {source: int(row[f"got_{n}"]) for n, source in enumerate(kinds)}
+
+    def ratio_of(source: str) -> tuple[int, int]:
+        return ratio(row | {"match_source": source}) if callable(ratio) else ratio
+
+    base = row["central_received_fen"]
+    for upper in chain[: row["ord"]]:
+        a, b = ratio_of(upper)
+        base += min(got[upper], base * b // a)
+    a, b = ratio_of(row["match_source"])
+    required, received = base * b // a, got[row["match_source"]]
     return {
         "centre_id": row["centre_id"],
         "centre_name": row["centre_name"],
@@ -168,7 +194,10 @@ def _row(row: dict[str, Any], ratio: tuple[int, int]) -> dict[str, Any]:
         "fiscal_year": row["fiscal_year"],
         "central_received_fen": row["central_received_fen"],
         "match_source": row["match_source"],
+        "matching_level": MATCHER_LEVEL[row["match_source"]],
+        "ratio": f"{a}:{b}",
+        "base_fen": base,
         "required_fen": required,
-        "received_fen": row["received_fen"],
-        "shortfall_fen": max(0, required - row["received_fen"]),
+        "received_fen": received,
+        "shortfall_fen": max(0, required - received),
     }

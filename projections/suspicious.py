@@ -71,7 +71,7 @@ class SuspiciousView(View):
             "filed_on TEXT, before_filing INTEGER NOT NULL, closed_on TEXT, "
             "prev_payment_id TEXT, prev_position BIGINT, gap_days INTEGER, "
             "late_found INTEGER NOT NULL, repeat_found INTEGER NOT NULL, "
-            "above_cap INTEGER NOT NULL"
+            "above_cap INTEGER NOT NULL, schedule_id TEXT"
         ),
         "susp_reversals": "position BIGINT PRIMARY KEY, payment_id TEXT NOT NULL",
         # payments counted by lateness ("lag") and by days since the previous live payment of

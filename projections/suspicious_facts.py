@@ -74,6 +74,7 @@ def made(
         "late_found": 0,
         "repeat_found": 0,
         "above_cap": 0,
+        "schedule_id": str(f["schedule_id"]) if f.get("schedule_id") else None,
     }
 
 
@@ -112,6 +113,8 @@ def derive(
         for same in kinds.values():
             same.sort(key=lambda p: (p["business_date"], p["position"]))
             for a, b in pairwise(same):
+                if a["schedule_id"] is not None and a["schedule_id"] == b["schedule_id"]:
+                    continue  # a recurring subsidy's months (定期生活补助) repeat by design
                 gap = date.fromisoformat(b["business_date"]) - date.fromisoformat(
                     a["business_date"]
                 )

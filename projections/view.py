@@ -14,16 +14,20 @@ import psycopg
 from eventsourcing.domain import AggregateEvent, DomainEvent
 
 from domain.applications import Application
+from domain.bank_accounts import BankAccount
+from domain.campaigns import Campaign
 from domain.cases import Case
 from domain.centres import Centre
 from domain.data_access import PersonalDataRead
 from domain.funds import Fund
 from domain.idempotency import IdempotencyRecord
 from domain.incomes import IncomeBook
+from domain.payment_requests import PaymentRequest
 from domain.payments import Payment
 from domain.person_index import PersonIndex
 from domain.policy import Policy
 from domain.referrals import Referral
+from domain.schedules import Schedule
 from domain.users import TokenKey, User
 from stores.sql import Cursor, SqlDatabase
 
@@ -102,6 +106,22 @@ REFERRAL_EVENTS: tuple[type[DomainEvent], ...] = (
     Referral.Withdrawn,
 )
 
+# Campaigns (两节送温暖, 金秋助学 ...): the campaigns view reads them.
+CAMPAIGN_EVENTS: tuple[type[DomainEvent], ...] = (
+    Campaign.Opened,
+    Campaign.ExceptionNoted,
+    Campaign.Charged,
+    Campaign.ReversalCredited,
+    Campaign.Closed,
+)
+
+# Recurring subsidies (定期生活补助): the schedules view reads them.
+SCHEDULE_EVENTS: tuple[type[DomainEvent], ...] = (
+    Schedule.Set,
+    Schedule.MonthPaid,
+    Schedule.Stopped,
+)
+
 # Local policy: a centre's dated settings (the policy and suspicious views read them).
 POLICY_EVENTS: tuple[type[DomainEvent], ...] = (
     Policy.Started,
@@ -141,10 +161,32 @@ HOUSEHOLD_EVENTS: tuple[type[DomainEvent], ...] = (
 # Filing and a household's changes (the archive reads those alone), payments (their money is
 # the fund's own events), the person index, users, referrals, incomes and write bookkeeping:
 # neither the archive nor the funds view reads them, and both say so with this list.
+# Payment requests (maker-checker, 支付审批): the approvals view reads them.
+REQUEST_EVENTS: tuple[type[DomainEvent], ...] = (
+    PaymentRequest.Requested,
+    PaymentRequest.Approved,
+    PaymentRequest.Rejected,
+    PaymentRequest.Voided,
+    PaymentRequest.Expired,
+)
+
+# Money held for payment requests awaiting approval (预留): the balance does not move; the fund
+# itself keeps what is reserved (GET /funds/{id}), and the approvals view reads the requests'
+# own events, so every view ignores these with the list below.
+FUND_RESERVATIONS: tuple[type[DomainEvent], ...] = (Fund.Reserved, Fund.ReservationReleased)
+
+# A household's bank account (银行账户), sealed: no view reads it (rosters, bank files).
+BANK_ACCOUNT_EVENTS: tuple[type[DomainEvent], ...] = (BankAccount.Recorded, BankAccount.Replaced)
+
 OUTSIDE_CASES_AND_FUNDS: tuple[type[DomainEvent], ...] = (
+    *FUND_RESERVATIONS,
+    *REQUEST_EVENTS,
+    *BANK_ACCOUNT_EVENTS,
     *APPLICATION_EVENTS,
     *HOUSEHOLD_EVENTS,
     *REFERRAL_EVENTS,
+    *CAMPAIGN_EVENTS,
+    *SCHEDULE_EVENTS,
     *POLICY_EVENTS,
     *INCOME_EVENTS,
     Payment.Made,

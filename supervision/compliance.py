@@ -1,4 +1,5 @@
-"""Compliance checks recomputed from the events: matching, suspicious payments, earmarks.
+"""Compliance checks recomputed from the events: matching (supervision/matching.py),
+suspicious payments, earmarks.
 
 Each check applies the local policy the events themselves record (domain/policy.py): the value
 in force at the centre concerned on the business date of the fact checked, or on the last day
@@ -13,17 +14,16 @@ from itertools import pairwise
 from typing import Any
 
 from domain.cases import Case
-from domain.centres import Centre
 from domain.funds import Fund
 from domain.payments import Payment
 from domain.policy import PolicyBook
 from domain.policy_parameters import Parameter
+from supervision.matching import MATCH_SOURCES, matching
 from supervision.policy import (
     Limit,
     Standards,
     education_cap,
     limit,
-    matching_ratio,
     policy_book,
     yearly_cap,
 )
@@ -31,52 +31,6 @@ from supervision.records import Record, is_, of
 
 __all__ = ["MATCH_SOURCES", "Standards", "earmarks", "matching", "policy_book", "suspicious"]
 P = Parameter
-
-MATCH_SOURCES = {
-    "province": ["provincial_match"],
-    "prefecture": ["provincial_match", "municipal_match"],
-    "county": ["provincial_match", "municipal_match", "county_match"],
-}
-
-
-def matching(
-    records: Sequence[Record], ratio: tuple[int, int] | None = None
-) -> list[dict[str, Any]]:
-    """Per centre and fiscal year: central money received against the matching received, each
-    source at ``ratio`` (central : match), or by default at the share the policy in force at the
-    centre on the year's last day requires of its level."""
-    book = policy_book(records)
-    paths = {r["id"]: [*r["ancestors"], r["id"]] for r in records if is_(r, Centre.Created)}
-    levels = {r["id"]: r["level"] for r in records if is_(r, Centre.Created)}
-    names = {r["id"]: r["name"] for r in records if is_(r, Centre.Created)}
-    funds = {r["id"]: r for r in records if is_(r, Fund.Opened)}
-    received: dict[tuple[str, int, str], int] = defaultdict(int)
-    for r in records:
-        if is_(r, Fund.Received, Fund.AllocatedIn) and r["id"] in funds:
-            f = funds[r["id"]]
-            received[(f["centre_id"], f["fiscal_year"], f["source"])] += r["amount_fen"]
-    rows = []
-    for (centre, year), central in sorted(
-        {(c, y): v for (c, y, s), v in received.items() if s == "central_special_fund"}.items()
-    ):
-        for source in MATCH_SOURCES.get(levels.get(centre, ""), []):
-            got = received.get((centre, year, source), 0)
-            a, b = ratio or matching_ratio(book, paths.get(centre, [centre]), source, year)
-            required = central * b // a
-            rows.append(
-                {
-                    "centre_id": centre,
-                    "centre_name": names.get(centre, ""),
-                    "level": levels.get(centre),
-                    "fiscal_year": year,
-                    "central_received_fen": central,
-                    "match_source": source,
-                    "required_fen": required,
-                    "received_fen": got,
-                    "shortfall_fen": max(0, required - got),
-                }
-            )
-    return rows
 
 
 def earmarks(records: Sequence[Record]) -> dict[str, Any]:
@@ -190,6 +144,8 @@ def _repeats(paid: Sequence[Record], window: Limit) -> list[dict[str, Any]]:
     for (_, kind), ps in by_key.items():
         ps.sort(key=lambda p: (p["business_date"], p["position"]))
         for a, b in pairwise(ps):
+            if a.get("schedule_id") is not None and a.get("schedule_id") == b.get("schedule_id"):
+                continue  # a recurring subsidy's months (定期生活补助) repeat by design
             gap = (
                 date.fromisoformat(b["business_date"]) - date.fromisoformat(a["business_date"])
             ).days

@@ -38,6 +38,8 @@ class FundOut(BaseModel):
     purposes: list[AssistanceType]
     parent_fund_id: UUID | None
     balance: str
+    reserved: str = Field(description="held for payment requests awaiting approval (预留)")
+    available: str = Field(description="balance less reserved: what may be paid now (可用余额)")
     received: str
     allocated_in: str
     allocated_out: str

@@ -39,16 +39,26 @@ class ProvenanceOut(ProvenanceNode):
 
 
 class MatchRow(Row):
+    """One matching level at a centre in a fiscal year (see the rule in
+    supervision/matching.py)."""
+
     centre_id: UuidText
     centre_name: str
-    level: str | None
+    level: str | None = Field(description="the centre's level")
     fiscal_year: int
     central_received_fen: int
     match_source: str
-    required_fen: int
-    received_fen: int
-    shortfall_fen: int
+    matching_level: str = Field(description="the level that owes this matching: 省/市/县")
+    ratio: str = Field(description="central : match applied, e.g. 100:100 (1:1)")
+    base_fen: int = Field(
+        description="money this level matches: the central money, plus the upper levels' "
+        "matching received here up to what each owed"
+    )
+    required_fen: int = Field(description="base × ratio, in whole fen")
+    received_fen: int = Field(description="money of this level's matching source received")
+    shortfall_fen: int = Field(description="max(0, required - received)")
     central_received: Yuan
+    base: Yuan
     required: Yuan
     received: Yuan
     shortfall: Yuan

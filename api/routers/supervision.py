@@ -138,8 +138,10 @@ def matching(
     format: Format = "json",
     lang: Lang = "en",
 ) -> Any:
-    """Central money received against provincial, municipal and county matching, per centre
-    and fiscal year, with shortfalls."""
+    """Matching per centre, fiscal year and matching level (省, 市, 县): what each level had to
+    match (the central money, plus the upper levels' matching received there up to what each
+    owed), at the share in force at the centre on the year's last day or at ``ratio``; what
+    was required, received and short (the rule: supervision/matching.py)."""
     scope = _subtree(read.ledger, read.actor, centre_id)
     views = settled(read, "matching")
     page = matching_view.matching(

@@ -12,6 +12,7 @@ from domain.access import Actor, Permission
 from domain.cases import Case
 from domain.centres import Centre
 from domain.errors import (
+    ApprovalRequiredError,
     CaseNotFoundError,
     CaseOutsideFundTreeError,
     CentreNotFoundError,
@@ -20,16 +21,19 @@ from domain.errors import (
     PaymentNotFoundError,
 )
 from domain.funds import Fund, child_fund_id
-from domain.payments import Payment, pay
+from domain.money import yuan
+from domain.payments import NO_LINKS, Payment, PaymentLinks, pay
+from domain.policy_parameters import Parameter
 from domain.results import Allocation, Created, Movement, Payer, Reversal
+from domain.use_cases.policy import PolicyUseCases
 from domain.vocabulary import (
     AssistanceType,
     FundSource,
 )
-from domain.writes import Change, Context, LedgerCore, Outcome, R
+from domain.writes import Change, Context, Outcome, R
 
 
-class MoneyUseCases(LedgerCore):
+class MoneyUseCases(PolicyUseCases):
     """Every movement of money, each one atomic save of the aggregates it touches."""
 
     # --- funds ----------------------------------------------------------------------------------
@@ -187,15 +191,56 @@ class MoneyUseCases(LedgerCore):
         amount_fen: int,
         reference: str,
         business_date: date,
+        links: PaymentLinks = NO_LINKS,
     ) -> Outcome[Created]:
         def change(fund: Fund, day: date) -> Change[Created]:
-            case = self._case_in_tree(fund, case_id)
-            payment = pay(
-                fund, case, uuid4(), assistance_type, amount_fen, reference, ctx.actor.name, day
-            )
-            return Change(Created(payment.id), [fund, case, payment])
+            done = self._payment(
+                ctx, fund, case_id, assistance_type, amount_fen, reference, day, links=links
+            )  # every rule of a payment first (a refusal undoes the command's changes) ...
+            if links == NO_LINKS:  # ... then: paid by one person only up to the threshold
+                self._require_no_checker(self._case_in_tree(fund, case_id), amount_fen, day)
+            return done
 
         return self._on_fund(ctx, fund_id, business_date, change, case_id)
+
+    def _require_no_checker(self, case: Case, amount_fen: int, day: date) -> None:
+        """A payment above APPROVAL_ABOVE in force at the household's centre that day goes through
+        a payment request and its checker (审批), never straight from one person's hands."""
+        above = self.policy_value(case.centre_id, Parameter.APPROVAL_ABOVE, None, day)
+        if above is not None and amount_fen > above:
+            raise ApprovalRequiredError(
+                f"支付超过{yuan(above)}元须审批: a payment above {yuan(above)} yuan needs a "
+                "checker; file a payment request (POST /payment-requests) for another to approve"
+            )
+
+    def _payment(
+        self,
+        ctx: Context,
+        fund: Fund,
+        case_id: UUID,
+        kind: AssistanceType,
+        amount_fen: int,
+        reference: str,
+        day: date,
+        *,
+        payment_id: UUID | None = None,
+        links: PaymentLinks = NO_LINKS,
+    ) -> Change[Created]:
+        """One payment from a fund already loaded (inside a write's change): the case in the
+        fund's tree is credited, the fund debited, the payment recorded, every rule checked."""
+        case = self._case_in_tree(fund, case_id)
+        payment = pay(
+            fund,
+            case,
+            payment_id or uuid4(),
+            kind,
+            amount_fen,
+            reference,
+            ctx.actor.name,
+            day,
+            links,
+        )
+        return Change(Created(payment.id), [fund, case, payment])
 
     def reverse_payment(
         self, ctx: Context, payment_id: UUID, reason: str, business_date: date | None = None

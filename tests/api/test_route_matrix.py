@@ -150,6 +150,7 @@ class Call:
     path: str
     params: dict[str, str] = field(default_factory=dict)
     body: dict[str, Any] | None = None
+    upload: tuple[str, bytes, str] | None = None  # a file (name, content, type); body: the form
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,10 @@ def by_centre(path: str, unscoped: Mapping[Role, Access] = READ_ANY) -> tuple[Ru
         Rule(unscoped, lambda w: Call(path), variant=whole),
     )
 
+
+from tests.api.route_matrix_money import (  # noqa: E402 (it imports the above)
+    MONEY_WORK_ROUTES,
+)
 
 TABLE: dict[tuple[str, str], tuple[Rule, ...]] = {
     # --- centres ---
@@ -624,6 +629,8 @@ TABLE: dict[tuple[str, str], tuple[Rule, ...]] = {
             ),
         ),
     ),
+    # --- a centre's money work: approvals, campaigns, schedules, rosters and bank files ---
+    **MONEY_WORK_ROUTES,
     # --- meta ---
     ("GET", "/health"): (Rule(READ_ANY, lambda w: Call("/health"), anonymous=200),),
     ("GET", "/projections/status"): (Rule(READ_ANY, lambda w: Call("/projections/status")),),
@@ -759,12 +766,11 @@ def matrix(
 @pytest.mark.parametrize("cell", [param(cell) for cell in CELLS])
 def test_route_matrix(matrix: Matrix, cell: Cell) -> None:
     call = cell.rule.call(matrix.world)
+    sent: dict[str, Any] = {"json": call.body}
+    if call.upload is not None:  # multipart: the file, and the body as its form fields
+        sent = {"files": {"file": call.upload}, "data": call.body}
     response = matrix.api.client.request(
-        cell.method,
-        call.path,
-        params=call.params,
-        json=call.body,
-        headers=matrix.api.headers(cell.user),
+        cell.method, call.path, params=call.params, headers=matrix.api.headers(cell.user), **sent
     )
 
     meaning = "allowed" if cell.allowed else "refused"

@@ -54,7 +54,13 @@ def test_matching_shortfalls_come_as_json_and_as_a_spreadsheet(api: Api, world: 
             values_only=True
         )
     )
-    assert rows[0][0] == "帮扶中心" and rows[1][7] == 10000
+    heads = ("中央 : 配套", "配套基数（元）", "应配套（元）", "实际到位（元）", "缺口（元）")
+    assert rows[0][0] == "帮扶中心" and rows[0][5:10] == heads
+    # the city matches the central ¥10,000 plus the province's match, which did not come
+    assert [r[5:10] for r in rows[1:]] == [
+        ("100:100", 10000, 10000, 0, 10000),
+        ("100:100", 10000, 10000, 0, 10000),
+    ]
 
 
 def test_suspicious_payments_and_earmarks_answer_for_the_ledger(api: Api, world: World) -> None:
@@ -163,9 +169,11 @@ def test_matching_requires_the_share_in_force_at_the_centre_unless_a_ratio_is_as
     by_policy = api.view("/supervision/matching").json()
     one_to_one = api.view("/supervision/matching", ratio="1:1").json()
 
-    assert [(r["match_source"], r["required"]) for r in by_policy["rows"]] == [
-        ("provincial_match", "5000.00"),
-        ("municipal_match", "10000.00"),
+    assert [
+        (r["matching_level"], r["ratio"], r["base"], r["required"]) for r in by_policy["rows"]
+    ] == [
+        ("province", "100:50", "10000.00", "5000.00"),
+        ("prefecture", "100:100", "10000.00", "10000.00"),  # the province sent none of its share
     ]
     assert [r["required"] for r in one_to_one["rows"]] == ["10000.00", "10000.00"]
     assert (by_policy["ratio"], one_to_one["ratio"]) == ("policy", "1:1")

@@ -281,6 +281,9 @@ def test_projection_status_reports_positions_and_lag(api: Api, world: World) -> 
         "policy",
         "dynamics",
         "filing",
+        "campaigns",
+        "schedules",
+        "approvals",
     }
     assert status["archive"]["position"] >= api.position
 

@@ -96,6 +96,9 @@ def test_a_view_that_cannot_apply_an_event_stops_before_it_and_the_others_go_on(
         "policy": head,
         "dynamics": head,
         "filing": head,
+        "campaigns": head,
+        "schedules": head,
+        "approvals": head,
     }
     failures = views.projector.failures()
     assert set(failures) == {"funds", "provenance", "matching", "conservation"}

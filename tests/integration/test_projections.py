@@ -49,7 +49,8 @@ def test_views_built_while_events_arrive_equal_views_rebuilt_from_scratch(ledger
     views.projector.run_once()
     incremental = everything(views)
 
-    for name in ("archive", "funds", "audit", "referrals", "policy", "dynamics", "filing"):
+    rebuilt = ("archive", "funds", "audit", "referrals", "policy", "dynamics", "filing")
+    for name in (*rebuilt, "campaigns", "schedules", "approvals"):
         views.projector.rebuild(name)
 
     assert everything(views) == incremental
@@ -58,6 +59,9 @@ def test_views_built_while_events_arrive_equal_views_rebuilt_from_scratch(ledger
     assert len(incremental["referrals"]["referrals"]) == 3  # the demo's referrals (转介)
     assert len(incremental["dynamics"]["dyn_incomes"]) == 25  # the demo's incomes (收入登记)
     assert len(incremental["filing"]["filing_applications"]) == 9  # the demo's applications
+    assert sum(map(len, incremental["campaigns"].values())) > 25  # the campaign and its roster
+    assert sum(map(len, incremental["schedules"].values())) >= 3  # the demo's schedules
+    assert sum(map(len, incremental["approvals"].values())) >= 3  # the demo's requests
     assert {
         s.generation for s in map(views.projector.state, ("archive", "funds", "audit")) if s
     } == {2}

@@ -1,8 +1,10 @@
 """Provenance, matching, suspicious payments and earmarks on the demo data, by hand-computed sums.
 
 The demo (cli/demo.py, 25 households) puts ¥100,000 into each of four city funds, allocates 30% of
-each to each of three districts and 15% to each of their five streets, and pays every household
-¥500-1,000 of warmth aid, four of them medical relief and three education aid.
+each to each of three districts and 15% to each of their five streets, and pays four households
+medical relief and three education aid from them; the Spring Festival campaign pays every household
+but one ¥500-1,000 of warmth aid from a fifth fund, the city's own union money (see
+tests/integration/test_demo_money_work.py for the rest of its money work).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from typing import Any
 
 import pytest
 
+from bench.forged import paid_before_filing
 from cli.demo import DemoBuilder, DemoData
 from domain.access import Actor
 from domain.application import Context, Ledger
-from domain.cases import Assessment
+from domain.cases import Assessment, Case
 from domain.vocabulary import AssistanceType, Category, Cause, ClosureReason, Role
 from supervision import compliance, provenance
 from supervision.records import from_ledger
@@ -34,33 +37,46 @@ def records(ledger: Ledger) -> list[dict[str, Any]]:
     return list(from_ledger(ledger))
 
 
-def test_matching_finds_the_missing_county_match_at_each_district(
+def test_matching_finds_the_city_and_each_district_short_of_matching_the_money_from_above(
     demo: tuple[Ledger, DemoData],
 ) -> None:
     ledger, _ = demo
 
     rows = compliance.matching(records(ledger))
 
-    shortfalls = [
-        (r["level"], r["match_source"], r["shortfall_fen"]) for r in rows if r["shortfall_fen"]
-    ]
-    assert shortfalls == [("county", "county_match", 3_000_000)] * 3
+    # the city got ¥100,000 central and ¥100,000 provincial money and owes 1:1 on both, but put
+    # in ¥100,000; each district got 30% of every fund (¥30,000 each) and owes 1:1 on the
+    # ¥60,000 the city should have sent (it sent ¥30,000) and 1:1 on all ¥90,000 that came
     city = [r for r in rows if r["level"] == "prefecture"]
-    assert [(r["match_source"], r["required_fen"], r["received_fen"]) for r in city] == [
-        ("provincial_match", 10_000_000, 10_000_000),
-        ("municipal_match", 10_000_000, 10_000_000),
+    assert [
+        (r["matching_level"], r["base_fen"], r["required_fen"], r["received_fen"]) for r in city
+    ] == [
+        ("province", 10_000_000, 10_000_000, 10_000_000),
+        ("prefecture", 20_000_000, 20_000_000, 10_000_000),
     ]
+    districts = [
+        (r["matching_level"], r["base_fen"], r["required_fen"], r["shortfall_fen"])
+        for r in rows
+        if r["level"] == "county"
+    ]
+    each = [
+        ("province", 3_000_000, 3_000_000, 0),
+        ("prefecture", 6_000_000, 6_000_000, 3_000_000),
+        ("county", 9_000_000, 9_000_000, 9_000_000),
+    ]
+    assert districts == each * 3
 
 
-def test_a_stricter_ratio_shows_the_city_short_by_the_central_amount(
+def test_a_stricter_ratio_asks_twice_as_much_of_each_level_on_what_came_from_above(
     demo: tuple[Ledger, DemoData],
 ) -> None:
     ledger, _ = demo
 
     rows = compliance.matching(records(ledger), ratio=(1, 2))
 
+    # the province owes ¥200,000 (sent ¥100,000); the city 2 x (¥100,000 + ¥100,000)
     city = {r["match_source"]: r["shortfall_fen"] for r in rows if r["level"] == "prefecture"}
-    assert city == {"provincial_match": 10_000_000, "municipal_match": 10_000_000}
+    assert city == {"provincial_match": 10_000_000, "municipal_match": 30_000_000}
 
 
 def test_the_earmark_check_says_none_found_with_the_count_of_payments_checked(
@@ -71,7 +87,9 @@ def test_the_earmark_check_says_none_found_with_the_count_of_payments_checked(
     result = compliance.earmarks(records(ledger))
 
     assert result["summary"] == "none found"
-    assert result["payments_checked"] == 25 + 4 + 3
+    # warmth to all but one household, 4 medical relief, 3 education aid, 2 requests approved,
+    # 3 schedules paid July to October, 20 students of the 金秋助学 roster
+    assert result["payments_checked"] == 24 + 4 + 3 + 2 + 3 * 4 + 20
     assert result["transfers_checked"] == 4 * (3 + 5) + 2
 
 
@@ -85,7 +103,9 @@ def test_the_clean_demo_has_no_suspicious_payment_but_every_one_was_recorded_lat
 
     assert clean == []
     assert {f["rule"] for f in late} == {"recorded_late"}
-    assert len(late) == 25 + 4 + 3  # reversed or not, each was recorded months after its date
+    # reversed or not, each was recorded months after its date, but the 2 approved requests
+    # (decided within their 30 days of the day they are recorded)
+    assert len(late) == 24 + 4 + 3 + 3 * 4 + 20
 
 
 def test_each_kind_of_irregularity_is_found_and_names_its_events(
@@ -119,14 +139,13 @@ def test_each_kind_of_irregularity_is_found_and_names_its_events(
         "",
         date(2026, 2, 1),
     )
-    ledger.pay(
-        ADMIN, street_fund, deep, AssistanceType.LIVING_RELIEF, 10_300_00, "LR", date(2026, 2, 2)
-    )  # the cap is 12 months of the 低保 line in force at the year's end at the household's
-    # centre: the city's ¥820 from July (¥9,840), or 朝阳区's own ¥850 (¥10,200)
+    for fen, day in ((8_000_00, date(2026, 2, 2)), (2_300_00, date(2026, 4, 2))):
+        ledger.pay(ADMIN, street_fund, deep, AssistanceType.LIVING_RELIEF, fen, "LR", day)
+    # ¥10,300 in the year, each payment at most the city's ¥8,000 that one person may pay and
+    # two months apart; the cap is 12 months of the 低保 line in force at the year's end at the
+    # household's centre: the city's ¥820 from July (¥9,840), or 朝阳区's own ¥850 (¥10,200)
     early = data.cases[15]
-    ledger.pay(
-        ADMIN, street_fund, early, AssistanceType.LIVING_RELIEF, 100_00, "early", date(2024, 12, 1)
-    )
+    paid_before_filing(ledger, street_fund, early, 100_00, date(2024, 12, 1))
     closed = data.cases[20]
     late_paid = ledger.pay(
         ADMIN,
@@ -138,19 +157,26 @@ def test_each_kind_of_irregularity_is_found_and_names_its_events(
         date(2026, 5, 1),
     ).result.id
     ledger.close_case(ADMIN, closed, ClosureReason.DECEASED, "", date(2026, 4, 1))
+    paid_after = {  # the test's payment in May, and what the demo paid the household since April
+        str(e.payment_id)
+        for e in ledger.stream(closed)
+        if isinstance(e, Case.AssistanceReceived) and e.business_date >= date(2026, 4, 1)
+    }
 
     findings = compliance.suspicious(records(ledger), NO_LATE)
 
     assert [(f["rule"], f["case_id"]) for f in findings] == sorted(
         [
             ("above_standard", str(deep)),
-            ("after_closure", str(closed)),
+            *[("after_closure", str(closed))] * len(paid_after),
             ("before_filing", str(early)),
             ("repeat_within_window", str(repeat)),
         ]
     )
-    after = next(f for f in findings if f["rule"] == "after_closure")
-    assert after["payment_ids"] == [str(late_paid)] and len(after["positions"]) == 1
+    after = [f for f in findings if f["rule"] == "after_closure"]
+    assert str(late_paid) in paid_after
+    assert {p for f in after for p in f["payment_ids"]} == paid_after
+    assert all(len(f["payment_ids"]) == len(f["positions"]) == 1 for f in after)
     repeat_finding = next(f for f in findings if f["rule"] == "repeat_within_window")
     assert len(repeat_finding["payment_ids"]) == 2 and "5 days apart" in repeat_finding["detail"]
 

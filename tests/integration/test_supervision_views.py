@@ -15,6 +15,7 @@ from uuid import uuid4
 
 import pytest
 
+from bench.forged import paid_before_filing
 from bench.generate import Generated, generate
 from domain.access import Actor
 from domain.application import Context, Ledger
@@ -89,9 +90,7 @@ def irregularities(ledger: Ledger, g: Generated) -> None:
         ledger.pay(
             ADMIN, fund, case, AssistanceType.EDUCATION_AID, 12_000_00, "E", date(2026, 9, 1)
         )
-        ledger.pay(
-            ADMIN, fund, case, AssistanceType.LIVING_RELIEF, 10_00, "early", date(2024, 6, 1)
-        )
+        paid_before_filing(ledger, fund, case, 10_00, date(2024, 6, 1))
     for n in range(3, 40, 6):  # paid, then closed before that date, reopened, paid again
         case, fund = g.cases[n], funds_of[n][3]
         ledger.pay(ADMIN, fund, case, AssistanceType.LIVING_RELIEF, 200_00, "May", date(2026, 5, 1))
@@ -200,8 +199,9 @@ def matching_at_every_ratio_and_scope(history: History) -> None:
             assert page.items == expected and paged == expected
             assert page.total == len(expected)
     rows = compliance.matching(history.records)
-    halved = [r for r in rows if r["required_fen"] < r["central_received_fen"]]
+    halved = [r for r in rows if r["ratio"] == "100:50"]
     assert [r["match_source"] for r in halved] == ["county_match"]  # one district's own share
+    assert halved[0]["required_fen"] == halved[0]["base_fen"] // 2
     assert len(compliance.matching(history.records)) == 2 + 10 * 3
 
 

@@ -109,7 +109,9 @@ def test_two_projector_processes_apply_each_batch_once(
     visits = Counter(
         str(e.originator_id) for _, e in events if type(e).__qualname__ == "Case.Visited"
     )
-    assert sorted(set(visits.values())) == [1, 6]  # the closed case was visited once
+    # the closed case was visited once (in the Spring Festival campaign), the one that campaign
+    # did not reach five times, every other open case six times
+    assert sorted(set(visits.values())) == [1, 5, 6]
     archive = views.archive
     rows = archive.db.query(
         f"SELECT case_id, visits FROM {archive.table('archive_cases', archive.generation())}"

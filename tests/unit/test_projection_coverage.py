@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from domain.catalogue import CATALOGUE, kind
+from projections.approvals import ApprovalsView
 from projections.archive import ArchiveView
 from projections.audit import AuditView
+from projections.campaigns import CampaignsView
 from projections.conservation import ConservationView
 from projections.dynamics import DynamicsView
 from projections.earmarks import EarmarksView
@@ -17,6 +19,7 @@ from projections.matching import MatchingView
 from projections.policy import PolicyView
 from projections.provenance import ProvenanceView
 from projections.referrals import ReferralsView
+from projections.schedules import SchedulesView
 from projections.suspicious import SuspiciousView
 from projections.view import View
 
@@ -33,6 +36,9 @@ VIEWS = [
     ReferralsView,
     DynamicsView,
     FilingView,
+    CampaignsView,
+    SchedulesView,
+    ApprovalsView,
 ]
 
 

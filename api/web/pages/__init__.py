@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from api.web.pages import (
     account,
+    approvals,
     archive,
     archive_history,
     archive_referrals,
@@ -16,6 +17,7 @@ from api.web.pages import (
     audit_package,
     audit_reports,
     audit_trail,
+    campaigns,
     funds,
     funds_forms,
     funds_payments,
@@ -25,6 +27,7 @@ from api.web.pages import (
     households_filing,
     households_referrals,
     policy,
+    rosters,
     users,
 )
 
@@ -40,6 +43,9 @@ ROUTERS: tuple[APIRouter, ...] = tuple(
         funds,
         funds_forms,
         funds_payments,
+        approvals,
+        rosters,
+        campaigns,
         archive,
         archive_history,
         archive_referrals,

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import FIRST_YEAR, LAST_YEAR, LedgerDep, MinPosition, centre_scope
 from api.web.i18n import language_of as request_lang
+from api.web.pages.approvals_support import reserved_by_fund
 from api.web.pages.funds_shared import (
     EVERY_ROW,
     may_record,
@@ -52,7 +53,14 @@ POSTING_SORTS = {
     "date": lambda r: (r["business_date"], r["version"]),
     "amount": lambda r: (r["amount_fen"], r["version"]),
 }
-TOTALS = ("received_fen", "allocated_in_fen", "allocated_out_fen", "paid_fen", "balance_fen")
+TOTALS = (
+    "received_fen",
+    "allocated_in_fen",
+    "allocated_out_fen",
+    "paid_fen",
+    "balance_fen",
+    "available_fen",
+)
 
 
 def _uuid(text: str, what: str) -> UUID | None:
@@ -76,12 +84,16 @@ def funds_list(
     q: Annotated[str, Query(max_length=200)] = "",
     sort: str = "tree",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    min_position: MinPosition = None,
 ) -> HTMLResponse:
-    """Every fund of the visitor's subtree (or of a centre in it), filtered, sorted, paged."""
+    """Every fund of the visitor's subtree (or of a centre in it), filtered, sorted, paged;
+    each with its balance and what is available of it (less pending payment requests)."""
     actor = visitor.actor
     scope = centre_scope(ledger, actor, _uuid(centre, "the centre"))
     own = str(actor.centre_id) if actor.centre_id else None
-    views = reader(request, visitor, ledger, None).caught_up("funds")
+    read = reader(request, visitor, ledger, min_position)
+    views = read.caught_up("funds")
+    held = reserved_by_fund(read.caught_up("approvals"), scope)  # 预留 by pending requests
     fiscal_year = number(year, FIRST_YEAR, LAST_YEAR)
     centres = fund_reports.centres(views.funds, own)  # in tree order
     by_id = {c["centre_id"]: c | {"order": n} for n, c in enumerate(centres)}
@@ -94,11 +106,12 @@ def funds_list(
             continue
         where = by_id.get(row["centre_id"], {"name": "", "order": len(centres)})
         paid = row["disbursed_fen"] - row["reversed_fen"]
+        available = row["balance_fen"] - held.get(row["fund_id"], 0)
         rows.append(
             row
             | {"purposes": purposes, "source": FundSource(row["source"])}
             | {"centre_name": where["name"], "order": where["order"]}
-            | {"paid_fen": paid}
+            | {"paid_fen": paid, "available_fen": available}
         )
     paged = sort_and_page(rows, sort, FUND_SORTS, "tree", page)
     context = {
@@ -142,13 +155,15 @@ def fund_page(
     ledger: LedgerDep,
     min_position: MinPosition = None,
     done: MinPosition = None,
+    requested: Annotated[UUID | None, Query()] = None,
     kind: str = "",
     start: str = "",
     end: str = "",
     sort: str = "-no",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    """A fund: its balance in view, its postings (the statement), and the finance actions."""
+    """A fund: its balance in view, its postings (the statement), and the finance actions;
+    after a payment request made on its form (``requested``), what the request holds."""
     fund = ledger.fund(visitor.actor, fund_id)
     views = reader(request, visitor, ledger, min_position).caught_up("funds")
     every = funds.postings(views.funds, str(fund_id), EVERY_ROW, 0)
@@ -174,6 +189,7 @@ def fund_page(
         "movements": MOVEMENTS,
         "children": {c["fund_id"]: c["centre_name"] for c in flows["children"]},
         "recorded": recorded,
+        "requested": ledger.payment_request(visitor.actor, requested) if requested else None,
         "filters": {"kind": kind, "start": start, "end": end},
     }
     return render(request, "funds/fund.html", context)

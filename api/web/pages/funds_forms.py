@@ -1,7 +1,7 @@
 """The finance forms of a fund: receive (拨入), allocate down (下拨), return up (上缴/退回),
-and pay a household (帮扶支出). Each calls the same Ledger use case as the JSON API; a refusal
-is shown beside its field with what was typed kept; a write leads back to the fund with its
-new balance."""
+pay a household (帮扶支出), and ask for a payment a checker approves (支付申请). Each calls the
+same Ledger use case as the JSON API; a refusal is shown beside its field with what was typed
+kept; a write leads back to the fund with its new balance (a request: with what it holds)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import LedgerDep
 from api.web.forms import Form, route_action
+from api.web.pages.approvals_support import reserved_by_fund
 from api.web.pages.funds import fund_facts
 from api.web.pages.funds_shared import (
     EVERY_ROW,
@@ -43,6 +44,7 @@ FIELDS = {
     "return": ("amount", "reference", "business_date"),
     "pay": ("case_id", "assistance_type", "amount", "reference", "business_date"),
 }
+FIELDS["request"] = FIELDS["pay"]  # 支付申请: the payment's fields; the fund reserves it
 CASE_CHOICES = 500  # active households offered in the payment form's list
 
 
@@ -67,7 +69,7 @@ def _page(
     if action == "allocate":
         below = fund_reports.centres(views.funds, str(fund.centre_id))
         choices["children"] = [c for c in below if c["depth"] == 1]  # 下拨 goes one level down
-    if action == "pay":
+    if action in ("pay", "request"):
         choices["cases"] = _active_cases(ledger, views, fund)
         choices["purposes"] = fund.purposes
     context_ = fund_facts(ledger, visitor, fund) | choices
@@ -92,6 +94,8 @@ def _active_cases(ledger: Ledger, views: Any, fund: Fund) -> list[dict[str, Any]
 def _written(fund_id: UUID, outcome: Outcome[Any], action: str) -> RedirectResponse:
     """Back to the fund, which waits for the view to show the write (or says it was already
     recorded, when the same form came twice; a payment sent twice shows itself, recorded once)."""
+    if action == "request":  # the fund's page says what the request holds
+        return RedirectResponse(f"/app/funds/{fund_id}?requested={outcome.result.id}", 303)
     if outcome.position is None and action == "pay":
         return RedirectResponse(f"/app/funds/payments/{outcome.result.id}", 303)
     if outcome.position is None:
@@ -164,14 +168,27 @@ def _return(f: Form, ledger: Ledger, fund_id: UUID) -> Write | None:
     return lambda ctx: ledger.return_funds(ctx, fund_id, fen, reference, day)
 
 
-def _pay(f: Form, ledger: Ledger, fund_id: UUID) -> Write | None:
-    """A payment to a household (帮扶支出)."""
+def _to_household(
+    f: Form, ledger: Ledger, fund_id: UUID, use_case: Callable[..., Outcome[Any]]
+) -> Write | None:
+    """Money for a household: the case, the assistance type, the amount, the reference and
+    the business date, as the use case (a payment, a payment request) takes them."""
     case_id, kind = f.id("case_id"), f.choice("assistance_type", AssistanceType)
     fen, reference = amount(f), line(f, "reference")
     day = business_date(f, ledger.today())
     if case_id is None or kind is None or day is None:
         return None
-    return lambda ctx: ledger.pay(ctx, fund_id, case_id, kind, fen, reference, day)
+    return lambda ctx: use_case(ctx, fund_id, case_id, kind, fen, reference, day)
+
+
+def _pay(f: Form, ledger: Ledger, fund_id: UUID) -> Write | None:
+    """A payment to a household (帮扶支出)."""
+    return _to_household(f, ledger, fund_id, ledger.pay)
+
+
+def _request(f: Form, ledger: Ledger, fund_id: UUID) -> Write | None:
+    """A payment request (支付申请): the fund reserves the amount until a checker decides."""
+    return _to_household(f, ledger, fund_id, ledger.request_payment)
 
 
 WRITES: dict[str, Callable[[Form, Ledger, UUID], Write | None]] = {
@@ -179,6 +196,7 @@ WRITES: dict[str, Callable[[Form, Ledger, UUID], Write | None]] = {
     "allocate": _allocate,
     "return": _return,
     "pay": _pay,
+    "request": _request,
 }
 """The write a form's action asks for; None when a field it needs could not be read."""
 
@@ -187,6 +205,7 @@ WRITES: dict[str, Callable[[Form, Ledger, UUID], Write | None]] = {
 @router.get("/app/funds/{fund_id:uuid}/allocate", response_class=HTMLResponse)
 @router.get("/app/funds/{fund_id:uuid}/return", response_class=HTMLResponse)
 @router.get("/app/funds/{fund_id:uuid}/pay", response_class=HTMLResponse)
+@router.get("/app/funds/{fund_id:uuid}/request", response_class=HTMLResponse)
 def money_form(
     request: Request, fund_id: UUID, visitor: VisitorDep, ledger: LedgerDep
 ) -> HTMLResponse:
@@ -199,6 +218,7 @@ def money_form(
 @router.post("/app/funds/{fund_id:uuid}/allocate", response_class=HTMLResponse)
 @router.post("/app/funds/{fund_id:uuid}/return", response_class=HTMLResponse)
 @router.post("/app/funds/{fund_id:uuid}/pay", response_class=HTMLResponse)
+@router.post("/app/funds/{fund_id:uuid}/request", response_class=HTMLResponse)
 def record_money(
     request: Request, fund_id: UUID, visitor: VisitorDep, form: FormDep, ledger: LedgerDep
 ) -> Response:
@@ -225,12 +245,14 @@ def choose_fund(
     scope = str(actor.centre_id) if actor.centre_id else None
     tree = fund_reports.centres(views.funds, scope)
     where = {c["centre_id"]: c | {"order": n} for n, c in enumerate(tree)}
+    held = reserved_by_fund(views, scope)
     rows = [
         r
         | {"centre_name": where[r["centre_id"]]["name"], "order": where[r["centre_id"]]["order"]}
         | {"purposes": [AssistanceType(p) for p in r["purposes"].split(",") if p]}
+        | {"available_fen": r["balance_fen"] - held.get(r["fund_id"], 0)}
         for r in funds.list_funds(views.funds, scope, None, EVERY_ROW)
-        if r["balance_fen"] > 0
+        if r["balance_fen"] > held.get(r["fund_id"], 0)
     ]
     rows.sort(key=lambda r: (-r["fiscal_year"], r["order"], r["name"]))
     return render(request, "funds/choose.html", {"rows": rows})
