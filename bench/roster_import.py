@@ -164,7 +164,7 @@ def main() -> None:
         ("import: check, pay" + ("" if args.no_cards else ", seal cards"), f"{import_only:.2f} s"),
         ("roster import, end to end", f"{rate:,.0f} rows/s"),
         ("baseline: COPY the same rows", f"{copy_rate:,.0f} rows/s"),
-        ("import / COPY (goal ≥ 25%)", f"{rate / copy_rate:.1%}"),
+        ("import / COPY (goal ≥ 25%)", f"{rate / copy_rate:.3%}"),
     ]
     out = Table(title="roster import (PostgreSQL)")
     out.add_column("what")
