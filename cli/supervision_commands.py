@@ -146,7 +146,7 @@ def audit_export(
         fail(e.detail)
     console.print(
         f"Wrote {out}: {manifest['events']} events, proven up to the checkpoint at "
-        f"position {manifest['checkpoint_position']}, signed by key {signer.key_id} "
+        f"position {manifest['checkpoint']['position']}, signed by key {signer.key_id} "
         f"(fingerprint {signer.fingerprint}).",
         soft_wrap=True,
         highlight=False,

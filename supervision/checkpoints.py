@@ -1,4 +1,9 @@
-"""Signed checkpoints: Ed25519 over (position, head link, time), on demand or on a schedule."""
+"""Signed checkpoints: Ed25519 over (position, head link, time), on demand or on a schedule.
+
+A checkpoint of version 2 (every new one) signs the scope chain's link (supervision/scope_chain.py),
+which commits to every event's digest and scope facts; version 1 checkpoints, signed over the
+event chain's link before the scope chain existed, stay in their own table and stay verifiable.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.application import Ledger
 from stores.sql import SqlDatabase
+from supervision.scope_chain import ScopeChain
 from supervision.signing import Signer
 
 
@@ -23,17 +29,21 @@ class Checkpoint:
     taken_at: str
     key_id: str
     signature: str
+    version: int = 2
 
     def message(self) -> bytes:
-        return signed_message(self.position, self.link, self.taken_at)
+        return signed_message(self.position, self.link, self.taken_at, self.version)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def signed_message(position: int, link: str, taken_at: str) -> bytes:
-    """Exactly the bytes a checkpoint's signature covers."""
-    return f"bangfu-checkpoint|{position}|{link}|{taken_at}".encode()
+def signed_message(position: int, link: str, taken_at: str, version: int = 2) -> bytes:
+    """Exactly the bytes a checkpoint's signature covers: version 2 signs the scope chain's link,
+    version 1 (older checkpoints) the event chain's."""
+    if version == 1:
+        return f"bangfu-checkpoint|{position}|{link}|{taken_at}".encode()
+    return f"bangfu-checkpoint|{version}|{position}|{link}|{taken_at}".encode()
 
 
 class Checkpoints:
@@ -43,16 +53,23 @@ class Checkpoints:
         self.db = SqlDatabase(ledger)
         recorder: Any = ledger.recorder
         self.chain = self.db.table(recorder.chain_table_name)
-        self.table = self.db.table(recorder.chain_table_name.replace("_chain", "_checkpoints"))
-        try:
-            with self.db.transaction() as cursor:
-                cursor.execute(
-                    f"CREATE TABLE IF NOT EXISTS {self.table} (position BIGINT NOT NULL, "
-                    "link TEXT NOT NULL, taken_at TEXT NOT NULL, key_id TEXT NOT NULL, "
-                    "signature TEXT NOT NULL, PRIMARY KEY (position, key_id))"
-                )
-        except IntegrityError:  # PostgreSQL: another process created it at the same moment
-            pass
+        prefix = recorder.chain_table_name.replace("_chain", "")
+        self.tables = {  # by version; version 1 is read only
+            1: self.db.table(f"{prefix}_checkpoints"),
+            2: self.db.table(f"{prefix}_checkpoints_v2"),
+        }
+        self.table = self.tables[2]
+        self.scope_chain = ScopeChain(ledger, self.db)
+        for table in self.tables.values():
+            try:
+                with self.db.transaction() as cursor:
+                    cursor.execute(
+                        f"CREATE TABLE IF NOT EXISTS {table} (position BIGINT NOT NULL, "
+                        "link TEXT NOT NULL, taken_at TEXT NOT NULL, key_id TEXT NOT NULL, "
+                        "signature TEXT NOT NULL, PRIMARY KEY (position, key_id))"
+                    )
+            except IntegrityError:  # PostgreSQL: another process created it at the same moment
+                pass
 
     def head(self) -> tuple[int, str] | None:
         row = self.db.one(f"SELECT position, link FROM {self.chain} ORDER BY position DESC LIMIT 1")
@@ -66,11 +83,12 @@ class Checkpoints:
         last = self.latest()
         if last is not None and last.position == head[0] and last.key_id == signer.key_id:
             return last
-        return self._sign(signer, *head)
+        return self.sign_at(signer, head[0])
 
     def sign_at(self, signer: Signer, position: int) -> Checkpoint:
-        """Sign the chain's link at ``position`` (read earlier as the head, say), or return this
-        key's checkpoint there if it has one; ValueError if the chain has no such position."""
+        """Sign the scope chain's link at ``position`` (read earlier as the head, say), extending
+        that chain first, or return this key's checkpoint there if it has one; ValueError if the
+        chain has no such position, ChainBrokenError if an event on the way was altered."""
         row = self.db.one(f"SELECT link FROM {self.chain} WHERE position = %s", (position,))
         if row is None:
             raise ValueError(f"the chain has no link at position {position}")
@@ -86,7 +104,7 @@ class Checkpoints:
                 found["key_id"],
                 found["signature"],
             )
-        return self._sign(signer, position, str(row["link"]))
+        return self._sign(signer, position, self.scope_chain.extend(position))
 
     def _sign(self, signer: Signer, position: int, link: str) -> Checkpoint:
         taken_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -113,13 +131,19 @@ class Checkpoints:
         return checkpoint
 
     def all(self) -> list[Checkpoint]:
-        return [
-            Checkpoint(int(r["position"]), r["link"], r["taken_at"], r["key_id"], r["signature"])
-            for r in self.db.query(f"SELECT * FROM {self.table} ORDER BY position")
+        """Every checkpoint of both versions, by position (version 1 first at a position)."""
+        found = [
+            Checkpoint(
+                int(r["position"]), r["link"], r["taken_at"], r["key_id"], r["signature"], version
+            )
+            for version, table in self.tables.items()
+            for r in self.db.query(f"SELECT * FROM {table} ORDER BY position")
         ]
+        return sorted(found, key=lambda c: (c.position, c.version))
 
     def latest(self) -> Checkpoint | None:
-        found = self.all()
+        """The newest checkpoint of version 2."""
+        found = [c for c in self.all() if c.version == 2]
         return found[-1] if found else None
 
 

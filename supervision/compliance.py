@@ -3,7 +3,9 @@ suspicious payments, earmarks.
 
 Each check applies the local policy the events themselves record (domain/policy.py): the value
 in force at the centre concerned on the business date of the fact checked, or on the last day
-of its year for a yearly figure; the built-in defaults where nothing was recorded."""
+of its year for a yearly figure; the built-in defaults where nothing was recorded. The rules,
+and what a package that holds part of the ledger leaves unchecked rather than reports, are
+written out in docs/audit-package.md."""
 
 from __future__ import annotations
 
@@ -29,54 +31,55 @@ from supervision.policy import (
 )
 from supervision.records import Record, is_, of
 
-__all__ = ["MATCH_SOURCES", "Standards", "earmarks", "matching", "policy_book", "suspicious"]
+__all__ = [
+    "MATCH_SOURCES",
+    "Standards",
+    "categories",
+    "earmarks",
+    "matching",
+    "policy_book",
+    "suspicious",
+]
 P = Parameter
 
 
 def earmarks(records: Sequence[Record]) -> dict[str, Any]:
     """No fund paid outside its earmark, and money only moved down (or back up) its own tree.
 
-    A movement is checked only when the records hold the openings it is judged by (a period may
-    leave them out); one that cannot be checked is neither counted nor reported."""
+    A movement is judged by the opening (``Fund.Opened``) of one fund: a payment and a return
+    by the paying or returning fund's, an allocation by the receiving fund's. One whose opening
+    is not among ``records`` (a scope may leave it out) is not judged: it is counted in
+    ``not_checked``, never reported as a violation."""
     funds = {r["id"]: r for r in records if is_(r, Fund.Opened)}
     violations: list[dict[str, Any]] = []
-    payments = movements = 0
+    payments = movements = not_checked = 0
     for r in records:
-        fund = funds.get(r["id"])
-        if is_(r, Fund.Disbursed) and fund is not None:
+        if not is_(r, Fund.Disbursed, Fund.AllocatedOut, Fund.Returned):
+            continue
+        judge = funds.get(r["to_fund_id"] if is_(r, Fund.AllocatedOut) else r["id"])
+        if judge is None:
+            not_checked += 1
+        elif is_(r, Fund.Disbursed):
             payments += 1
-            if r["assistance_type"] not in fund["purposes"]:
-                violations.append(
-                    {
-                        "position": r["position"],
-                        "fund_id": r["id"],
-                        "problem": f"paid {r['assistance_type']} outside the earmark",
-                    }
-                )
-        elif (is_(r, Fund.AllocatedOut) and r["to_fund_id"] in funds) or (
-            is_(r, Fund.Returned) and fund is not None
-        ):
+            if r["assistance_type"] not in judge["purposes"]:
+                violations.append(_violation(r, f"paid {r['assistance_type']} outside the earmark"))
+        else:
             movements += 1
             target = r["to_fund_id"]
-            ok = (
-                funds.get(target, {}).get("parent_fund_id") == r["id"]
-                if is_(r, Fund.AllocatedOut)
-                else target == (fund or {}).get("parent_fund_id")
-            )
+            ok = judge["parent_fund_id"] == (r["id"] if is_(r, Fund.AllocatedOut) else target)
             if target is not None and not ok:
-                violations.append(
-                    {
-                        "position": r["position"],
-                        "fund_id": r["id"],
-                        "problem": f"money moved to {target}, outside its own tree",
-                    }
-                )
+                violations.append(_violation(r, f"money moved to {target}, outside its own tree"))
     return {
         "payments_checked": payments,
         "transfers_checked": movements,
+        "not_checked": not_checked,
         "violations": violations,
         "summary": "none found" if not violations else f"{len(violations)} found",
     }
+
+
+def _violation(r: Record, problem: str) -> dict[str, Any]:
+    return {"position": r["position"], "fund_id": r["id"], "problem": problem}
 
 
 def suspicious(
@@ -97,16 +100,16 @@ def suspicious(
             case = cases.setdefault(r["id"], {"filed_on": None, "closed": []})
         if is_(r, Case.Registered):
             case["filed_on"] = r["business_date"]
-        if is_(r, Case.Registered, Case.Reassessed):
-            case["category"] = r["category"]
         elif is_(r, Case.Closed):
             case["closed"].append((r["business_date"], r["position"]))
         elif is_(r, Case.Reopened):
             case["closed"].append((r["business_date"], None))
         elif is_(r, Payment.Made):
-            paid.append(r | {"category": cases.get(r["case_id"], {}).get("category")})
+            paid.append(r)
         elif is_(r, Payment.Reversed):
             reversals[r["id"]].append(r)
+    category = categories(records)
+    paid = [p | {"category": category.get(p["id"])} for p in paid]
     live = [p for p in paid if not reversals.get(p["id"])]
     findings = _repeats(live, limit(book, P.REPEAT_WINDOW_DAYS, std.repeat_window_days))
     findings += _above_standard(live, book)
@@ -124,6 +127,29 @@ def suspicious(
         if len(rs) > 1
     ]
     return sorted(findings, key=lambda f: (f["rule"], f["positions"]))
+
+
+def categories(records: Sequence[Record]) -> dict[str, str]:
+    """The household's category when each payment was made, by payment id, where the records
+    establish it: the category of the case's latest assessment (``Case.Registered`` or
+    ``Case.Reassessed``) before its side of the payment (``Case.AssistanceReceived``), provided
+    every event of the case between the two is among the records (a missing one might have
+    been a reassessment). A payment whose category is not established is left out."""
+    versions: dict[str, set[int]] = defaultdict(set)  # by aggregate id: ids are never shared
+    assessed: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    received: list[Record] = []
+    for r in records:
+        versions[r["id"]].add(r["version"])
+        if is_(r, Case.Registered, Case.Reassessed):
+            assessed[r["id"]].append((r["version"], r["category"]))
+        elif is_(r, Case.AssistanceReceived):
+            received.append(r)
+    found: dict[str, str] = {}
+    for r in received:
+        last = max((a for a in assessed[r["id"]] if a[0] < r["version"]), default=None)
+        if last is not None and versions[r["id"]] >= set(range(last[0], r["version"])):
+            found[r["payment_id"]] = last[1]
+    return found
 
 
 def _finding(rule: str, payments: Sequence[Record], detail: str) -> dict[str, Any]:

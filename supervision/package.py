@@ -22,20 +22,21 @@ from uuid import UUID
 from domain.application import Ledger
 from domain.catalogue import CATALOGUE, kind
 from domain.errors import ConflictError
-from stores.chain import GENESIS
+from domain.policy_parameters import SPECS
 from stores.log import LogReader
 from supervision import compliance, ledger_math, provenance
 from supervision.checkpoints import Checkpoints
-from supervision.records import Record, from_ledger
+from supervision.figure_schemas import SCHEMAS
+from supervision.records import Record, record
 from supervision.scope import Scope
-from supervision.signing import (
-    Signer,
-)
+from supervision.scope_chain import Facts
+from supervision.signing import Signer
 
-FORMAT = "bangfu-audit-package/1"
+FORMAT = "bangfu-audit-package/2"
 README = Path(__file__).resolve().parents[1] / "docs" / "audit-package.md"
-# events never included, only their digests: token and password hashes never leave the ledger
-_HOLD_CREDENTIALS = frozenset(kind(c) for c, m in CATALOGUE.items() if m.credentials)
+WITHHELD = frozenset(kind(c) for c, m in CATALOGUE.items() if m.credentials)
+"""Kinds never included, only their facts and digests: token and password hashes never leave
+the ledger."""
 
 
 class EmptyLogError(ConflictError):
@@ -46,17 +47,31 @@ class DestinationError(Exception):
     """The package cannot be written where asked: a symbolic link, a folder, no such folder."""
 
 
-def computed(records: Sequence[Record], scope: Scope) -> dict[str, Any]:
-    """Everything the package states that the verifier recomputes from the events."""
+def computed(
+    records: Sequence[Record], scope: Scope, facts: Sequence[Facts] = ()
+) -> dict[str, Any]:
+    """Everything the package states that the verifier recomputes from the events (and, for a
+    period's opening balances, from the facts of the events before it)."""
+    opening = ledger_math.opening_balances(facts, scope.date_from) if scope.date_from else None
     reports: dict[str, Any] = {
-        "balances_and_flows": ledger_math.balances_and_flows(records),
-        "matching": compliance.matching(records),
+        "balances_and_flows": ledger_math.balances_and_flows(records, opening),
+        # a fund tree holds one source's money: matching compares sources, so it is not stated
+        "matching": [] if scope.fund_id else compliance.matching(records),
         "suspicious_payments": compliance.suspicious(records),
         "earmarks": compliance.earmarks(records),
     }
     if scope.fund_id:
-        reports["provenance"] = provenance.trace(records, scope.fund_id)
+        reports["provenance"] = provenance.trace(records, scope.fund_id, opening=opening)
     return reports
+
+
+def policy_defaults() -> dict[str, list[list[Any]]]:
+    """The built-in value of every policy parameter where no centre set one:
+    ``{parameter: [[subject or None, since (ISO date), value], ...]}``."""
+    return {
+        str(p): [[s, since.isoformat(), v] for s, since, v in spec.defaults]
+        for p, spec in sorted(SPECS.items())
+    }
 
 
 def export(
@@ -66,8 +81,9 @@ def export(
     scope: Scope,
     personal_data: dict[UUID, dict[str, Any] | None] | None = None,
 ) -> dict[str, Any]:
-    """Write the package for ``scope`` at the log's head, proven up to a checkpoint signed there.
-    Events that hold credentials (users' token and password hashes) are in it only as digests.
+    """Write the package for ``scope`` at the log's head, proven up to a checkpoint signed there
+    (each export signs one, unless this key signed that position already). Events that hold
+    credentials (users' token and password hashes) are in it only as facts and digests.
 
     The head is read first and every file built in memory; only once the destination is ready
     is the checkpoint signed, so a refused scope (InvalidInputError), an empty log
@@ -80,13 +96,21 @@ def export(
     if head is None:
         raise EmptyLogError("the log is empty; there is nothing to export")
     position = head[0]
-    everything = list(from_ledger(ledger, upto=position))
-    chosen = [r for r in scope.select(everything) if r["kind"] not in _HOLD_CREDENTIALS]
-    positions = [r["position"] for r in chosen]
-    stored = _stored(ledger, checkpoints, positions)
-    chain = _chain(checkpoints, positions[0] if positions else position, position)
-    events = "".join(json.dumps(s, ensure_ascii=False) + "\n" for s in stored).encode()
-    reports = {f"computed/{n}.json": to_json(v) for n, v in computed(chosen, scope).items()}
+    entries = checkpoints.scope_chain.entries(position)
+    scope.require_known([(e.position, e.facts) for e in entries])
+    positions = scope.positions([(e.position, e.facts) for e in entries], WITHHELD)
+    stored = _stored(ledger, positions)
+    chosen = [
+        record(s["position"], s["originator_id"], s["originator_version"], s["topic"], s["bytes"])
+        for s in stored
+    ]
+    events = "".join(
+        json.dumps({k: v for k, v in s.items() if k != "bytes"}, ensure_ascii=False) + "\n"
+        for s in stored
+    ).encode()
+    figures = computed(chosen, scope, [e.facts for e in entries])
+    reports = {f"computed/{n}.json": to_json(v) for n, v in figures.items()}
+    reports |= {f"schemas/{n}.schema.json": SCHEMAS[f"{n}.schema.json"] for n in figures}
     if personal_data is not None:
         reports["personal-data.jsonl"] = "".join(
             json.dumps({"case_id": str(k), "person": v}, ensure_ascii=False) + "\n"
@@ -96,10 +120,19 @@ def export(
     try:
         checkpoint = checkpoints.sign_at(signer, position)
         files: dict[str, bytes] = {
+            "README.md": README.read_bytes()
+            if README.exists()
+            else b"The format is described in docs/audit-package.md of Bangfu's sources.\n",
             "events.jsonl": events,
-            "chain.json": to_json(chain),
+            "chain.json": to_json({"entries": [e.as_list() for e in entries]}),
             "checkpoint.json": to_json(checkpoint.as_dict()),
-            "checkpoints.json": to_json([c.as_dict() for c in checkpoints.all()]),
+            "checkpoints.json": to_json(
+                [
+                    c.as_dict()
+                    for c in checkpoints.all()
+                    if c.position <= position and c.key_id == signer.key_id
+                ]
+            ),
             "public-key.pem": signer.public_key_pem.encode(),
             **reports,
         }
@@ -109,10 +142,17 @@ def export(
             "scope": scope.__dict__,
             "events": len(stored),
             "positions": positions,
-            "checkpoint_position": checkpoint.position,
+            "checkpoint": checkpoint.as_dict(),
+            "policy_defaults": policy_defaults(),
+            "credential_kinds": sorted(WITHHELD),
             "files": {n: hashlib.sha256(b).hexdigest() for n, b in sorted(files.items())},
         }
-        data = _zip(manifest, files)
+        manifest_bytes = to_json(manifest)
+        signature = {
+            "key_id": signer.key_id,
+            "signature": signer.sign(manifest_message(manifest_bytes)),
+        }
+        data = _zip({"manifest.json": manifest_bytes, "manifest.sig": to_json(signature), **files})
         if staged is not None:
             staged.commit(data)
         elif not isinstance(out, Path):
@@ -123,16 +163,14 @@ def export(
     return manifest
 
 
-def _zip(manifest: dict[str, Any], files: dict[str, bytes]) -> bytes:
+def manifest_message(manifest_bytes: bytes) -> bytes:
+    """Exactly the bytes manifest.sig's signature covers."""
+    return f"bangfu-manifest|{hashlib.sha256(manifest_bytes).hexdigest()}".encode()
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("manifest.json", to_json(manifest))
-        zf.writestr(
-            "README.md",
-            README.read_bytes()
-            if README.exists()
-            else b"The format is described in docs/audit-package.md of Bangfu's sources.\n",
-        )
         for name, data in files.items():
             zf.writestr(name, data)
     return buffer.getvalue()
@@ -200,7 +238,7 @@ def to_json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True).encode()
 
 
-def _stored(ledger: Ledger, checkpoints: Checkpoints, positions: list[int]) -> list[dict[str, Any]]:
+def _stored(ledger: Ledger, positions: list[int]) -> list[dict[str, Any]]:
     if not positions:
         return []
     wanted = set(positions)
@@ -211,30 +249,11 @@ def _stored(ledger: Ledger, checkpoints: Checkpoints, positions: list[int]) -> l
             "originator_version": e.originator_version,
             "topic": e.topic,
             "state": base64.b64encode(e.state or b"").decode(),
+            "bytes": e.state or b"",
         }
         for e in LogReader(ledger, page_size=2000).entries(positions[0] - 1, positions[-1])
         if e.position in wanted
     ]
-
-
-def _chain(checkpoints: Checkpoints, first: int, upto: int) -> dict[str, Any]:
-    db = checkpoints.db
-    anchor = db.one(
-        f"SELECT position, link FROM {checkpoints.chain} WHERE position < %s "
-        "ORDER BY position DESC LIMIT 1",
-        (first,),
-    )
-    rows = db.query(
-        f"SELECT position, digest FROM {checkpoints.chain} WHERE position >= %s "
-        "AND position <= %s ORDER BY position",
-        (first, upto),
-    )
-    return {
-        "anchor": {"position": anchor["position"], "link": anchor["link"]}
-        if anchor
-        else {"position": 0, "link": GENESIS},
-        "digests": [[r["position"], r["digest"]] for r in rows],
-    }
 
 
 def package_bytes(ledger: Ledger, signer: Signer, scope: Scope) -> bytes:

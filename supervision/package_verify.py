@@ -1,6 +1,6 @@
-"""Checking an audit package offline: every file, every event, the chain, the signature and
-every figure. `bangfu audit verify FILE` runs this; docs/audit-package.md lets anyone write
-another verifier."""
+"""Checking an audit package offline: every file, the signed manifest, every checkpoint, every
+event, the chain, the completeness of the scope and every figure. `bangfu audit verify FILE` runs
+this; docs/audit-package.md lets anyone write another verifier."""
 
 from __future__ import annotations
 
@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from stores.chain import digest, link
-from supervision.package import FORMAT, computed, to_json
-from supervision.records import record
+from stores.chain import GENESIS, digest, link
+from supervision.checkpoints import signed_message
+from supervision.figure_schemas import schema_problems
+from supervision.package import FORMAT, WITHHELD, computed, manifest_message, to_json
+from supervision.records import Record, record
 from supervision.scope import Scope
+from supervision.scope_chain import Facts, facts, scope_digest
 from supervision.signing import (
     ExpectedKey,
     canonical_pem,
@@ -57,14 +60,18 @@ class _Package:
     manifest: dict[str, Any]
     scope: Scope
     stored: list[dict[str, Any]]
-    chain: dict[str, Any]
+    entries: list[tuple[int, str, Facts]]  # every position: event digest and scope facts
     checkpoint: dict[str, Any]
+    checkpoints: list[dict[str, Any]]
+    signature: dict[str, Any]  # manifest.sig
     pem: str
 
 
 def verify_package(path: Path, expected_key: ExpectedKey | None = None) -> Verdict:
-    """Check a package offline: file hashes, every event in the chain, the chain reaching a
-    signed checkpoint, and every computed figure recomputed from the events.
+    """Check a package offline (docs/audit-package.md, "The checks"): the files are exactly the
+    signed manifest's, every checkpoint is signed and lies on the chain, the chain reaches the
+    signed checkpoint, every event is the one the chain recorded, no event of the scope is
+    missing, and every computed figure follows from the events.
 
     Without ``expected_key`` any key that signed the checkpoint is accepted (a package re-signed
     by someone else passes): pin the key the ledger publishes to rule that out. The verdict names
@@ -74,22 +81,92 @@ def verify_package(path: Path, expected_key: ExpectedKey | None = None) -> Verdi
         package = _read(path)
     except PackageError as e:
         return Verdict(problems=[str(e)], readable=False)
-    verdict = Verdict()
+    verdict = Verdict(events=len(package.stored))
+    _check_files(package, verdict)
+    _check_key(package.pem, expected_key, verdict)
+    links = _check_chain(package, verdict)
+    if links is not None:
+        _check_checkpoints(package, links, verdict)
+    records = _check_events(package, verdict)
+    _check_scope(package, verdict)
+    _check_figures(package, records, verdict)
+    return verdict
+
+
+def _check_files(package: _Package, verdict: Verdict) -> None:
+    """1-2: the zip holds exactly the files the manifest lists, with their hashes, and the
+    manifest is signed by the package's key."""
     files, manifest = package.files, package.manifest
-    for name, expected in manifest["files"].items():
-        if hashlib.sha256(files.get(name, b"")).hexdigest() != expected:
+    listed = set(manifest["files"])
+    for name in sorted(set(files) - listed - {"manifest.json", "manifest.sig"}):
+        verdict.problems.append(f"{name} is in the package but not in its manifest")
+    for name, expected in sorted(manifest["files"].items()):
+        if name not in files:
+            verdict.problems.append(f"{name} is listed in the manifest but missing")
+        elif hashlib.sha256(files[name]).hexdigest() != expected:
             verdict.problems.append(f"{name} does not match its hash in manifest.json")
-    digests = {pos: d for pos, d in package.chain["digests"]}
+    sig = package.signature
+    if sig.get("key_id") != key_id(package.pem) or not signature_valid(
+        package.pem, manifest_message(files["manifest.json"]), str(sig.get("signature"))
+    ):
+        verdict.problems.append("manifest.json's signature does not verify with public-key.pem")
+
+
+def _check_chain(package: _Package, verdict: Verdict) -> dict[int, tuple[str, str]] | None:
+    """3: both chains from genesis over every entry; returns each position's (event chain link,
+    scope chain link)."""
+    links: dict[int, tuple[str, str]] = {}
+    link1 = link2 = GENESIS
+    last = 0
+    for position, d1, event_facts in package.entries:
+        if position <= last:
+            verdict.problems.append("chain.json's positions are not in ascending order")
+            return None
+        link1 = link(link1, position, d1)
+        link2 = link(link2, position, scope_digest(event_facts, d1))
+        links[position] = (link1, link2)
+        last = position
+    checkpoint = package.checkpoint
+    verdict.checkpoint_position = checkpoint["position"]
+    if checkpoint["position"] != last or links.get(last, ("", ""))[1] != checkpoint["link"]:
+        verdict.problems.append("the chain does not reach the signed checkpoint's link")
+    return links
+
+
+def _check_checkpoints(
+    package: _Package, links: dict[int, tuple[str, str]], verdict: Verdict
+) -> None:
+    """4: every checkpoint is signed by the package's key and vouches for this chain;
+    checkpoint.json is one of them, of version 2, and the manifest's."""
+    checkpoint, pem = package.checkpoint, package.pem
+    named = [("the checkpoint", checkpoint)] + [
+        (f"a checkpoint in checkpoints.json (position {c['position']})", c)
+        for c in package.checkpoints
+    ]
+    for where, c in named:
+        version = c.get("version", 1)
+        message = signed_message(c["position"], c["link"], c["taken_at"], version)
+        if c["key_id"] != key_id(pem) or not signature_valid(pem, message, c["signature"]):
+            verdict.problems.append(f"{where}: its signature does not verify with public-key.pem")
+        at = links.get(c["position"])
+        if at is None or at[0 if version == 1 else 1] != c["link"]:
+            verdict.problems.append(f"{where}: it vouches for another history than chain.json's")
+    if checkpoint not in package.checkpoints:
+        verdict.problems.append("checkpoint.json is not among the checkpoints in checkpoints.json")
+    if checkpoint.get("version") != 2 or checkpoint != package.manifest.get("checkpoint"):
+        verdict.problems.append("checkpoint.json is not the manifest's version-2 checkpoint")
+
+
+def _check_events(package: _Package, verdict: Verdict) -> list[Record]:
+    """5: each event is the one its chain entry names (digest and facts), and the events are
+    exactly the positions the manifest lists, in order."""
+    entries = {position: (d1, f) for position, d1, f in package.entries}
     records = []
     for s in package.stored:
         state = base64.b64decode(s["state"])
-        d = digest(s["originator_id"], s["originator_version"], s["topic"], state)
-        if digests.get(s["position"]) != d:
-            verdict.problems.append(
-                f"event at position {s['position']} does not match the "
-                "chain's digest for it (altered)"
-            )
+        d1 = digest(s["originator_id"], s["originator_version"], s["topic"], state)
         try:
+            same = entries.get(s["position"]) == (d1, facts(s["originator_id"], s["topic"], state))
             records.append(
                 record(
                     s["position"], s["originator_id"], s["originator_version"], s["topic"], state
@@ -97,13 +174,50 @@ def verify_package(path: Path, expected_key: ExpectedKey | None = None) -> Verdi
             )
         except (ValueError, KeyError, TypeError, AttributeError, IndexError):
             verdict.problems.append(f"event at position {s['position']} cannot be read")
-    if sorted(s["position"] for s in package.stored) != manifest["positions"]:
+            continue
+        if not same:
+            verdict.problems.append(
+                f"event at position {s['position']} does not match the "
+                "chain's digest for it (altered)"
+            )
+    if [s["position"] for s in package.stored] != package.manifest["positions"]:
         verdict.problems.append("events.jsonl does not hold exactly the positions listed")
-    verdict.events = len(package.stored)
-    _check_chain(package, verdict)
-    _check_key(package.pem, expected_key, verdict)
+    return records
+
+
+def _check_scope(package: _Package, verdict: Verdict) -> None:
+    """6: completeness. The positions the scope holds, recomputed from the facts of every entry,
+    are exactly the positions included."""
+    withheld = frozenset(package.manifest.get("credential_kinds") or ())
+    if not withheld <= WITHHELD:
+        verdict.problems.append(
+            "manifest.json withholds events that hold no credentials: "
+            + ", ".join(sorted(withheld - WITHHELD))
+        )
     try:
-        figures = computed(records, package.scope)
+        expected = package.scope.positions([(p, f) for p, _, f in package.entries], withheld)
+    except (KeyError, TypeError, AttributeError) as e:
+        verdict.problems.append(f"the scope cannot be recomputed from chain.json ({e})")
+        return
+    included = set(package.manifest["positions"])
+    missing = sorted(set(expected) - included)
+    extra = sorted(included - set(expected))
+    if missing:
+        verdict.problems.append(
+            f"{len(missing)} event(s) of the scope are missing (positions {_few(missing)})"
+        )
+    if extra:
+        verdict.problems.append(
+            f"{len(extra)} event(s) outside the scope are included (positions {_few(extra)})"
+        )
+
+
+def _check_figures(package: _Package, records: list[Record], verdict: Verdict) -> None:
+    """7: each computed file fits its schema and equals the figures recomputed from the events
+    (and, for a period's opening balances, from the facts of the events before it)."""
+    files = package.files
+    try:
+        figures = computed(records, package.scope, [f for _, _, f in package.entries])
     except (ValueError, KeyError, TypeError, AttributeError, IndexError) as e:
         verdict.problems.append(
             f"the figures cannot be recomputed from the events ({type(e).__name__}: {e})"
@@ -114,18 +228,26 @@ def verify_package(path: Path, expected_key: ExpectedKey | None = None) -> Verdi
             stated = json.loads(files.get(f"computed/{name}.json", b"null"))
         except ValueError:
             stated = None
+        verdict.problems += [f"computed/{name}.json: {p}" for p in schema_problems(name, stated)]
         if json.loads(to_json(value)) != stated:
             verdict.problems.append(
                 f"computed/{name}.json differs from the figures recomputed from the events"
             )
-    return verdict
+
+
+def _few(positions: list[int]) -> str:
+    shown = ", ".join(str(p) for p in positions[:5])
+    return shown + (", …" if len(positions) > 5 else "")
 
 
 def _read(path: Path) -> _Package:
     """The package's files, parsed; PackageError if it is not an audit package at all."""
     try:
         with zipfile.ZipFile(path) as zf:
-            files = {n: zf.read(n) for n in zf.namelist()}
+            names = zf.namelist()
+            if len(names) != len(set(names)):
+                raise PackageError("it holds a file name twice (a zip can hide a forgery so)")
+            files = {n: zf.read(n) for n in names}
     except OSError as e:
         raise PackageError(f"cannot be read ({e.strerror or e})") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as e:
@@ -161,21 +283,45 @@ def _read(path: Path) -> _Package:
         stored.append(s)
     chain = _json_part(files, "chain.json", dict)
     try:
-        anchor_ok = isinstance(chain["anchor"]["link"], str)
-        digests_ok = all(isinstance(pos, int) and isinstance(d, str) for pos, d in chain["digests"])
+        entries = [(p, d, f) for p, d, f in chain["entries"]]
+        entries_ok = all(
+            _ints([p])
+            and isinstance(d, str)
+            and isinstance(f, dict)
+            and isinstance(f.get("id"), str)
+            for p, d, f in entries
+        )
     except (KeyError, TypeError, ValueError):
-        anchor_ok = digests_ok = False
-    if not (anchor_ok and digests_ok):
-        raise PackageError("chain.json does not hold an anchor and a list of digests")
+        entries_ok = False
+    if not (entries_ok and entries):
+        raise PackageError("chain.json does not hold the chain's entries")
     checkpoint = _json_part(files, "checkpoint.json", dict)
-    shape = {"position": int, "link": str, "taken_at": str, "key_id": str, "signature": str}
-    if not all(isinstance(checkpoint.get(k), t) for k, t in shape.items()):
-        raise PackageError("checkpoint.json does not hold a signed checkpoint")
+    try:
+        listed_checkpoints = json.loads(_part(files, "checkpoints.json"))
+    except ValueError as e:
+        raise PackageError(f"checkpoints.json is not valid JSON ({e})") from None
+    if not (
+        _checkpoint_shape(checkpoint)
+        and isinstance(listed_checkpoints, list)
+        and all(_checkpoint_shape(c) for c in listed_checkpoints)
+    ):
+        raise PackageError("checkpoint.json or checkpoints.json does not hold signed checkpoints")
+    signature = _json_part(files, "manifest.sig", dict)
     try:
         pem = _part(files, "public-key.pem").decode()
     except UnicodeDecodeError:
         raise PackageError("public-key.pem is not text") from None
-    return _Package(files, manifest, Scope(**scope), stored, chain, checkpoint, pem)
+    return _Package(
+        files,
+        manifest,
+        Scope(**scope),
+        stored,
+        entries,
+        checkpoint,
+        listed_checkpoints,
+        signature,
+        pem,
+    )
 
 
 def _part(files: dict[str, bytes], name: str) -> bytes:
@@ -194,30 +340,15 @@ def _json_part(files: dict[str, bytes], name: str, kind: type[dict[str, Any]]) -
     return value
 
 
+def _checkpoint_shape(c: Any) -> bool:
+    shape = {"position": int, "link": str, "taken_at": str, "key_id": str, "signature": str}
+    return isinstance(c, dict) and all(isinstance(c.get(k), t) for k, t in shape.items())
+
+
 def _ints(values: Any) -> bool:
     return isinstance(values, list) and all(
         isinstance(v, int) and not isinstance(v, bool) for v in values
     )
-
-
-def _check_chain(package: _Package, verdict: Verdict) -> None:
-    checkpoint, chain, pem = package.checkpoint, package.chain, package.pem
-    verdict.checkpoint_position = checkpoint["position"]
-    previous = chain["anchor"]["link"]
-    for pos, d in chain["digests"]:
-        previous = link(previous, pos, d)
-        if pos == checkpoint["position"]:
-            break
-    if previous != checkpoint["link"]:
-        verdict.problems.append("the chain does not reach the signed checkpoint's link")
-    message = (
-        f"bangfu-checkpoint|{checkpoint['position']}|{checkpoint['link']}|"
-        f"{checkpoint['taken_at']}".encode()
-    )
-    if key_id(pem) != checkpoint["key_id"] or not signature_valid(
-        pem, message, checkpoint["signature"]
-    ):
-        verdict.problems.append("the checkpoint's signature does not verify with public-key.pem")
 
 
 def _check_key(pem: str, expected_key: ExpectedKey | None, verdict: Verdict) -> None:

@@ -46,11 +46,13 @@ def short(r: Record) -> str:
 def record(
     position: int, originator_id: UUID | str, version: int, topic: str, state: bytes
 ) -> Record:
-    """One stored event as a flat record: position, kind ("Fund.Disbursed"), id and fields."""
+    """One stored event as a flat record: position, topic, kind ("Fund.Disbursed"; an event's own
+    field named ``kind`` takes its place), id and fields."""
     fields = _plain(json.loads(state))
     fields.pop("originator_topic", None)
     return {
         "position": position,
+        "topic": topic,
         "kind": topic.split(":", 1)[1],
         "id": str(UUID(str(originator_id))),
         "version": version,

@@ -11,7 +11,8 @@ from eventsourcing.persistence import StoredEvent
 from domain.application import Ledger
 from stores.chain import GENESIS, digest, link
 from stores.log import Entry, LogReader
-from supervision.checkpoints import Checkpoints
+from supervision.checkpoints import Checkpoint, Checkpoints
+from supervision.scope_chain import facts, scope_digest
 from supervision.signing import signature_valid
 
 
@@ -57,27 +58,33 @@ def verify(
     """Recompute every digest and link from the events themselves and check every checkpoint."""
     checkpoints = Checkpoints(ledger)
     signed = checkpoints.all()
-    wanted = {c.position: c for c in signed}
+    wanted: dict[int, list[Checkpoint]] = {}
+    for c in signed:
+        wanted.setdefault(c.position, []).append(c)
     report = Report(checkpoints=len(signed))
-    previous = GENESIS
+    previous = scoped = GENESIS  # the event chain's link and the scope chain's
     reader = LogReader(ledger, page_size)
     for page in reader.with_links(checkpoints.db, checkpoints.chain):
         for row in page:
             _check(row, previous, report)
             if row.topic is not None:
-                d = digest(
-                    row.originator_id, row.originator_version or 0, row.topic, row.state or b""
-                )
+                state = row.state or b""
+                d = digest(row.originator_id, row.originator_version or 0, row.topic, state)
                 previous = link(previous, row.position, d)
-            checkpoint = wanted.pop(row.position, None)
-            if checkpoint is not None and checkpoint.link != previous:
-                report.faults.append(
-                    Fault(
-                        row.position,
-                        "a signed checkpoint vouches for another "
-                        "history here (the chain was rewritten)",
+                try:
+                    d2 = scope_digest(facts(row.originator_id, row.topic, state), d)
+                except (ValueError, KeyError, TypeError):
+                    d2 = "unreadable"
+                scoped = link(scoped, row.position, d2)
+            for checkpoint in wanted.pop(row.position, []):
+                if checkpoint.link != (previous if checkpoint.version == 1 else scoped):
+                    report.faults.append(
+                        Fault(
+                            row.position,
+                            "a signed checkpoint vouches for another "
+                            "history here (the chain was rewritten)",
+                        )
                     )
-                )
         report.events += len(page)
         progress(len(page))
     report.head = previous

@@ -226,7 +226,7 @@ def test_the_audit_package_is_built_verified_and_downloaded_with_the_signers_key
     assert csrf and started.status_code == 303
     assert "Verified:" in page.text and "every computed figure matches" in page.text
     checks = re.findall(r'<tr class="check-(ok|failed)">', page.text)
-    assert len(checks) == 12 and set(checks) == {"ok"}  # 7 checks, 5 figures (with provenance)
+    assert len(checks) == 15 and set(checks) == {"ok"}  # 10 checks, 5 figures (with provenance)
     assert signer.key_id in page.text and signer.fingerprint in page.text
     assert 'id="package-verdict"' in status.text and "hx-trigger" not in status.text
     assert download.headers["content-type"] == "application/zip"

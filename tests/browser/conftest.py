@@ -151,3 +151,11 @@ def visit(browser: object, demo_server: DemoServer) -> Iterator[object]:
     yield open_visit
     for v in opened:
         v.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (the README's test command), every browser test runs in one worker,
+    so one demo server and one chromium serve them all."""
+    for item in items:
+        if item.nodeid.startswith("tests/browser/"):
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -24,7 +24,7 @@ from domain.errors import InvalidInputError
 from domain.vocabulary import Role
 from settings import Settings
 from supervision.checkpoints import Checkpoints, signed_message
-from supervision.package import DestinationError, export
+from supervision.package import DestinationError, export, manifest_message, to_json
 from supervision.package_verify import verify_package
 from supervision.scope import Scope
 from supervision.signing import ExpectedKey, Signer, fingerprint, key_id, public_pem
@@ -33,22 +33,28 @@ from tests.integration.bangfu import run
 
 # --- 1. pinning the key a package must be signed with ------------------------------------------
 def resign(package: Path) -> str:
-    """Sign the package's checkpoint again with a new key, as a forger would; returns its PEM."""
+    """Sign the package's checkpoints and manifest again with a new key, as a forger would;
+    returns its PEM."""
     with zipfile.ZipFile(package) as zf:
         files = {n: zf.read(n) for n in zf.namelist()}
     forger = Ed25519PrivateKey.generate()
     pem = public_pem(forger.public_key())
-    checkpoint = json.loads(files["checkpoint.json"])
-    checkpoint["key_id"] = key_id(pem)
-    checkpoint["signature"] = forger.sign(
-        signed_message(checkpoint["position"], checkpoint["link"], checkpoint["taken_at"])
-    ).hex()
-    files["checkpoint.json"] = json.dumps(checkpoint).encode()
+
+    def signed(c: dict[str, Any]) -> dict[str, Any]:
+        message = signed_message(c["position"], c["link"], c["taken_at"], c.get("version", 1))
+        return c | {"key_id": key_id(pem), "signature": forger.sign(message).hex()}
+
+    checkpoint = signed(json.loads(files["checkpoint.json"]))
+    files["checkpoint.json"] = to_json(checkpoint)
+    files["checkpoints.json"] = to_json([signed(c) for c in json.loads(files["checkpoints.json"])])
     files["public-key.pem"] = pem.encode()
     manifest = json.loads(files["manifest.json"])
-    for name in ("checkpoint.json", "public-key.pem"):
+    manifest["checkpoint"] = checkpoint
+    for name in ("checkpoint.json", "checkpoints.json", "public-key.pem"):
         manifest["files"][name] = hashlib.sha256(files[name]).hexdigest()
-    files["manifest.json"] = json.dumps(manifest).encode()
+    files["manifest.json"] = to_json(manifest)
+    signature = forger.sign(manifest_message(files["manifest.json"])).hex()
+    files["manifest.sig"] = to_json({"key_id": key_id(pem), "signature": signature})
     with zipfile.ZipFile(package, "w") as zf:
         for n, d in files.items():
             zf.writestr(n, d)
@@ -187,7 +193,7 @@ def test_export_replaces_the_file_atomically_with_mode_0600(
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert os.listdir(out.parent) == ["pkg.zip"]  # no temporary file left behind
     assert verify_package(out).ok
-    assert manifest["checkpoint_position"] == Checkpoints(ledger).latest().position  # type: ignore[union-attr]
+    assert manifest["checkpoint"]["position"] == Checkpoints(ledger).latest().position  # type: ignore[union-attr]
 
 
 def test_the_checkpoint_is_signed_at_the_head_read_before_the_package_was_built(
@@ -202,7 +208,8 @@ def test_the_checkpoint_is_signed_at_the_head_read_before_the_package_was_built(
     at_head = checkpoints.sign_at(signer, head[0])
     again = checkpoints.sign_at(signer, head[0])
 
-    assert (at_head.position, at_head.link) == head
+    assert at_head.position == head[0] and at_head.version == 2
+    assert at_head.link == checkpoints.scope_chain.link_at(head[0])  # the scope chain's link
     assert again == at_head and checkpoints.all().count(at_head) == 1
     with pytest.raises(ValueError):
         checkpoints.sign_at(signer, 10**9)

@@ -67,7 +67,7 @@ def _zip(files: dict[str, bytes]) -> bytes:
                 {
                     "manifest.json": json.dumps(
                         {
-                            "format": "bangfu-audit-package/1",
+                            "format": "bangfu-audit-package/2",
                             "scope": {},
                             "positions": [],
                             "files": {},

@@ -68,11 +68,29 @@ def _figures(scope: Scope) -> list[str]:
 def checks_of(verdict: Verdict, scope: Scope) -> list[Check]:
     """The verifier's findings as one line per check, each problem under the check it fails."""
     tests: list[tuple[str, Any]] = [
-        ("audit.check.files", lambda p: "does not match its hash in manifest.json" in p),
+        (
+            "audit.check.files",
+            lambda p: (
+                "does not match its hash in manifest.json" in p
+                or "but not in its manifest" in p
+                or "in the manifest but missing" in p
+            ),
+        ),
+        ("audit.check.manifest", lambda p: p.startswith("manifest.json's signature")),
+        (
+            "audit.check.complete",
+            lambda p: "of the scope are missing" in p or "outside the scope" in p,
+        ),
+        (
+            "audit.check.checkpoints",
+            lambda p: (
+                p.startswith("the checkpoint at position") or p.startswith("checkpoint.json is")
+            ),
+        ),
         ("audit.check.events", lambda p: p.startswith("event at position")),
         ("audit.check.positions", lambda p: p.startswith("events.jsonl does not hold")),
         ("audit.check.chain", lambda p: "does not reach the signed checkpoint" in p),
-        ("audit.check.signature", lambda p: "signature does not verify" in p),
+        ("audit.check.signature", lambda p: p.startswith("the checkpoint: its signature")),
         (
             "audit.check.key",
             lambda p: p.startswith("public-key.pem") or "not the expected key" in p,
