@@ -188,7 +188,9 @@ CATALOGUE: dict[type[DomainEvent], EventMeaning] = {
     ),
     User.TokenIssued: EventMeaning("签发令牌", "Token issued", credentials=("token_sha256",)),
     User.PasswordSet: EventMeaning("设置密码", "Password set", credentials=("password_hash",)),
-    TokenKey.Issued: EventMeaning("令牌索引", "Token indexed"),
+    TokenKey.Issued: EventMeaning(  # its id is derived from the token's hash
+        "令牌索引", "Token indexed", credentials=("originator_id",)
+    ),
     IdempotencyRecord.Recorded: EventMeaning(
         "幂等记录", "Idempotent write remembered", credentials=("request_sha256",)
     ),

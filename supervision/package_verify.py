@@ -288,7 +288,7 @@ def _read(path: Path) -> _Package:
             _ints([p])
             and isinstance(d, str)
             and isinstance(f, dict)
-            and isinstance(f.get("id"), str)
+            and isinstance(f.get("kind"), str)
             for p, d, f in entries
         )
     except (KeyError, TypeError, ValueError):

@@ -24,6 +24,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from domain.application import Ledger
+from domain.catalogue import CATALOGUE, kind
 from stores.chain import GENESIS, digest, link
 from stores.sql import SqlDatabase
 
@@ -48,12 +49,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+SECRET_IDS = frozenset(kind(c) for c, m in CATALOGUE.items() if "originator_id" in m.credentials)
+"""Kinds whose aggregate id is derived from a credential (a token's hash): their ``id`` fact is
+null."""
+
+
 def facts(originator_id: UUID | str, topic: str, state: bytes) -> Facts:
     """An event's scope facts, from the event as stored (docs/audit-package.md, "Scope facts")."""
     fields = _plain(json.loads(state))
+    event_kind = topic.split(":", 1)[1]
     found: Facts = {
-        "kind": topic.split(":", 1)[1],
-        "id": str(UUID(str(originator_id))),
+        "kind": event_kind,
+        "id": None if event_kind in SECRET_IDS else str(UUID(str(originator_id))),
         "date": fields.get("business_date") or str(fields["timestamp"])[:10],
     }
     for name, value in fields.items():
@@ -64,9 +71,10 @@ def facts(originator_id: UUID | str, topic: str, state: bytes) -> Facts:
 
 def record_facts(r: dict[str, Any]) -> Facts:
     """The same facts from a record of supervision/records.py (which holds the decoded fields)."""
+    event_kind = str(r["topic"]).split(":", 1)[1]
     found: Facts = {
-        "kind": str(r["topic"]).split(":", 1)[1],
-        "id": r["id"],
+        "kind": event_kind,
+        "id": None if event_kind in SECRET_IDS else r["id"],
         "date": r.get("business_date") or str(r["recorded_at"])[:10],
     }
     for name, value in r.items():

@@ -12,7 +12,7 @@ import pytest
 from domain.application import Ledger
 from settings import Settings
 from stores import open_ledger
-from tests.scratch import postgres_schema
+from tests.scratch import SchemaPool
 
 PG_DSN = os.environ.get("BANGFU_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -38,11 +38,22 @@ def require_postgres() -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(scope="session")
+def schema_pool() -> Iterator[SchemaPool]:
+    """This test process's scratch schemas, all dropped when it ends (tests/scratch.py)."""
+    pool = SchemaPool(PG_DSN)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A database URL naming a new schema, dropped afterwards."""
+def postgres_url(schema_pool: SchemaPool) -> Iterator[str]:
+    """A database URL naming a schema of its own that holds no rows (its tables may be made
+    already), emptied or dropped afterwards."""
     require_postgres()
-    with postgres_schema(PG_DSN) as url:
+    with schema_pool.schema() as url:
         yield url
 
 

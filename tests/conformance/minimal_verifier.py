@@ -37,6 +37,7 @@ CREDENTIAL_KINDS = {
     "User.TokenIssued",
     "User.PasswordSet",
     "IdempotencyRecord.Recorded",
+    "TokenKey.Issued",
 }
 Files = dict[str, bytes]
 Facts = dict[str, Any]

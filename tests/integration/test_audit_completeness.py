@@ -15,6 +15,7 @@ import pytest
 
 from cli.demo import DemoData
 from domain.application import Ledger
+from domain.users import token_hash, token_key_id
 from stores.sql import SqlDatabase
 from supervision.checkpoints import Checkpoints, signed_message
 from supervision.package import export, manifest_message, to_json
@@ -173,3 +174,19 @@ def test_the_scope_chain_is_not_extended_over_an_altered_event(
         export(ledger, signer, tmp_path / "all.zip", Scope())
 
     assert not [c for c in checkpoints.all() if c.version == 2]
+
+
+def test_no_package_holds_a_token_its_hash_or_an_id_derived_from_it(
+    demo: tuple[Ledger, DemoData, Signer], tmp_path: Path
+) -> None:
+    ledger, data, signer = demo
+    out = tmp_path / "all.zip"
+    export(ledger, signer, out, Scope())
+    text = b"".join(_files(out).values()).decode("utf-8", "replace")
+    derived = [
+        form
+        for token in data.tokens.values()
+        for form in (token, token_hash(token), str(token_key_id(token)))
+    ]
+
+    assert data.tokens and not [form for form in derived if form in text]
