@@ -15,11 +15,16 @@ import pytest
 
 from cli.demo import DemoData
 from domain.application import Ledger
+from domain.cases import Case
+from domain.centres import Centre
+from domain.funds import Fund
+from domain.payments import Payment
 from domain.users import token_hash, token_key_id
 from stores.sql import SqlDatabase
 from supervision.checkpoints import Checkpoints, signed_message
 from supervision.package import export, manifest_message, to_json
 from supervision.package_verify import verify_package
+from supervision.records import from_ledger, is_
 from supervision.scope import Scope
 from supervision.scope_chain import ChainBrokenError
 from supervision.signing import Signer
@@ -190,3 +195,20 @@ def test_no_package_holds_a_token_its_hash_or_an_id_derived_from_it(
     ]
 
     assert data.tokens and not [form for form in derived if form in text]
+
+
+def test_a_fund_package_holds_the_centres_and_filings_its_payments_need(
+    demo: tuple[Ledger, DemoData, Signer],
+) -> None:
+    ledger, data, _ = demo
+    records = list(from_ledger(ledger))
+    fund = str(data.funds[0])
+
+    chosen = Scope(fund_id=fund).select(records)
+
+    paid = {r["case_id"] for r in chosen if is_(r, Payment.Made)}
+    filed = {r["id"] for r in chosen if is_(r, Case.Registered)}
+    centres = {r["id"] for r in chosen if is_(r, Centre.Created)}
+    paths = {c for r in chosen if is_(r, Payment.Made, Fund.Opened) for c in r["centre_path"]}
+    assert paid and paid == filed  # so its personal data and matching are not empty
+    assert paths <= centres
