@@ -9,8 +9,6 @@ import typer
 import uvicorn
 from rich.table import Table
 
-from api.app import create_app
-from api.projector import default_mode
 from cli.base import (
     app,
     check_can_listen,
@@ -135,6 +133,9 @@ def serve(
         f"Bangfu 帮扶 on {describe(settings.database_url)}: the web app 网页 {base_url}/app/ , "
         f"the API 接口文档 {base_url}/docs"
     )
+    from api.app import create_app  # the web app only where it is served: other commands start
+    from api.projector import default_mode  # a second sooner without it
+
     app = create_app(ledger, settings, projector=default_mode(settings))
     uvicorn.run(app, host=host, port=port, log_level="info")
 

@@ -17,6 +17,7 @@ import pytest
 
 from domain.access import SYSTEM
 from domain.errors import NotAuthenticatedError, NotFoundError
+from domain.vocabulary import Role
 from stores import open_ledger
 from supervision.records import from_ledger
 
@@ -33,21 +34,41 @@ def run(args: list[str], cwd: Path, url: str | None) -> subprocess.CompletedProc
     )
 
 
-def test_user_add_prints_a_working_token_on_its_last_line(store_url: str, tmp_path: Path) -> None:
+def last_lines(result: subprocess.CompletedProcess[str], n: int) -> list[str]:
+    return result.stdout.strip().splitlines()[-n:]
+
+
+def add_user(url: str, name: str, role: Role, password: str) -> None:
+    """Add a user in process, as `bangfu user add NAME --role ROLE --password PASSWORD` does
+    (the same use case, the same events): a scene set without starting a process."""
+    ledger = open_ledger(url)
+    try:
+        ledger.add_user(SYSTEM, name, role, None, password)
+    finally:
+        ledger.close()
+
+
+def test_user_add_without_a_password_prints_a_made_one_then_a_working_token_on_the_last_line(
+    store_url: str, tmp_path: Path
+) -> None:
     result = run(["user", "add", "alice", "--role", "finance"], tmp_path, store_url)
 
     assert result.returncode == 0, result.stderr
-    token = result.stdout.strip().splitlines()[-1]
+    password, token = last_lines(result, 2)
+    assert re.fullmatch(r"[a-z0-9]{4}(-[a-z0-9]{4}){3}", password)
     ledger = open_ledger(store_url)
-    actor = ledger.authenticate(token)
-    assert (actor.name, actor.role.value, actor.centre_id) == ("alice", "finance", None)
-    ledger.close()
+    try:
+        actor = ledger.authenticate(token)
+        assert (actor.name, actor.role.value, actor.centre_id) == ("alice", "finance", None)
+        assert ledger.sign_in("alice", password).name == "alice"
+    finally:
+        ledger.close()
 
 
 def test_user_add_refuses_an_unknown_centre_and_a_duplicate_name(
     store_url: str, tmp_path: Path
 ) -> None:
-    run(["user", "add", "bob", "--role", "auditor"], tmp_path, store_url)
+    add_user(store_url, "bob", Role.AUDITOR, "bob's own password")
 
     unknown = run(
         [
@@ -66,26 +87,6 @@ def test_user_add_refuses_an_unknown_centre_and_a_duplicate_name(
 
     assert unknown.returncode == 1 and "centre" in unknown.stderr
     assert duplicate.returncode == 1 and "exists" in duplicate.stderr
-
-
-def last_lines(result: subprocess.CompletedProcess[str], n: int) -> list[str]:
-    return result.stdout.strip().splitlines()[-n:]
-
-
-def test_user_add_without_a_password_prints_a_made_one_then_the_token(
-    store_url: str, tmp_path: Path
-) -> None:
-    result = run(["user", "add", "alice", "--role", "finance"], tmp_path, store_url)
-
-    assert result.returncode == 0, result.stderr
-    password, token = last_lines(result, 2)
-    assert re.fullmatch(r"[a-z0-9]{4}(-[a-z0-9]{4}){3}", password)
-    ledger = open_ledger(store_url)
-    try:
-        assert ledger.sign_in("alice", password).name == "alice"
-        assert ledger.authenticate(token).name == "alice"
-    finally:
-        ledger.close()
 
 
 def test_user_add_with_a_password_prints_only_the_token(store_url: str, tmp_path: Path) -> None:
@@ -124,30 +125,41 @@ def test_user_add_refuses_a_password_against_the_rules_and_adds_no_one(
 def test_user_password_makes_prints_and_sets_a_new_password_and_the_old_one_stops_working(
     store_url: str, tmp_path: Path
 ) -> None:
-    run(
-        ["user", "add", "alice", "--role", "finance", "--password", "the first password"],
-        tmp_path,
-        store_url,
-    )
+    add_user(store_url, "alice", Role.FINANCE, "the first password")
 
     made = run(["user", "password", "alice"], tmp_path, store_url)
     chosen = run(
         ["user", "password", "alice", "--password", "the third password"], tmp_path, store_url
     )
-    unknown = run(["user", "password", "nobody"], tmp_path, store_url)
-    too_short = run(["user", "password", "alice", "--password", "short"], tmp_path, store_url)
 
     assert made.returncode == 0, made.stderr
     assert re.fullmatch(r"[a-z0-9]{4}(-[a-z0-9]{4}){3}", last_lines(made, 1)[0])
     assert chosen.returncode == 0 and chosen.stdout == ""
-    assert unknown.returncode == 1 and "no user is named 'nobody'" in unknown.stderr
-    assert too_short.returncode == 1 and "at least 10 characters" in too_short.stderr
     ledger = open_ledger(store_url)
     try:
         assert ledger.sign_in("alice", "the third password").name == "alice"
         for old in ("the first password", last_lines(made, 1)[0]):
             with pytest.raises(NotAuthenticatedError):
                 ledger.sign_in("alice", old)
+    finally:
+        ledger.close()
+
+
+def test_user_password_refuses_an_unknown_user_and_a_short_password_and_changes_nothing(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Both refusals come before anything is written (a name looked up, a rule checked), the
+    same on either store: one store suffices."""
+    add_user(sqlite_url, "alice", Role.FINANCE, "the first password")
+
+    unknown = run(["user", "password", "nobody"], tmp_path, sqlite_url)
+    too_short = run(["user", "password", "alice", "--password", "short"], tmp_path, sqlite_url)
+
+    assert unknown.returncode == 1 and "no user is named 'nobody'" in unknown.stderr
+    assert too_short.returncode == 1 and "at least 10 characters" in too_short.stderr
+    ledger = open_ledger(sqlite_url)
+    try:
+        assert ledger.sign_in("alice", "the first password").name == "alice"
     finally:
         ledger.close()
 
@@ -294,16 +306,24 @@ def test_serve_with_demo_prints_new_passwords_at_each_start_and_only_the_last_on
 def test_projections_status_and_rebuild_report_positions_and_rates(
     store_url: str, tmp_path: Path
 ) -> None:
-    run(["user", "add", "alice", "--role", "finance"], tmp_path, store_url)
+    add_user(store_url, "alice", Role.FINANCE, "alice's own password")  # three events
 
     rebuilt = run(["projections", "rebuild"], tmp_path, store_url)
     status = run(["projections", "status"], tmp_path, store_url)
-    unknown = run(["projections", "rebuild", "nonsense"], tmp_path, store_url)
 
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert re.search(r"archive: \d+ events in .* events/s", rebuilt.stdout)
     assert "Rebuilding audit" in rebuilt.stderr
     assert re.search(r"│ audit\s+│\s+2 │\s+3 │\s+0 │", status.stdout), status.stdout
+
+
+def test_projections_rebuild_refuses_a_view_it_does_not_have(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """The name is checked against the views before any is rebuilt, whichever the store: one
+    store suffices."""
+    unknown = run(["projections", "rebuild", "nonsense"], tmp_path, sqlite_url)
+
     assert unknown.returncode == 2 and "no view is named" in unknown.stderr
 
 
