@@ -7,20 +7,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from uuid import UUID
 
 from stores.chain import GENESIS, digest, link
 from supervision.checkpoints import signed_message
 from supervision.figure_schemas import schema_problems
-from supervision.package import FORMAT, WITHHELD, computed, manifest_message, to_json
+from supervision.package import WITHHELD, computed, manifest_message, to_json
+from supervision.package_files import Package, PackageError, read_package
 from supervision.records import Record, record
-from supervision.scope import Scope
-from supervision.scope_chain import Facts, facts, scope_digest
+from supervision.scope_chain import facts, scope_digest
 from supervision.signing import (
     ExpectedKey,
     canonical_pem,
@@ -48,25 +44,6 @@ class Verdict:
         return not self.problems
 
 
-class PackageError(ValueError):
-    """The file is not a readable audit package (the message says why, in one line)."""
-
-
-@dataclass(frozen=True)
-class _Package:
-    """The parts of a package, read and checked for shape (not yet for truth)."""
-
-    files: dict[str, bytes]
-    manifest: dict[str, Any]
-    scope: Scope
-    stored: list[dict[str, Any]]
-    entries: list[tuple[int, str, Facts]]  # every position: event digest and scope facts
-    checkpoint: dict[str, Any]
-    checkpoints: list[dict[str, Any]]
-    signature: dict[str, Any]  # manifest.sig
-    pem: str
-
-
 def verify_package(path: Path, expected_key: ExpectedKey | None = None) -> Verdict:
     """Check a package offline (docs/audit-package.md, "The checks"): the files are exactly the
     signed manifest's, every checkpoint is signed and lies on the chain, the chain reaches the
@@ -78,7 +55,7 @@ def verify_package(path: Path, expected_key: ExpectedKey | None = None) -> Verdi
     the signing key either way. A file that is not a package gives a verdict that is not
     ``readable``, with the reason as its one problem."""
     try:
-        package = _read(path)
+        package = read_package(path)
     except PackageError as e:
         return Verdict(problems=[str(e)], readable=False)
     verdict = Verdict(events=len(package.stored))
@@ -93,7 +70,7 @@ def verify_package(path: Path, expected_key: ExpectedKey | None = None) -> Verdi
     return verdict
 
 
-def _check_files(package: _Package, verdict: Verdict) -> None:
+def _check_files(package: Package, verdict: Verdict) -> None:
     """1-2: the zip holds exactly the files the manifest lists, with their hashes, and the
     manifest is signed by the package's key."""
     files, manifest = package.files, package.manifest
@@ -112,7 +89,7 @@ def _check_files(package: _Package, verdict: Verdict) -> None:
         verdict.problems.append("manifest.json's signature does not verify with public-key.pem")
 
 
-def _check_chain(package: _Package, verdict: Verdict) -> dict[int, tuple[str, str]] | None:
+def _check_chain(package: Package, verdict: Verdict) -> dict[int, tuple[str, str]] | None:
     """3: both chains from genesis over every entry; returns each position's (event chain link,
     scope chain link)."""
     links: dict[int, tuple[str, str]] = {}
@@ -134,7 +111,7 @@ def _check_chain(package: _Package, verdict: Verdict) -> dict[int, tuple[str, st
 
 
 def _check_checkpoints(
-    package: _Package, links: dict[int, tuple[str, str]], verdict: Verdict
+    package: Package, links: dict[int, tuple[str, str]], verdict: Verdict
 ) -> None:
     """4: every checkpoint is signed by the package's key and vouches for this chain;
     checkpoint.json is one of them, of version 2, and the manifest's."""
@@ -157,7 +134,7 @@ def _check_checkpoints(
         verdict.problems.append("checkpoint.json is not the manifest's version-2 checkpoint")
 
 
-def _check_events(package: _Package, verdict: Verdict) -> list[Record]:
+def _check_events(package: Package, verdict: Verdict) -> list[Record]:
     """5: each event is the one its chain entry names (digest and facts), and the events are
     exactly the positions the manifest lists, in order."""
     entries = {position: (d1, f) for position, d1, f in package.entries}
@@ -185,7 +162,7 @@ def _check_events(package: _Package, verdict: Verdict) -> list[Record]:
     return records
 
 
-def _check_scope(package: _Package, verdict: Verdict) -> None:
+def _check_scope(package: Package, verdict: Verdict) -> None:
     """6: completeness. The positions the scope holds, recomputed from the facts of every entry,
     are exactly the positions included."""
     withheld = frozenset(package.manifest.get("credential_kinds") or ())
@@ -212,7 +189,7 @@ def _check_scope(package: _Package, verdict: Verdict) -> None:
         )
 
 
-def _check_figures(package: _Package, records: list[Record], verdict: Verdict) -> None:
+def _check_figures(package: Package, records: list[Record], verdict: Verdict) -> None:
     """7: each computed file fits its schema and equals the figures recomputed from the events
     (and, for a period's opening balances, from the facts of the events before it)."""
     files = package.files
@@ -238,117 +215,6 @@ def _check_figures(package: _Package, records: list[Record], verdict: Verdict) -
 def _few(positions: list[int]) -> str:
     shown = ", ".join(str(p) for p in positions[:5])
     return shown + (", …" if len(positions) > 5 else "")
-
-
-def _read(path: Path) -> _Package:
-    """The package's files, parsed; PackageError if it is not an audit package at all."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-            if len(names) != len(set(names)):
-                raise PackageError("it holds a file name twice (a zip can hide a forgery so)")
-            files = {n: zf.read(n) for n in names}
-    except OSError as e:
-        raise PackageError(f"cannot be read ({e.strerror or e})") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as e:
-        raise PackageError(f"not a zip file, or a damaged one ({e})") from None
-    manifest = _json_part(files, "manifest.json", dict)
-    if manifest.get("format") != FORMAT:
-        raise PackageError(f"manifest.json does not name the format {FORMAT}")
-    listed, positions, scope = (manifest.get(k) for k in ("files", "positions", "scope"))
-    if not (
-        isinstance(listed, dict) and all(isinstance(v, str) for v in listed.values())
-    ) or not _ints(positions):
-        raise PackageError("manifest.json lacks the files' hashes or the positions included")
-    if not isinstance(scope, dict) or not set(scope) <= set(Scope.__dataclass_fields__):
-        raise PackageError("manifest.json does not state a scope")
-    if not all(v is None or isinstance(v, str) for v in scope.values()):
-        raise PackageError("manifest.json does not state a scope")
-    stored = []
-    for number, line in enumerate(_part(files, "events.jsonl").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            s = json.loads(line)
-            base64.b64decode(s["state"], validate=True)
-            UUID(s["originator_id"])
-            if not (
-                _ints([s["position"], s["originator_version"]]) and isinstance(s["topic"], str)
-            ):
-                raise TypeError("a field of the wrong type")
-        except (ValueError, KeyError, TypeError) as e:  # binascii.Error is a ValueError
-            raise PackageError(
-                f"line {number} of events.jsonl is not a stored event ({e})"
-            ) from None
-        stored.append(s)
-    chain = _json_part(files, "chain.json", dict)
-    try:
-        entries = [(p, d, f) for p, d, f in chain["entries"]]
-        entries_ok = all(
-            _ints([p])
-            and isinstance(d, str)
-            and isinstance(f, dict)
-            and isinstance(f.get("kind"), str)
-            for p, d, f in entries
-        )
-    except (KeyError, TypeError, ValueError):
-        entries_ok = False
-    if not (entries_ok and entries):
-        raise PackageError("chain.json does not hold the chain's entries")
-    checkpoint = _json_part(files, "checkpoint.json", dict)
-    try:
-        listed_checkpoints = json.loads(_part(files, "checkpoints.json"))
-    except ValueError as e:
-        raise PackageError(f"checkpoints.json is not valid JSON ({e})") from None
-    if not (
-        _checkpoint_shape(checkpoint)
-        and isinstance(listed_checkpoints, list)
-        and all(_checkpoint_shape(c) for c in listed_checkpoints)
-    ):
-        raise PackageError("checkpoint.json or checkpoints.json does not hold signed checkpoints")
-    signature = _json_part(files, "manifest.sig", dict)
-    try:
-        pem = _part(files, "public-key.pem").decode()
-    except UnicodeDecodeError:
-        raise PackageError("public-key.pem is not text") from None
-    return _Package(
-        files,
-        manifest,
-        Scope(**scope),
-        stored,
-        entries,
-        checkpoint,
-        listed_checkpoints,
-        signature,
-        pem,
-    )
-
-
-def _part(files: dict[str, bytes], name: str) -> bytes:
-    if name not in files:
-        raise PackageError(f"it has no {name}")
-    return files[name]
-
-
-def _json_part(files: dict[str, bytes], name: str, kind: type[dict[str, Any]]) -> dict[str, Any]:
-    try:
-        value = json.loads(_part(files, name))
-    except ValueError as e:
-        raise PackageError(f"{name} is not valid JSON ({e})") from None
-    if not isinstance(value, kind):
-        raise PackageError(f"{name} does not hold a JSON object")
-    return value
-
-
-def _checkpoint_shape(c: Any) -> bool:
-    shape = {"position": int, "link": str, "taken_at": str, "key_id": str, "signature": str}
-    return isinstance(c, dict) and all(isinstance(c.get(k), t) for k, t in shape.items())
-
-
-def _ints(values: Any) -> bool:
-    return isinstance(values, list) and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in values
-    )
 
 
 def _check_key(pem: str, expected_key: ExpectedKey | None, verdict: Verdict) -> None:

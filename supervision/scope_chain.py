@@ -57,28 +57,23 @@ null."""
 def facts(originator_id: UUID | str, topic: str, state: bytes) -> Facts:
     """An event's scope facts, from the event as stored (docs/audit-package.md, "Scope facts")."""
     fields = _plain(json.loads(state))
-    event_kind = topic.split(":", 1)[1]
-    found: Facts = {
-        "kind": event_kind,
-        "id": None if event_kind in SECRET_IDS else str(UUID(str(originator_id))),
-        "date": fields.get("business_date") or str(fields["timestamp"])[:10],
-    }
-    for name, value in fields.items():
-        if name != "originator_id" and (name.endswith(("_id", "_ids")) or name in FACT_FIELDS):
-            found[name] = value
-    return found
+    return _facts(topic, str(UUID(str(originator_id))), fields["timestamp"], fields)
 
 
 def record_facts(r: dict[str, Any]) -> Facts:
     """The same facts from a record of supervision/records.py (which holds the decoded fields)."""
-    event_kind = str(r["topic"]).split(":", 1)[1]
+    return _facts(r["topic"], r["id"], r["recorded_at"], r)
+
+
+def _facts(topic: str, aggregate_id: str, recorded_at: Any, fields: dict[str, Any]) -> Facts:
+    event_kind = topic.split(":", 1)[1]
     found: Facts = {
         "kind": event_kind,
-        "id": None if event_kind in SECRET_IDS else r["id"],
-        "date": r.get("business_date") or str(r["recorded_at"])[:10],
+        "id": None if event_kind in SECRET_IDS else aggregate_id,
+        "date": fields.get("business_date") or str(recorded_at)[:10],
     }
-    for name, value in r.items():
-        if name.endswith(("_id", "_ids")) or name in FACT_FIELDS:
+    for name, value in fields.items():
+        if name != "originator_id" and (name.endswith(("_id", "_ids")) or name in FACT_FIELDS):
             found[name] = value
     return found
 
@@ -118,7 +113,13 @@ class ScopeChain:
         self.chain = self.db.table(recorder.chain_table_name)
         self.table = self.db.table(recorder.chain_table_name.replace("_chain", "_scope_chain"))
         self.events = self.db.table(recorder.events_table_name)
-        self._id = "notification_id" if self.db.is_postgres else "rowid"
+        id_column = "notification_id" if self.db.is_postgres else "rowid"
+        self._page = (  # the next positions of the event chain, each with its event (if any)
+            f"SELECT c.position, c.digest, e.originator_id, e.originator_version, e.topic, "
+            f"e.state FROM {self.chain} c LEFT JOIN {self.events} e "
+            f"ON e.{id_column} = c.position WHERE c.position > %s AND c.position <= %s "
+            "ORDER BY c.position LIMIT %s"
+        )
         try:
             with self.db.transaction() as cursor:
                 cursor.execute(
@@ -161,15 +162,7 @@ class ScopeChain:
                     raise ValueError(f"the chain has no link at position {upto}")
                 return str(found["link"])
             while after < upto:
-                cursor.execute(
-                    self.db.sql(
-                        f"SELECT c.position, c.digest, e.originator_id, e.originator_version, "
-                        f"e.topic, e.state FROM {self.chain} c LEFT JOIN {self.events} e "
-                        f"ON e.{self._id} = c.position WHERE c.position > %s AND c.position <= %s "
-                        "ORDER BY c.position LIMIT %s"
-                    ),
-                    (after, upto, self.PAGE),
-                )
+                cursor.execute(self.db.sql(self._page), (after, upto, self.PAGE))
                 rows = cursor.fetchall()
                 if not rows:
                     break
@@ -191,13 +184,7 @@ class ScopeChain:
         found: list[Entry] = []
         after = 0
         while True:
-            rows = self.db.query(
-                f"SELECT c.position, c.digest, e.originator_id, e.originator_version, e.topic, "
-                f"e.state FROM {self.chain} c LEFT JOIN {self.events} e "
-                f"ON e.{self._id} = c.position WHERE c.position > %s AND c.position <= %s "
-                "ORDER BY c.position LIMIT %s",
-                (after, upto, self.PAGE),
-            )
+            rows = self.db.query(self._page, (after, upto, self.PAGE))
             found += [_entry(r) for r in rows]
             if len(rows) < self.PAGE:
                 return found
