@@ -41,6 +41,18 @@ class Settings(BaseSettings):
     master_key: str | None = None  # base64 of 32 bytes; wraps every household's key
     master_key_file: Path = Path()  # used when master_key is unset; default <data_dir>/...
     business_zone: str = BUSINESS_ZONE  # the time zone whose calendar gives business dates
+    log_format: str = "auto"  # json, console, or auto: console in a terminal, else JSON lines
+    log_level: str | None = None  # unset: INFO for serve/project, WARNING for other commands
+    ready_max_lag_events: int = 10_000  # /health/ready fails when a view lags more than this
+    metrics_token: str | None = None  # when set, /metrics wants "Authorization: Bearer <it>"
+    migrate_on_start: bool = True  # false: a store behind this code is refused (`bangfu migrate`)
+    erasure_record_file: Path | None = None  # default <master_key_file's folder>/erasures.jsonl
+
+    @property
+    def erasure_record_path(self) -> Path:
+        """The erasure record (stores/erasure_record.py), kept with the keys, not the data."""
+        chosen = self.erasure_record_file or self.master_key_file.parent / "erasures.jsonl"
+        return chosen.absolute()
 
     @model_validator(mode="after")
     def _in_the_data_dir(self) -> Self:

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from api import problems, routing
 from api.guards import RefuseControlCharacters, refuse_duplicate_keys
+from api.observability.metrics import Metrics
+from api.observability.requests import RequestLog
 from api.projector import Mode, ProjectorRunner
 from api.routers import (
     applications,
@@ -20,6 +22,7 @@ from api.routers import (
     cases,
     centres,
     funds,
+    health,
     meta,
     payments,
     policy,
@@ -65,6 +68,7 @@ ROUTERS: tuple[APIRouter, ...] = tuple(
         audit,
         supervision,
         meta,
+        health,
     )
 )
 """Every router, in an order that does not matter: no path parameter can capture a static
@@ -107,8 +111,10 @@ def create_app(
     app.state.signer, app.state.checkpoints = bangfu.signer, bangfu.checkpoints
     app.state.sessions = bangfu.sessions
     app.state.projector = runner
+    app.state.metrics = metrics = Metrics(bangfu)
     problems.install(app)
     app.add_middleware(RefuseControlCharacters)
+    app.add_middleware(RequestLog, http=metrics.http)  # outermost: every answer gets an id
     for router in routers:
         app.include_router(problems.declared(router))
     routing.install(app, routers)

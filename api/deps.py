@@ -92,11 +92,13 @@ async def current_actor(
     """The user of a bearer token (API clients) or of a web session (the pages' own calls,
     with the session's CSRF token in ``X-CSRF-Token`` on a write). A token accepted a moment
     ago is answered on the event loop; anything that reads the store, in a worker thread."""
+    actor = None
     if credentials is not None and credentials.scheme.lower() == "bearer":
-        remembered = ledger.remembered_actor(credentials.credentials)
-        if remembered is not None:
-            return remembered
-    return await run_in_threadpool(_actor_of, request, ledger, credentials)
+        actor = ledger.remembered_actor(credentials.credentials)
+    if actor is None:
+        actor = await run_in_threadpool(_actor_of, request, ledger, credentials)
+    request.state.actor = actor.name  # for the request's log line (api/observability)
+    return actor
 
 
 def _actor_of(

@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -28,6 +29,7 @@ from domain.errors import (
     SignInLockedError,
 )
 from projections.view import ViewBehindError, ViewFailedError
+from stores.sql import drop_broken_connections, transient
 
 log = logging.getLogger("bangfu.api")
 
@@ -148,6 +150,17 @@ async def on_http_error(request: Request, error: Exception) -> Response:
 
 
 async def on_unexpected_error(request: Request, error: Exception) -> Response:
+    if transient(error):  # the database restarts, is unreachable or busy: not the request's fault
+        log.warning("store unavailable on %s %s: %s", request.method, request.url.path, error)
+        await run_in_threadpool(drop_broken_connections, request.app.state.ledger)
+        return problem(
+            request,
+            503,
+            "store-unavailable",
+            "The store is unavailable",
+            "the database did not answer; try again (the same Idempotency-Key is safe)",
+            {"Retry-After": "1"},
+        )
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem(
         request,

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Literal
 
+from api.observability.logs import configure_from
 from bootstrap import App, bootstrap
 from settings import Settings
 
@@ -126,6 +127,7 @@ def run_child(
 ) -> None:
     """The child process: the views of the same store, woken by the server's writes."""
     settings = settings.model_copy(update={"create_tables": False})
+    configure_from(settings, "project")  # a spawned process starts with logging unset
     bangfu = bootstrap(settings)
     try:
         projector = bangfu.views.projector

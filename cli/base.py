@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import errno
 import socket
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import Any, NoReturn
 from uuid import UUID
 
 import psycopg
@@ -22,6 +23,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from typer.core import TyperGroup
 
 from bootstrap import App, bootstrap
 from domain.access import SYSTEM
@@ -30,13 +32,47 @@ from domain.errors import BangfuError
 from projections import Views
 from settings import Settings
 from stores import StoreConfigError, describe
+from stores.migrations import StoreSchemaError
 from stores.vault import MasterKeyError
 
-app = typer.Typer(help="Bangfu (帮扶): the hardship-assistance ledger.", no_args_is_help=True)
+
+class _NamedGroup(TyperGroup):
+    """The `bangfu` group; it notes the full name of the command it runs (``user add``, never
+    an argument) for that command's log line."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        resolved = name, command, rest = super().resolve_command(ctx, args)
+        names, tokens = [name or "bangfu"], list(rest)
+        while tokens and tokens[0] in (nested := getattr(command, "commands", None) or {}):
+            names.append(tokens[0])
+            command = nested[tokens.pop(0)]
+        ctx.meta["bangfu.command"] = " ".join(names)
+        return resolved
+
+
+app = typer.Typer(
+    cls=_NamedGroup, help="Bangfu (帮扶): the hardship-assistance ledger.", no_args_is_help=True
+)
 user_app = typer.Typer(help="Users, their bearer tokens and passwords.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 console = Console()
 err = Console(stderr=True)
+
+
+@app.callback()
+def _log_the_command(ctx: typer.Context) -> None:
+    """Set up logging (api/observability/logs.py) and log one line when the command ends:
+    its name, exit status and duration; imported here, so that `bangfu --help` stays quick."""
+    from api.observability.logs import LogSettingsError, command_logged, configure_from
+
+    name = ctx.meta.get("bangfu.command") or ctx.invoked_subcommand or "bangfu"
+    try:
+        configure_from(Settings(), name.split()[0])
+    except LogSettingsError as e:
+        fail(str(e), 2)
+    except ValueError:  # another setting is wrong: the command itself will say which
+        pass
+    ctx.with_resource(command_logged(name))
 
 
 @contextmanager
@@ -68,12 +104,31 @@ def open_app(settings: Settings) -> App:
     is wrong, the master key does not fit, or the database cannot be reached or opened."""
     try:
         return bootstrap(settings)
-    except (StoreConfigError, MasterKeyError) as e:
+    except OPENING_ERRORS as e:
+        refuse_store(settings, e)
+
+
+OPENING_ERRORS = (
+    StoreConfigError,
+    MasterKeyError,
+    StoreSchemaError,
+    PersistenceError,
+    psycopg.Error,
+    sqlite3.Error,
+    OSError,
+)
+"""What opening (or migrating) a store can raise that is the user's to fix."""
+
+
+def refuse_store(settings: Settings, e: Exception) -> NoReturn:
+    """One line for an error of OPENING_ERRORS, and exit 2."""
+    if isinstance(e, StoreConfigError | MasterKeyError):
         err.print(f"[red]Configuration error:[/red] {e}")
         raise typer.Exit(2) from None
-    except (PersistenceError, psycopg.Error, OSError) as e:
-        reason = " ".join(str(e).split()) or type(e).__name__
-        fail(f"cannot reach the database ({describe(settings.database_url)}): {reason}", 2)
+    if isinstance(e, StoreSchemaError):  # behind or newer than this code (stores/migrations.py)
+        fail(f"{e} ({describe(settings.database_url)})", 2)
+    reason = " ".join(str(e).split()) or type(e).__name__
+    fail(f"cannot reach the database ({describe(settings.database_url)}): {reason}", 2)
 
 
 def check_can_listen(host: str, port: int) -> None:

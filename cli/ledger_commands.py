@@ -137,7 +137,9 @@ def serve(
     from api.projector import default_mode  # a second sooner without it
 
     app = create_app(ledger, settings, projector=default_mode(settings))
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # the request lines come from api/observability (ids, route templates): no access log of
+    # uvicorn's, which would print raw paths and query strings; its other lines go through ours
+    uvicorn.run(app, host=host, port=port, log_level="info", log_config=None, access_log=False)
 
 
 PasswordOption = Annotated[

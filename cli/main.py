@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from cli import (
     approval_commands,
+    backup_commands,
     campaign_commands,
     filing_commands,
+    key_commands,
     ledger_commands,
     matching_commands,
+    ops_commands,
     policy_commands,
     projection_commands,
     referral_commands,
@@ -21,10 +24,13 @@ from cli.base import app
 __all__ = [
     "app",
     "approval_commands",
+    "backup_commands",
     "campaign_commands",
     "filing_commands",
+    "key_commands",
     "ledger_commands",
     "matching_commands",
+    "ops_commands",
     "policy_commands",
     "projection_commands",
     "referral_commands",

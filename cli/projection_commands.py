@@ -10,10 +10,12 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from cli.base import app, console, err, open_app, open_store, progress_bar
 from projections import Views
+from projections.rebuild import rebuild_key
 from projections.view import ViewFailedError
 from settings import Settings
 from stores import describe
@@ -70,6 +72,13 @@ def projections_status() -> None:
             escape(failure.error[:60]) if failure else "",
         )
     console.print(table)
+    for view in views.projector.views:
+        if rebuilding := views.projector.state(rebuild_key(view.name)):
+            console.print(
+                f"{view.name}: 重建中 rebuilding generation {rebuilding.generation}, at position "
+                f"{rebuilding.position} of {head}; `bangfu projections rebuild {view.name}` "
+                "resumes it."
+            )
     for name, failure in failures.items():
         console.print(
             f"{name}: {failure.describe()} (since {failure.failed_at}, last tried "
@@ -86,10 +95,15 @@ def projections_rebuild(
     name: Annotated[
         str | None, typer.Argument(help="archive, funds or audit; all when left out")
     ] = None,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="start afresh instead of resuming a stopped rebuild")
+    ] = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="events per transaction")] = 2000,
 ) -> None:
-    """Rebuild views from the whole log beside the ones in use, then switch over."""
+    """Rebuild views from the whole log beside the ones in use, then switch over; a rebuild
+    that was stopped half-way resumes where it stopped."""
     ledger = open_store(Settings())
-    views = Views(ledger)
+    views = Views(ledger, batch_size)
     names = [name] if name else [v.name for v in views.projector.views]
     head = ledger.recorder.max_notification_id() or 0
     for view_name in names:
@@ -101,7 +115,12 @@ def projections_rebuild(
         with progress_bar(f"Rebuilding {view_name}", head) as (progress, task):
             started = time.perf_counter()
             try:
-                applied = views.projector.rebuild(view_name, partial(progress.advance, task))
+                applied = views.projector.rebuild(
+                    view_name,
+                    partial(progress.advance, task),
+                    restart=restart,
+                    starting=partial(_starting, view_name, head, progress, task),
+                )
             except ViewFailedError as e:
                 progress.stop()
                 err.print(
@@ -116,3 +135,10 @@ def projections_rebuild(
             f"{view_name}: {applied} events in {seconds:.1f} s "
             f"({applied / max(seconds, 1e-9):,.0f} events/s)"
         )
+
+
+def _starting(name: str, head: int, progress: Progress, task: TaskID, position: int) -> None:
+    """Say where a rebuild resumes (a fresh one starts at 0 and says nothing)."""
+    if position:
+        progress.update(task, completed=position)
+        console.print(f"{name}: 续建 resuming at position {position} of {head}")

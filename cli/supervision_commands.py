@@ -10,6 +10,7 @@ from uuid import UUID
 
 import typer
 
+from api.observability.verifications import Verifications
 from cli.base import app, console, err, fail, open_app, open_store, progress_bar, refusals
 from domain.access import SYSTEM
 from domain.cases import Case
@@ -58,7 +59,10 @@ def verify(
         f"Checked {report.events} events and {report.checkpoints} signed checkpoints "
         f"in {seconds:.1f} s; head link {report.head}"
     )
+    for key_id, count in report.keys.items():  # each key by the key history (keys list)
+        console.print(f"  key 签名密钥 {key_id}: {count} checkpoint(s)", highlight=False)
     if report.ok:
+        Verifications(ledger).record(head)  # /metrics: bangfu_chain_verified_age_seconds
         console.print(
             "[green]The log is intact: every event links into the chain, and every "
             "checkpoint verifies.[/green]"

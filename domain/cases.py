@@ -95,7 +95,18 @@ class Case(PaymentDates, HouseholdChanges, LedgerAggregate):
                 case.closed_spans.append([self.business_date, None])
 
     class Reopened(Act):  # 返困: a closed archive opens again on relapse
+        """v2 records the reason of the closure it ends: after an exit (脱困/解困) a reopening is
+        a relapse (返困); after a cancellation it is not. v1 events (Bangfu 0.1.0) did not, and
+        are read with ``closure_reason`` None (docs/event-versioning.md)."""
+
+        class_version = 2
         note: str
+        closure_reason: str | None = None  # a ClosureReason value; None: not recorded (v1)
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """An event stored by 0.1.0 does not say which closure it ended."""
+            state["closure_reason"] = None
 
         def apply(self, case: Case) -> None:
             case.status_value = CaseStatus.ACTIVE.value
@@ -302,7 +313,13 @@ class Case(PaymentDates, HouseholdChanges, LedgerAggregate):
         """Reopen a closed archive on relapse (返困)."""
         if self.is_open:
             raise CaseNotClosedError(f"case {self.id} is open; only a closed case is reopened")
-        self._trigger(self.Reopened, actor, business_date, note=checked_note(note))
+        self._trigger(
+            self.Reopened,
+            actor,
+            business_date,
+            note=checked_note(note),
+            closure_reason=self.closure_reason,
+        )
 
     def note_erasure(self, reason: str, actor: str, business_date: date) -> None:
         """Record that the household's key was destroyed (its personal data is unreadable)."""

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any, ClassVar
 
 import orjson
+from eventsourcing.domain import DomainEvent
 
 from domain.cases import Case
-from domain.catalogue import event_class, meaning, shown_fields
+from domain.catalogue import event_class, meaning
 from domain.centres import Centre
 from domain.funds import Fund
 from projections.funds import stamp
 from projections.history import readable
 from projections.report_tables import closure_rows, insert_tree
+from projections.sql_batches import insert_rows
 from projections.view import Batch, View
 from stores.sql import Cursor
 
@@ -72,6 +75,8 @@ class AuditView(View):
         ("audit_events", "recorded_at"),
     ]
 
+    build_indexes = (0,)  # a transfer (转档) moves an archive's events by originator_id
+
     def apply(self, cursor: Cursor, generation: int, batch: Batch) -> None:
         aggregates_t = self.table("audit_aggregates", generation)
         ids = {str(e.originator_id) for _, e in batch if e.originator_version > 1}
@@ -81,12 +86,12 @@ class AuditView(View):
         moved: dict[str, str] = {}  # an archive transferred (转档) -> its centre now
         rows = []
         for position, event in batch:
-            aggregate, kind = type(event).__qualname__.split(".", 1)
-            f, oid, what = event.__dict__, str(event.originator_id), meaning(event)
-            centre = f.get(what.centre_field) if what.centre_field else None
+            aggregate, kind, centre_field, hidden = _kind(type(event))
+            f, oid = event.__dict__, str(event.originator_id)
             if event.originator_version == 1:
                 if isinstance(event, Centre.Created):
                     closure += closure_rows(event)
+                centre = f.get(centre_field) if centre_field else None
                 known[oid] = new[oid] = {
                     "aggregate_id": oid,
                     "kind": aggregate,
@@ -114,24 +119,18 @@ class AuditView(View):
                     str(fund_id) if fund_id else None,
                     str(case_id) if case_id else None,
                     orjson.dumps(
-                        readable(
-                            shown_fields(event, {k: v for k, v in f.items() if k not in _HIDDEN})
-                        )
+                        readable({k: v for k, v in f.items() if k not in hidden})
                     ).decode(),
                 )
             )
-        cursor.executemany(
-            self.db.sql(
-                f"INSERT INTO {self.table('audit_events', generation)} ({', '.join(COLUMNS)}) "
-                f"VALUES ({', '.join(['%s'] * len(COLUMNS))})"
-            ),
-            rows,
+        insert_rows(self.db, cursor, self.table("audit_events", generation), COLUMNS, rows)
+        insert_rows(
+            self.db,
+            cursor,
+            aggregates_t,
+            ("aggregate_id", "kind", "centre_id", "name"),
+            [tuple(r.values()) for r in new.values()],
         )
-        if new:
-            cursor.executemany(
-                self.db.sql(f"INSERT INTO {aggregates_t} VALUES (%s, %s, %s, %s)"),
-                [tuple(r.values()) for r in new.values()],
-            )
         insert_tree(self, cursor, self.table("audit_centres", generation), closure)
         if moved:
             self._move(cursor, generation, moved)
@@ -146,6 +145,15 @@ class AuditView(View):
                 ),
                 [(centre, oid) for oid, centre in moved.items()],
             )
+
+
+@cache
+def _kind(cls: type[DomainEvent]) -> tuple[str, str, str | None, frozenset[str]]:
+    """An event class's aggregate and kind names, the field of a first event naming its centre,
+    and the fields its trail row leaves out (bookkeeping and credentials): looked up once."""
+    aggregate, kind = cls.__qualname__.split(".", 1)
+    what = meaning(cls)
+    return aggregate, kind, what.centre_field, frozenset(_HIDDEN | set(what.credentials))
 
 
 @dataclass(frozen=True)

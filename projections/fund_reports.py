@@ -23,7 +23,7 @@ TOTALS = [
 
 def stamp(moment: datetime) -> str:
     """Recorded times as fixed-width UTC text, so they sort and compare as text."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _fund_row(view: FundsView, g: int, fund_id: str) -> dict[str, Any] | None:

@@ -12,7 +12,8 @@ from eventsourcing.domain import AggregateEvent
 
 from domain.application import Ledger
 from projections.failures import FailureRecords
-from projections.rebuild import rebuild
+from projections.rebuild import rebuild, sweep
+from projections.sql_batches import rowcount
 from projections.view import (
     Batch,
     Signal,
@@ -20,11 +21,9 @@ from projections.view import (
     ViewBehindError,
     ViewFailedError,
     ViewState,
-    _rowcount,
-    _transient,
 )
 from stores.log import LogReader
-from stores.sql import SqlDatabase
+from stores.sql import SqlDatabase, drop_broken_connections, transient
 
 log = logging.getLogger("bangfu.projections")
 
@@ -58,7 +57,8 @@ class Projector(FailureRecords):
         self.setup()
 
     def setup(self) -> None:
-        """Create the state and failure tables and, for each view, its first generation."""
+        """Create the state and failure tables and, for each view, its first generation; drop
+        the tables of generations that no reader uses and no rebuild can resume."""
         with self.db.transaction() as cursor:
             cursor.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.state_table} ("
@@ -82,6 +82,7 @@ class Projector(FailureRecords):
                         ),
                         (view.name,),
                     )
+        sweep(self)
 
     def state(self, key: str) -> ViewState | None:
         row = self.db.one(
@@ -117,16 +118,17 @@ class Projector(FailureRecords):
         key = key or view.name
         state = state or self.state(key)
         assert state is not None, key
+        started = time.perf_counter()
         batch = self.read(state.position, self.batch_size)
         if not batch:
             return 0
         try:
             self._commit(view, key, state, batch)
-            return len(batch)
+            return _logged(key, len(batch), batch[-1][0], started)
         except _MovedError:
             raise
         except Exception as error:
-            if _transient(error):
+            if transient(error):
                 raise
         position = state.position
         for applied, (at, event) in enumerate(batch):
@@ -134,15 +136,17 @@ class Projector(FailureRecords):
                 self._commit(view, key, ViewState(key, state.generation, position), [(at, event)])
             except _MovedError:
                 if applied:
-                    return applied
+                    return _logged(key, applied, position, started)
                 raise
             except Exception as error:
-                if _transient(error):
+                if transient(error):
                     raise
+                if applied:
+                    _logged(key, applied, position, started)
                 failure = self._failed(view, key, at, event, error)
                 raise ViewFailedError(position, failure, at) from error
             position = at
-        return len(batch)
+        return _logged(key, len(batch), position, started)
 
     def _commit(self, view: View, key: str, state: ViewState, batch: Batch) -> None:
         """Apply a batch and move the position in one transaction, by compare-and-set: if
@@ -156,7 +160,7 @@ class Projector(FailureRecords):
                 ),
                 (end, key, state.position, state.generation),
             )
-            if _rowcount(cursor) != 1:
+            if rowcount(cursor) != 1:
                 raise _MovedError()
             if relevant := view.relevant(batch):
                 view.apply(cursor, state.generation, relevant)
@@ -224,17 +228,28 @@ class Projector(FailureRecords):
                 self.run_once()
                 for job in self.after_run:
                     job()
-            except Exception:  # keep serving reads even if one batch fails
+            except Exception as error:  # keep serving reads even if one batch fails
                 log.exception("projection batch failed; retrying")
-                stop.wait(2)
+                if transient(error) and drop_broken_connections(self.ledger):
+                    stop.wait(0.2)  # a restarted database: every pooled connection was dead
+                else:
+                    stop.wait(2)
             if self.wake.wait(poll_seconds) and not stop.is_set():
                 self.hurry.wait(gather_seconds)
             for signal in (self.wake, self.hurry):
                 signal.clear()
 
-    def rebuild(self, name: str, progress: Callable[[int], None] = lambda n: None) -> int:
-        """A new generation from the whole log, switched to at once (projections/rebuild.py)."""
-        return rebuild(self, name, progress)
+    def rebuild(
+        self,
+        name: str,
+        progress: Callable[[int], None] = lambda n: None,
+        *,
+        restart: bool = False,
+        starting: Callable[[int], None] = lambda position: None,
+    ) -> int:
+        """A new generation from the whole log, switched to at once; a rebuild stopped
+        half-way resumes unless ``restart`` (projections/rebuild.py)."""
+        return rebuild(self, name, progress, restart=restart, starting=starting)
 
     def wait_for(self, name: str, position: int, timeout: float) -> ViewState:
         """Block until the view has read up to ``position``, or raise ViewBehindError; at once
@@ -253,6 +268,21 @@ class Projector(FailureRecords):
             self.hurry.set()
             self.wake.set()
             time.sleep(0.02)
+
+
+def _logged(key: str, events: int, position: int, started: float) -> int:
+    """Log an applied batch (one line: its view or rebuild, size, end and time); returns its
+    size."""
+    ms = round((time.perf_counter() - started) * 1000, 1)
+    log.info(
+        "%s: %d events applied up to position %d in %.1f ms",
+        key,
+        events,
+        position,
+        ms,
+        extra={"view": key, "events": events, "position": position, "ms": ms},
+    )
+    return events
 
 
 class _MovedError(Exception):

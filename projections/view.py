@@ -4,13 +4,11 @@ what a reader is told when the view is behind or has stopped at an event it cann
 from __future__ import annotations
 
 import logging
-import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-import psycopg
 from eventsourcing.domain import AggregateEvent, DomainEvent
 
 from domain.applications import Application
@@ -73,28 +71,6 @@ class ViewFailedError(ViewBehindError):
             "rebuilds it",
         )
         self.failure = failure
-
-
-# SQLite's BUSY, LOCKED, NOMEM, INTERRUPT, IOERR, FULL, CANTOPEN and PROTOCOL result codes
-_SQLITE_TRANSIENT = {5, 6, 7, 9, 10, 13, 14, 15}
-
-
-def _transient(error: BaseException) -> bool:
-    """Whether the error is the database's (unreachable, busy, out of space), not the event's:
-    such a batch is tried again as a whole instead of being recorded as a view's failure."""
-    for e in (error, error.__cause__):
-        if isinstance(e, psycopg.errors.ProgramLimitExceeded):
-            return False  # e.g. a value too large for an index: the event's
-        if isinstance(e, psycopg.OperationalError | psycopg.InterfaceError):
-            return True
-        if isinstance(e, sqlite3.OperationalError | sqlite3.InterfaceError):
-            return getattr(e, "sqlite_errorcode", 5) & 0xFF in _SQLITE_TRANSIENT
-    return False
-
-
-def _rowcount(cursor: Cursor) -> int:
-    """How many rows the last statement changed (eventsourcing may wrap sqlite3's cursor)."""
-    return int(cast(Any, getattr(cursor, "sqlite_cursor", cursor)).rowcount)
 
 
 # A household's referrals to government channels (the referrals view reads them).
@@ -245,6 +221,7 @@ class View(ABC):
     name: ClassVar[str]
     tables: ClassVar[dict[str, str]]  # base name -> column definitions
     indexes: ClassVar[list[tuple[str, str]]] = []  # (table base name, columns)
+    build_indexes: ClassVar[tuple[int, ...] | None] = None  # those its apply reads; None: all
     # The events it applies and those it ignores, by class; between them every event of the
     # catalogue (tests/unit/test_projection_coverage.py). None applies every event.
     handles: ClassVar[tuple[type[DomainEvent], ...] | None] = None
@@ -262,10 +239,14 @@ class View(ABC):
     def table(self, base: str, generation: int) -> str:
         return self.db.table(f"{base}_g{generation}")
 
-    def create(self, cursor: Cursor, generation: int) -> None:
+    def create(self, cursor: Cursor, generation: int, building: bool = False) -> None:
+        """Make a generation's tables and indexes (while a rebuild fills it, only those of
+        ``build_indexes``: the others are made at once when it is full, which is faster)."""
         for base, columns in self.tables.items():
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {self.table(base, generation)} ({columns})")
         for n, (base, columns) in enumerate(self.indexes):
+            if building and self.build_indexes is not None and n not in self.build_indexes:
+                continue
             index = f"{base}_g{generation}_i{n}"
             cursor.execute(
                 f"CREATE INDEX IF NOT EXISTS {index} ON {self.table(base, generation)} ({columns})"

@@ -76,16 +76,20 @@ def open_ledger(
     master_key: str | None = None,
     master_key_file: Path | None = None,
     clock: Clock | None = None,
+    erasure_record: Path | None = None,
 ) -> Ledger:
     """A Ledger on the store the URL names, with its personal-data vault, its web sessions and
-    its count of failed sign-ins (their tables made only when ``create_tables``)."""
+    its count of failed sign-ins (their tables made only when ``create_tables``); every key the
+    vault destroys is written to the ``erasure_record`` file first."""
     from stores import sessions
+    from stores.erasure_record import ErasureRecord
     from stores.sql import SqlDatabase
     from stores.vault import Vault, load_master_key
 
     ledger = Ledger(env=store_env(database_url, create_tables=create_tables), clock=clock)
     db = SqlDatabase(ledger)
     vault = Vault(db, lambda create: load_master_key(master_key, master_key_file, create=create))
+    vault.erasure_record = ErasureRecord(erasure_record) if erasure_record else None
     vault.check_master_key()
     vault.sweep_orphans(ledger.recorder.events_table_name)  # type: ignore[attr-defined]
     ledger.vault = vault

@@ -3,10 +3,12 @@ PostgreSQL schema or SQLite file, and this runs SQL written once on either."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, Protocol, cast
 
+import psycopg
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 
@@ -61,3 +63,31 @@ class SqlDatabase:
     def one(self, statement: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         rows = self.query(statement, params)
         return rows[0] if rows else None
+
+
+# SQLite's BUSY, LOCKED, NOMEM, INTERRUPT, IOERR, FULL, CANTOPEN and PROTOCOL result codes
+_SQLITE_TRANSIENT = {5, 6, 7, 9, 10, 13, 14, 15}
+
+
+def transient(error: BaseException) -> bool:
+    """Whether the error is the database's (unreachable, busy, out of space), not the event's:
+    such a batch is tried again as a whole instead of being recorded as a view's failure."""
+    for e in (error, error.__cause__):  # eventsourcing wraps the driver's error
+        if isinstance(e, psycopg.errors.ProgramLimitExceeded):
+            return False  # e.g. a value too large for an index: the event's
+        if isinstance(e, psycopg.OperationalError | psycopg.InterfaceError):
+            return True  # psycopg_pool's PoolTimeout too
+        if isinstance(e, sqlite3.OperationalError | sqlite3.InterfaceError):
+            return getattr(e, "sqlite_errorcode", 5) & 0xFF in _SQLITE_TRANSIENT
+    return False
+
+
+def drop_broken_connections(ledger: Ledger) -> bool:
+    """After a database restart, drop every dead connection of the ledger's pool at once
+    (instead of meeting them one failed request at a time); False on SQLite, which has none."""
+    pool = getattr(getattr(ledger.factory, "datastore", None), "pool", None)
+    if pool is None:
+        return False
+    with suppress(Exception):  # the database is still down: the next try will tell
+        pool.check()
+    return True

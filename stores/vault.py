@@ -12,50 +12,24 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from stores.erasure_record import Erasure, ErasureRecord
+from stores.master_key import ROTATED, MasterKeyError, load_master_key, unwrap, wrap
 from stores.sql import SqlDatabase
 
-
-class MasterKeyError(ValueError):
-    """The configured master key cannot open this store's sealed personal data."""
+__all__ = ["MasterKeyError", "Vault", "load_master_key"]
 
 
 _CHECK_MESSAGE = b"bangfu master key check"
-
-
-def load_master_key(key: str | None, key_file: Path | None, *, create: bool = True) -> bytes:
-    """The master key from configuration, else from the key file (made, mode 600, if absent
-    and ``create``)."""
-    if key:
-        raw = base64.b64decode(key)
-    elif key_file is None:
-        raise MasterKeyError("no master key is configured (BANGFU_MASTER_KEY or a key file)")
-    elif key_file.exists():
-        raw = base64.b64decode(key_file.read_text().strip())
-    elif not create:
-        raise MasterKeyError(
-            f"this store holds sealed personal data, but there is no master key: "
-            f"{key_file} does not exist and BANGFU_MASTER_KEY is not set. Point "
-            "BANGFU_MASTER_KEY_FILE (or BANGFU_DATA_DIR) at the key this store was made with."
-        )
-    else:
-        raw = secrets.token_bytes(32)
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.touch(mode=0o600)
-        key_file.write_text(base64.b64encode(raw).decode())
-    if len(raw) != 32:
-        raise ValueError("the master key must be 32 bytes (base64-encoded)")
-    return raw
+_INDEX_AAD = b"bangfu person index"
 
 
 class Vault:
@@ -74,16 +48,7 @@ class Vault:
             cursor.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.meta} (name TEXT PRIMARY KEY, value TEXT)"
             )
-        if not self._has_birth_times():  # a store made before keys had a birth time
-            with db.transaction() as cursor:
-                cursor.execute(f"ALTER TABLE {self.table} ADD COLUMN created_at TEXT")
-
-    def _has_birth_times(self) -> bool:
-        try:
-            self.db.query(f"SELECT created_at FROM {self.table} WHERE 1 = 0")
-        except Exception:  # the column is missing (each store words it differently)
-            return False
-        return True
+        # a store made before keys had a birth time gets the column from stores/migrations.py
 
     def check_master_key(self) -> None:
         """Refuse a master key that cannot open what this store has sealed (MasterKeyError)."""
@@ -99,7 +64,8 @@ class Vault:
                 raise MasterKeyError(
                     "the configured master key is not the one this store's personal data was "
                     "sealed with; start with the store's own key (BANGFU_MASTER_KEY_FILE or "
-                    "BANGFU_DATA_DIR), or every household's data would read as unreadable"
+                    "BANGFU_DATA_DIR), or every household's data would read as unreadable. If "
+                    "`bangfu keys rotate-master` was interrupted, run it again to finish."
                 )
             return
         assert sealed is not None
@@ -137,8 +103,58 @@ class Vault:
         return AESGCM(self._master_bytes)
 
     @cached_property
+    def _check(self) -> str:
+        return self._check_value(self._master_bytes)
+
+    @cached_property
     def _index_key(self) -> bytes:
-        return hmac.new(self._master_bytes, b"bangfu person index", hashlib.sha256).digest()
+        """The key of person refs: a secret kept wrapped under the master key, so that rotating
+        the master key changes no ref. A store made before it was kept gets, once, the key that
+        used to be derived from its master key."""
+        row = self.db.one(f"SELECT value FROM {self.meta} WHERE name = %s", ("index_key",))
+        if row is not None:
+            return unwrap(self._master, _INDEX_AAD, row["value"])
+        derived = hmac.new(self._master_bytes, _INDEX_AAD, hashlib.sha256).digest()
+        with self.db.transaction() as cursor:
+            cursor.execute(
+                self.db.sql(
+                    f"INSERT INTO {self.meta} (name, value) VALUES (%s, %s) "
+                    "ON CONFLICT (name) DO NOTHING"
+                ),
+                ("index_key", wrap(self._master, _INDEX_AAD, derived)),
+            )
+        return derived
+
+    def rotate_master(self, new_master: bytes) -> tuple[int, int]:
+        """Re-wrap every household key, the person-index secret and the key check under
+        ``new_master``, in one transaction (writers of keys wait for it on PostgreSQL); returns
+        how many keys were re-wrapped and how many stay erased."""
+        self.check_master_key()
+        index_key, new = self._index_key, AESGCM(new_master)
+        with self.db.transaction() as cursor:
+            if self.db.is_postgres:
+                cursor.execute(f"LOCK TABLE {self.table} IN EXCLUSIVE MODE")
+            cursor.execute(f"SELECT case_id, wrapped FROM {self.table}")
+            rows = [(str(r["case_id"]), r["wrapped"]) for r in cursor.fetchall()]
+            rewrapped = [
+                (wrap(new, c.encode(), unwrap(self._master, c.encode(), w)), c)
+                for c, w in rows
+                if w is not None
+            ]
+            cursor.executemany(
+                self.db.sql(f"UPDATE {self.table} SET wrapped = %s WHERE case_id = %s"), rewrapped
+            )
+            cursor.executemany(
+                self.db.sql(
+                    f"INSERT INTO {self.meta} (name, value) VALUES (%s, %s) "
+                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+                ),
+                [
+                    ("key_check", self._check_value(new_master)),
+                    ("index_key", wrap(new, _INDEX_AAD, index_key)),
+                ],
+            )
+        return len(rewrapped), len(rows) - len(rewrapped)
 
     def person_ref(self, id_number: str) -> str:
         return hmac.new(self._index_key, id_number.encode(), hashlib.sha256).hexdigest()
@@ -146,8 +162,7 @@ class Vault:
     def _unwrap(self, case_id: UUID, wrapped: str | None) -> bytes | None:
         if wrapped is None:
             return None  # erased
-        blob = base64.b64decode(wrapped)
-        return self._master.decrypt(blob[:12], blob[12:], str(case_id).encode())
+        return unwrap(self._master, str(case_id).encode(), wrapped)
 
     def _household_key(self, case_id: UUID, create: bool) -> bytes | None:
         row = self.db.one(f"SELECT wrapped FROM {self.table} WHERE case_id = %s", (str(case_id),))
@@ -155,17 +170,21 @@ class Vault:
             return self._unwrap(case_id, row["wrapped"])
         if not create:
             return None
-        key, nonce = AESGCM.generate_key(bit_length=256), os.urandom(12)
-        wrapped = base64.b64encode(nonce + self._master.encrypt(nonce, key, str(case_id).encode()))
-        with self.db.transaction() as cursor:
+        key = AESGCM.generate_key(bit_length=256)
+        wrapped = wrap(self._master, str(case_id).encode(), key)
+        with self.db.transaction() as cursor:  # only while the store's key check is this key's
             cursor.execute(
                 self.db.sql(
                     f"INSERT INTO {self.table} (case_id, wrapped, created_at) "
-                    "VALUES (%s, %s, %s) ON CONFLICT (case_id) DO NOTHING"
+                    f"SELECT %s, %s, %s WHERE EXISTS (SELECT 1 FROM {self.meta} "
+                    "WHERE name = 'key_check' AND value = %s) ON CONFLICT (case_id) DO NOTHING"
                 ),
-                (str(case_id), wrapped.decode(), datetime.now(UTC).isoformat()),
+                (str(case_id), wrapped, datetime.now(UTC).isoformat(), self._check),
             )
-        return self._household_key(case_id, create=False)
+        found = self._household_key(case_id, create=False)
+        if found is None:  # neither this insert nor a concurrent one: the key check changed
+            raise MasterKeyError(ROTATED)
+        return found
 
     def seal(self, case_id: UUID, data: dict[str, Any]) -> str:
         key = self._household_key(case_id, create=True)
@@ -234,14 +253,26 @@ class Vault:
             )
             return int(cursor.rowcount or 0)
 
-    def erase(self, case_id: UUID, actor: str) -> bool:
+    erasure_record: ErasureRecord | None = None  # set by open_ledger; kept with the keys
+
+    def erase(self, case_id: UUID, actor: str, *, erased_at: str | None = None) -> bool:
+        """Destroy the household's key, writing the erasure record first (so no key is gone
+        without a line there for `bangfu restore`); ``erased_at``: re-apply an erasure that the
+        record already holds, at its own time, without writing it again."""
+        when = erased_at or datetime.now(UTC).isoformat()
+        live = self.db.one(
+            f"SELECT case_id FROM {self.table} WHERE case_id = %s AND wrapped IS NOT NULL",
+            (str(case_id),),
+        )
+        if live is not None and erased_at is None and self.erasure_record is not None:
+            self.erasure_record.append([Erasure(case_id, when, actor)])
         with self.db.transaction() as cursor:
             cursor.execute(
                 self.db.sql(
                     f"UPDATE {self.table} SET wrapped = NULL, erased_at = %s, erased_by = %s "
                     "WHERE case_id = %s AND wrapped IS NOT NULL"
                 ),
-                (datetime.now(UTC).isoformat(), actor, str(case_id)),
+                (when, actor, str(case_id)),
             )
         return (
             self.db.one(f"SELECT erased_by FROM {self.table} WHERE case_id = %s", (str(case_id),))

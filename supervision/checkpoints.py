@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
 from domain.application import Ledger
 from stores.sql import SqlDatabase
+from supervision.key_history import KeyHistory, RetiredKeyError, now
 from supervision.scope_chain import ScopeChain
-from supervision.signing import Signer
+from supervision.signing import Signer, SigningKey
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,7 @@ class Checkpoints:
                     )
             except IntegrityError:  # PostgreSQL: another process created it at the same moment
                 pass
+        self.keys = KeyHistory(self.db)
 
     def head(self) -> tuple[int, str] | None:
         row = self.db.one(f"SELECT position, link FROM {self.chain} ORDER BY position DESC LIMIT 1")
@@ -88,13 +89,15 @@ class Checkpoints:
     def sign_at(self, signer: Signer, position: int) -> Checkpoint:
         """Sign the scope chain's link at ``position`` (read earlier as the head, say), extending
         that chain first, or return this key's checkpoint there if it has one; ValueError if the
-        chain has no such position, ChainBrokenError if an event on the way was altered."""
+        chain has no such position, ChainBrokenError if an event on the way was altered,
+        RetiredKeyError if the signer's key was retired and its file holds no newer one."""
         row = self.db.one(f"SELECT link FROM {self.chain} WHERE position = %s", (position,))
         if row is None:
             raise ValueError(f"the chain has no link at position {position}")
+        key = self.usable_key(signer)
         found = self.db.one(
             f"SELECT * FROM {self.table} WHERE position = %s AND key_id = %s",
-            (position, signer.key_id),
+            (position, key.key_id),
         )
         if found is not None:
             return Checkpoint(
@@ -104,16 +107,43 @@ class Checkpoints:
                 found["key_id"],
                 found["signature"],
             )
-        return self._sign(signer, position, self.scope_chain.extend(position))
+        return self._sign(key, position, self.scope_chain.extend(position))
 
-    def _sign(self, signer: Signer, position: int, link: str) -> Checkpoint:
-        taken_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    def usable_key(self, signer: Signer) -> SigningKey:
+        """The signer's key, added to the key history on first use. A key retired meanwhile (by
+        `bangfu keys rotate-signing` in another process) makes the signer read its file again."""
+        key = signer.key
+        known = self.keys.get(key.key_id)
+        if known is not None and known.retired_at is not None:
+            key = signer.reload()
+            known = self.keys.get(key.key_id)
+            if known is not None and known.retired_at is not None:
+                raise RetiredKeyError(
+                    f"the signing key {key.key_id} in {signer.key_file} was retired at "
+                    f"{known.retired_at}; if `bangfu keys rotate-signing` was interrupted, run "
+                    "it again to install the new key 签名密钥已停用"
+                )
+        if known is None:
+            self.keys.record(key, self.first_use(key.key_id) or now())
+        return key
+
+    def first_use(self, wanted: str) -> str | None:
+        """When a key signed its first checkpoint (None if it never signed one)."""
+        union = " UNION ALL ".join(
+            f"SELECT MIN(taken_at) AS t FROM {table} WHERE key_id = %s"
+            for table in self.tables.values()
+        )
+        times = [r["t"] for r in self.db.query(union, [wanted] * len(self.tables)) if r["t"]]
+        return min(times) if times else None
+
+    def _sign(self, key: SigningKey, position: int, link: str) -> Checkpoint:
+        taken_at = now()
         checkpoint = Checkpoint(
             position,
             link,
             taken_at,
-            signer.key_id,
-            signer.sign(signed_message(position, link, taken_at)),
+            key.key_id,
+            key.sign(signed_message(position, link, taken_at)),
         )
         with self.db.transaction() as cursor:
             cursor.execute(

@@ -27,10 +27,11 @@ from stores.log import LogReader
 from supervision import compliance, ledger_math, provenance
 from supervision.checkpoints import Checkpoints
 from supervision.figure_schemas import SCHEMAS
+from supervision.key_history import trusted
 from supervision.records import Record, record
 from supervision.scope import Scope
 from supervision.scope_chain import Facts
-from supervision.signing import Signer
+from supervision.signing import Signer, SigningKey
 
 FORMAT = "bangfu-audit-package/2"
 README = Path(__file__).resolve().parents[1] / "docs" / "audit-package.md"
@@ -119,6 +120,8 @@ def export(
     staged = _Staged(out) if isinstance(out, Path) else None
     try:
         checkpoint = checkpoints.sign_at(signer, position)
+        key = signer.key  # as sign_at left it (it takes up a key rotated meanwhile)
+        keys = _key_history(checkpoints, key)
         files: dict[str, bytes] = {
             "README.md": README.read_bytes()
             if README.exists()
@@ -130,10 +133,11 @@ def export(
                 [
                     c.as_dict()
                     for c in checkpoints.all()
-                    if c.position <= position and c.key_id == signer.key_id
+                    if c.position <= position and c.key_id in keys
                 ]
             ),
-            "public-key.pem": signer.public_key_pem.encode(),
+            "public-key.pem": key.public_key_pem.encode(),
+            "public-keys.json": to_json(list(keys.values())),
             **reports,
         }
         manifest = {
@@ -148,10 +152,7 @@ def export(
             "files": {n: hashlib.sha256(b).hexdigest() for n, b in sorted(files.items())},
         }
         manifest_bytes = to_json(manifest)
-        signature = {
-            "key_id": signer.key_id,
-            "signature": signer.sign(manifest_message(manifest_bytes)),
-        }
+        signature = {"key_id": key.key_id, "signature": key.sign(manifest_message(manifest_bytes))}
         data = _zip({"manifest.json": manifest_bytes, "manifest.sig": to_json(signature), **files})
         if staged is not None:
             staged.commit(data)
@@ -161,6 +162,14 @@ def export(
         if staged is not None:
             staged.discard()
     return manifest
+
+
+def _key_history(checkpoints: Checkpoints, key: SigningKey) -> dict[str, dict[str, Any]]:
+    """The signing key and every key it succeeded (oldest first), as public-keys.json lists
+    them, by key id."""
+    history = checkpoints.keys.all()
+    chain = trusted({key.key_id: key.public_key_pem}, history)
+    return {k.key_id: k.as_dict() for k in history if k.key_id in chain}
 
 
 def manifest_message(manifest_bytes: bytes) -> bytes:

@@ -34,6 +34,7 @@ class Package:
     checkpoints: list[dict[str, Any]]
     signature: dict[str, Any]  # manifest.sig
     pem: str
+    key_history: list[dict[str, Any]]  # public-keys.json ([] in packages made before it was)
 
 
 def read_package(path: Path) -> Package:
@@ -107,6 +108,7 @@ def read_package(path: Path) -> Package:
         pem = _part(files, "public-key.pem").decode()
     except UnicodeDecodeError:
         raise PackageError("public-key.pem is not text") from None
+    key_history = _key_history(files)
     return Package(
         files,
         manifest,
@@ -117,6 +119,7 @@ def read_package(path: Path) -> Package:
         listed_checkpoints,
         signature,
         pem,
+        key_history,
     )
 
 
@@ -139,6 +142,29 @@ def _json_part(files: dict[str, bytes], name: str, kind: type[dict[str, Any]]) -
 def _checkpoint_shape(c: Any) -> bool:
     shape = {"position": int, "link": str, "taken_at": str, "key_id": str, "signature": str}
     return isinstance(c, dict) and all(isinstance(c.get(k), t) for k, t in shape.items())
+
+
+def _key_history(files: dict[str, bytes]) -> list[dict[str, Any]]:
+    """public-keys.json's keys; [] when the package has none (made before it was written)."""
+    if "public-keys.json" not in files:
+        return []
+    try:
+        keys = json.loads(files["public-keys.json"])
+    except ValueError as e:
+        raise PackageError(f"public-keys.json is not valid JSON ({e})") from None
+    if not (isinstance(keys, list) and all(_key_shape(k) for k in keys)):
+        raise PackageError("public-keys.json does not hold a list of public keys")
+    return keys
+
+
+def _key_shape(k: Any) -> bool:
+    texts = ("key_id", "public_key_pem", "fingerprint")
+    optional = ("activated_at", "retired_at", "succeeded_by", "succession")
+    return (
+        isinstance(k, dict)
+        and all(isinstance(k.get(n), str) for n in texts)
+        and all(k.get(n) is None or isinstance(k.get(n), str) for n in optional)
+    )
 
 
 def _ints(values: Any) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 from stores.chain import GENESIS, digest, link
 from supervision.checkpoints import signed_message
 from supervision.figure_schemas import schema_problems
+from supervision.key_history import PublicKey, trusted
 from supervision.package import WITHHELD, computed, manifest_message, to_json
 from supervision.package_files import Package, PackageError, read_package
 from supervision.records import Record, record
@@ -113,9 +114,10 @@ def _check_chain(package: Package, verdict: Verdict) -> dict[int, tuple[str, str
 def _check_checkpoints(
     package: Package, links: dict[int, tuple[str, str]], verdict: Verdict
 ) -> None:
-    """4: every checkpoint is signed by the package's key and vouches for this chain;
-    checkpoint.json is one of them, of version 2, and the manifest's."""
-    checkpoint, pem = package.checkpoint, package.pem
+    """4: every checkpoint is signed by the package's key, or by a key it succeeded (public-keys.
+    json), and vouches for this chain; checkpoint.json is one of them, of version 2, signed by
+    the package's key, and the manifest's."""
+    checkpoint, keys = package.checkpoint, _keys(package)
     named = [("the checkpoint", checkpoint)] + [
         (f"a checkpoint in checkpoints.json (position {c['position']})", c)
         for c in package.checkpoints
@@ -123,15 +125,40 @@ def _check_checkpoints(
     for where, c in named:
         version = c.get("version", 1)
         message = signed_message(c["position"], c["link"], c["taken_at"], version)
-        if c["key_id"] != key_id(pem) or not signature_valid(pem, message, c["signature"]):
-            verdict.problems.append(f"{where}: its signature does not verify with public-key.pem")
+        pem = keys.get(c["key_id"])
+        if pem is None:
+            verdict.problems.append(
+                f"{where}: its key {c['key_id']} is neither public-key.pem nor a key it "
+                "succeeded (public-keys.json)"
+            )
+        elif not signature_valid(pem, message, c["signature"]):
+            verdict.problems.append(f"{where}: its signature does not verify with its key")
         at = links.get(c["position"])
         if at is None or at[0 if version == 1 else 1] != c["link"]:
             verdict.problems.append(f"{where}: it vouches for another history than chain.json's")
     if checkpoint not in package.checkpoints:
         verdict.problems.append("checkpoint.json is not among the checkpoints in checkpoints.json")
+    if checkpoint["key_id"] != key_id(package.pem):
+        verdict.problems.append("checkpoint.json is not signed with public-key.pem")
     if checkpoint.get("version") != 2 or checkpoint != package.manifest.get("checkpoint"):
         verdict.problems.append("checkpoint.json is not the manifest's version-2 checkpoint")
+
+
+def _keys(package: Package) -> dict[str, str]:
+    """public-key.pem's key and each key of public-keys.json it succeeded, link by link (the
+    successor's signature over the retired key: supervision/key_history.py), by key id."""
+    try:
+        history = [
+            PublicKey(
+                k["key_id"], k["public_key_pem"], k["fingerprint"], k.get("activated_at"),
+                k.get("retired_at"), k.get("succeeded_by"), k.get("succession"),
+            )
+            for k in package.key_history
+        ]  # fmt: skip
+        keys = trusted({"": package.pem}, history)
+    except ValueError:  # an unusable public-key.pem, reported by _check_key
+        return {}
+    return keys
 
 
 def _check_events(package: Package, verdict: Verdict) -> list[Record]:

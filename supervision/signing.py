@@ -10,33 +10,81 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from stores.key_files import install_pending as install_key_file
+from stores.key_files import write_secret
 
-class Signer:
-    """Loads the signing key from ``key_file``, creating it (mode 600) on first use."""
 
-    def __init__(self, key_file: Path) -> None:
-        if key_file.exists():
-            loaded = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
-            if not isinstance(loaded, Ed25519PrivateKey):
-                raise ValueError(f"{key_file} does not hold an Ed25519 private key")
-            self._key = loaded
-        else:
-            self._key = Ed25519PrivateKey.generate()
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            key_file.touch(mode=0o600)
-            key_file.write_bytes(
-                self._key.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                )
-            )
-        self.public_key_pem = public_pem(self._key.public_key())
-        self.key_id = key_id(self.public_key_pem)
-        self.fingerprint = fingerprint(self.public_key_pem)
+@dataclass(frozen=True)
+class SigningKey:
+    """One Ed25519 private key with the names of its public half."""
+
+    private: Ed25519PrivateKey
+    public_key_pem: str
+    key_id: str
+    fingerprint: str
+
+    @classmethod
+    def of(cls, private: Ed25519PrivateKey) -> SigningKey:
+        pem = public_pem(private.public_key())
+        return cls(private, pem, key_id(pem), fingerprint(pem))
 
     def sign(self, message: bytes) -> str:
-        return self._key.sign(message).hex()
+        return self.private.sign(message).hex()
+
+    def private_pem(self) -> bytes:
+        return self.private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+
+
+class Signer:
+    """Loads the signing key from ``key_file``, creating it (mode 600) on first use.
+
+    ``reload`` reads the file again: a process that finds its key retired (`bangfu keys
+    rotate-signing` ran meanwhile) takes up the new one. The key is one immutable object,
+    swapped whole, so a signature and its key id always belong together."""
+
+    def __init__(self, key_file: Path) -> None:
+        self.key_file = key_file
+        if key_file.exists():
+            self.key = read_key(key_file)
+        else:
+            self.key = SigningKey.of(Ed25519PrivateKey.generate())
+            write_private(key_file, self.key)
+
+    def reload(self) -> SigningKey:
+        self.key = read_key(self.key_file)
+        return self.key
+
+    @property
+    def public_key_pem(self) -> str:
+        return self.key.public_key_pem
+
+    @property
+    def key_id(self) -> str:
+        return self.key.key_id
+
+    @property
+    def fingerprint(self) -> str:
+        return self.key.fingerprint
+
+    def sign(self, message: bytes) -> str:
+        return self.key.sign(message)
+
+
+def read_key(key_file: Path) -> SigningKey:
+    """The Ed25519 private key in a PEM file; ValueError if it holds another kind of key."""
+    loaded = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
+        raise ValueError(f"{key_file} does not hold an Ed25519 private key")
+    return SigningKey.of(loaded)
+
+
+def write_private(key_file: Path, key: SigningKey) -> None:
+    """Write a private key (mode 600), flushed to disk before returning."""
+    write_secret(key_file, key.private_pem())
 
 
 def public_pem(key: Ed25519PublicKey) -> str:
@@ -118,3 +166,18 @@ def signature_valid(public_key_pem: str, message: bytes, signature_hex: str) -> 
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def retired_path(key_file: Path, retired_key_id: str) -> Path:
+    """Where a rotation keeps the retired private key: ``signing-key.<key_id>.retired.pem``."""
+    return key_file.with_name(f"{key_file.stem}.{retired_key_id}.retired{key_file.suffix}")
+
+
+def install_pending(key_file: Path, old: SigningKey) -> Path:
+    """Keep the old private key as its retired file, then rename the pending key over the key
+    file (atomic); returns the retired file's path."""
+    retired = retired_path(key_file, old.key_id)
+    if not retired.exists():
+        write_private(retired, old)
+    install_key_file(key_file)
+    return retired

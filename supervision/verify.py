@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +12,7 @@ from domain.application import Ledger
 from stores.chain import GENESIS, digest, link
 from stores.log import Entry, LogReader
 from supervision.checkpoints import Checkpoint, Checkpoints
+from supervision.key_history import keys_in, trusted
 from supervision.scope_chain import facts, scope_digest
 from supervision.signing import signature_valid
 
@@ -43,6 +44,7 @@ class Report:
     checkpoints: int = 0
     head: str = GENESIS
     faults: list[Fault] = field(default_factory=list)
+    keys: dict[str, int] = field(default_factory=dict)  # key id: checkpoints it signed
 
     @property
     def ok(self) -> bool:
@@ -51,11 +53,14 @@ class Report:
 
 def verify(
     ledger: Ledger,
-    public_key_pem: str | None,
+    public_keys: str | Mapping[str, str] | None,
     page_size: int = 5000,
     progress: Callable[[int], None] = lambda n: None,
 ) -> Report:
-    """Recompute every digest and link from the events themselves and check every checkpoint."""
+    """Recompute every digest and link from the events themselves and check every checkpoint
+    with the key its key id names. ``public_keys`` are the keys trusted (PEM text of one key or
+    several, or PEMs by key id; None trusts none): each earlier key they succeeded, by the key
+    history's chain of succession signatures (supervision/key_history.py), is trusted too."""
     checkpoints = Checkpoints(ledger)
     signed = checkpoints.all()
     wanted: dict[int, list[Checkpoint]] = {}
@@ -96,18 +101,38 @@ def verify(
                 "longer reaches (events were removed)",
             )
         )
-    for c in signed:
-        if public_key_pem is None or not signature_valid(public_key_pem, c.message(), c.signature):
-            report.faults.append(
-                Fault(
-                    c.position,
-                    f"checkpoint signature by key {c.key_id} "
-                    "does not verify with the published public key",
-                )
-            )
+    report.faults += _signature_faults(checkpoints, signed, public_keys, report)
     report.faults += snapshot_faults(ledger, checkpoints)
     report.faults.sort(key=lambda f: f.position)
     return report
+
+
+def _signature_faults(
+    checkpoints: Checkpoints,
+    signed: list[Checkpoint],
+    public_keys: str | Mapping[str, str] | None,
+    report: Report,
+) -> list[Fault]:
+    """Each checkpoint checked with the trusted key its key id names; ``report.keys`` counts
+    the checkpoints each key signed."""
+    faults = []
+    try:
+        anchors = keys_in(public_keys) if isinstance(public_keys, str) else dict(public_keys or {})
+    except ValueError as e:
+        faults.append(Fault(0, f"the public key given to trust is unusable ({e})"))
+        anchors = {}
+    keys = trusted(anchors, checkpoints.keys.all())
+    for c in signed:
+        report.keys[c.key_id] = report.keys.get(c.key_id, 0) + 1
+        pem = keys.get(c.key_id)
+        if pem is None:
+            problem = "is by an unknown key: neither a trusted key nor one it succeeded"
+        elif not signature_valid(pem, c.message(), c.signature):
+            problem = "does not verify with that key"
+        else:
+            continue
+        faults.append(Fault(c.position, f"the checkpoint signature by key {c.key_id} {problem}"))
+    return faults
 
 
 def snapshot_faults(ledger: Ledger, checkpoints: Checkpoints) -> list[Fault]:

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import orjson
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api import columns
 from api.deps import MAX_POSITION, ActorDep, Moment, ReaderDep, SubtreeDep
@@ -89,6 +89,32 @@ def public_key(request: Request) -> dict[str, str]:
         "public_key_pem": signer.public_key_pem,
         "algorithm": "Ed25519",
     }
+
+
+class PublicKeyHistoryOut(PublicKeyOut):
+    """A key of the history: every key that signed checkpoints, oldest first."""
+
+    activated_at: str | None = Field(description="when it first signed; null: not yet")
+    retired_at: str | None = Field(description="when a newer key replaced it; null: current")
+    succeeded_by: str | None = Field(description="the key id of the key that replaced it")
+    succession: str | None = Field(
+        description="the successor's Ed25519 signature (hex) over `bangfu-key-succession|"
+        "{fingerprint}|{retired_at}|{successor's fingerprint}`: a chain from the current key "
+        "back to every earlier one"
+    )
+    current: bool = Field(description="whether it is the key that signs now")
+
+
+@router.get("/public-keys", response_model=list[PublicKeyHistoryOut])
+def public_keys(request: Request) -> list[dict[str, Any]]:
+    """Every Ed25519 public key that has signed checkpoints, oldest first: `bangfu verify` and
+    audit packages check each checkpoint with the key its key id names."""
+    signer = request.app.state.signer
+    history = request.app.state.checkpoints.keys.listing(signer)
+    return [
+        k.as_dict() | {"algorithm": "Ed25519", "current": k.key_id == signer.key_id}
+        for k in history
+    ]
 
 
 @router.get("/checkpoints", response_model=list[CheckpointOut])

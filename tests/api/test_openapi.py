@@ -103,4 +103,5 @@ def test_the_public_operations_are_the_ones_without_security(document: dict[str,
         "GET /health",
         "GET /vocabulary",
         "GET /audit/public-key",
+        "GET /audit/public-keys",
     }

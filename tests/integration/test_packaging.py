@@ -1,6 +1,6 @@
-"""The project as it ships: the wheel holds every module and file of the packages, the container
-files agree with it, and the wheel installed into a fresh environment (not the checkout) serves
-the demo from another folder.
+"""The project as it ships: the wheel holds every module and file of the packages; the hashed
+locks pin pyproject's ranges; the image and compose files install from them, keep no secret and
+run as an unprivileged user; and the wheel installed into a fresh environment serves the demo.
 
 The wheel is built by pip from a copy of the source (the checkout is left as it is), with a local
 version label, ``+packaging.test``, so an answer of the server shows which code it runs. The fresh
@@ -17,13 +17,19 @@ import subprocess
 import sys
 import sysconfig
 import time
+import tomllib
 import zipfile
+from collections.abc import Iterator
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from tests.integration.test_cli import tokens_in
 from tests.serving import serving
@@ -95,7 +101,7 @@ def test_the_wheel_holds_every_module_and_file_of_the_packages(wheel: Path) -> N
     missing = sorted(shipped_sources() - held)
 
     assert not missing, f"files the wheel leaves out: {missing}"
-    assert {"bootstrap.py", "settings.py", "domain/use_cases/__init__.py"} <= held
+    assert {"bootstrap.py", "schema.py", "settings.py", "domain/use_cases/__init__.py"} <= held
 
 
 def test_the_image_copies_every_package_and_module_the_wheel_holds(wheel: Path) -> None:
@@ -105,20 +111,6 @@ def test_the_image_copies_every_package_and_module_the_wheel_holds(wheel: Path) 
     copied = {Path(source).name for line in copy_lines for source in line.split()[:-1]}
 
     assert shipped <= copied, f"the image misses {sorted(shipped - copied)}"
-
-
-def test_compose_runs_the_api_on_a_healthy_postgres_with_a_named_volume() -> None:
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    db, api = compose["services"]["db"], compose["services"]["api"]
-
-    assert "healthcheck" in db and "healthcheck" in api
-    assert api["depends_on"]["db"]["condition"] == "service_healthy"
-    assert api["environment"]["BANGFU_DATABASE_URL"].startswith("postgresql://")
-    volume = db["volumes"][0].split(":")[0]
-    assert volume in compose["volumes"]
-    keys = api["volumes"][0].split(":")
-    assert keys[0] in compose["volumes"] and keys[0] != volume
-    assert api["environment"]["BANGFU_MASTER_KEY_FILE"].startswith(keys[1])
 
 
 def listed(url: str, headers: dict[str, str]) -> httpx.Response:
@@ -170,3 +162,138 @@ def test_the_installed_wheel_serves_the_demo_docs_and_views_from_outside_the_che
     assert archive.json()["items"] and funds.json()["items"]
     assert len(origins) == len(MODULES)
     assert all(Path(origin).is_relative_to(installed) for origin in origins), origins
+
+
+LOCKS = ROOT / "requirements"
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+
+
+def pins(lock: Path) -> dict[str, tuple[Version, list[str]]]:
+    """Each package the lock names: its pinned version and the hashes on its line."""
+    text = re.sub(r"#.*", "", lock.read_text()).replace("\\\n", " ")
+    found: dict[str, tuple[Version, list[str]]] = {}
+    for line in filter(str.strip, text.splitlines()):
+        spec, *options = line.split()
+        name, _, version = spec.partition("==")
+        hashes = [o.removeprefix("--hash=") for o in options if o.startswith("--hash=sha256:")]
+        assert version and hashes and len(hashes) == len(options), f"{lock.name}: {line}"
+        found[canonicalize_name(name)] = (Version(version), hashes)
+    return found
+
+
+def wanted(requirements: list[str], lock: dict[str, tuple[Version, list[str]]]) -> list[str]:
+    """The requirements the lock leaves out or pins outside pyproject.toml's range."""
+    misses = []
+    for requirement in map(Requirement, requirements):
+        pinned = lock.get(canonicalize_name(requirement.name))
+        if pinned is None or not requirement.specifier.contains(pinned[0], prereleases=True):
+            misses.append(f"{requirement} (locked: {pinned[0] if pinned else 'nothing'})")
+    return misses
+
+
+def test_every_lock_pins_each_direct_dependency_inside_pyprojects_range_with_hashes() -> None:
+    runtime = PROJECT["project"]["dependencies"]
+    app, test = pins(LOCKS / "app.lock"), pins(LOCKS / "test.lock")
+    build = pins(LOCKS / "build.lock")
+
+    assert wanted(runtime, app) == []
+    assert wanted(runtime + PROJECT["project"]["optional-dependencies"]["test"], test) == []
+    assert wanted(PROJECT["build-system"]["requires"], build) == []
+    assert {name: pin[0] for name, pin in app.items()} == {n: test[n][0] for n in app}
+    assert "pytest" not in app and "psycopg-binary" in app and "uvloop" in app
+    assert os.access(LOCKS / "lock.sh", os.X_OK)
+
+
+def strings(node: Any) -> Iterator[tuple[str, str]]:
+    """Every (key, string) pair in a loaded YAML document, list items keyed by their parent."""
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in items:
+        if isinstance(value, str):
+            yield str(key), value
+        elif isinstance(value, dict | list):
+            yield from strings(value)
+
+
+def test_compose_holds_no_password_and_takes_each_secret_from_the_ignored_env_file() -> None:
+    pairs = list(strings(COMPOSE))
+    secrets = [v for k, v in pairs if "PASSWORD" in k.upper()]
+    userinfo = re.compile(r"://[^:/@\s]+:(\$\{[^}]*\}|[^@\s/]+)@")  # user:password@
+    secrets += [found for _, v in pairs for found in userinfo.findall(v)]
+    example = (ROOT / ".env.example").read_text()
+    declared = set(re.findall(r"^([A-Z_]+)=", example, re.M))
+
+    assert secrets and all(re.fullmatch(r"\$\{[A-Z_]+:\?[^}]+\}", s) for s in secrets), secrets
+    assert {re.search(r"\w+", s)[0] for s in secrets} <= declared  # type: ignore[index]
+    assert ".env" in (ROOT / ".gitignore").read_text().split()
+    assert ".env" in (ROOT / ".dockerignore").read_text().split()
+
+
+def mounts(service: str) -> dict[str, tuple[str, str]]:
+    """A service's named volumes: name -> (path, mode)."""
+    found = ((*v.split(":"), "rw")[:3] for v in SERVICES[service].get("volumes", []))
+    return {name: (path, mode) for name, path, mode in found}
+
+
+def test_compose_migrates_once_then_serves_and_projects_apart_with_health_checks() -> None:
+    api, projector = SERVICES["api"], SERVICES["projector"]
+    keys = mounts("migrate")["bangfu-keys"][0]
+
+    assert "bangfu migrate" in " ".join(SERVICES["migrate"]["command"])
+    for name in ("api", "projector"):
+        assert SERVICES[name]["depends_on"] == {
+            "db": {"condition": "service_healthy"},
+            "migrate": {"condition": "service_completed_successfully"},
+        }
+        assert mounts(name)["bangfu-keys"] == (keys, "ro") and "user" not in SERVICES[name]
+        assert SERVICES[name]["environment"]["BANGFU_MASTER_KEY_FILE"].startswith(keys + "/")
+        assert SERVICES[name]["environment"]["BANGFU_CREATE_TABLES"] == "false"
+        assert SERVICES[name]["environment"]["BANGFU_MIGRATE_ON_START"] == "false"
+    assert mounts("migrate")["bangfu-keys"] == (keys, "rw")
+    assert api["environment"]["BANGFU_PROJECT_IN_PROCESS"] == "false"
+    assert "/health/ready" in " ".join(api["healthcheck"]["test"])
+    assert api["command"][:2] == ["bangfu", "serve"]
+    assert projector["command"] == ["bangfu", "project"]
+    assert projector["healthcheck"]["test"][:2] == ["CMD", "bangfu"]
+    erasures = Path(api["environment"]["BANGFU_ERASURE_RECORD_FILE"]).parent.as_posix()
+    assert (erasures, "rw") in mounts("api").values()
+    assert mounts("db")["bangfu-pgdata"][1] == "rw"
+    used = {v for s in SERVICES for v in mounts(s)}
+    assert used == set(COMPOSE["volumes"]) == {"bangfu-pgdata", "bangfu-keys", "bangfu-erasures"}
+
+
+def test_the_image_installs_the_hashed_lock_then_the_package_alone_and_runs_unprivileged() -> None:
+    lines = (ROOT / "Dockerfile").read_text().replace("\\\n", " ").splitlines()
+    instructions = [line.split(maxsplit=1) for line in lines if line and not line.startswith("#")]
+    runs = [rest for kind, rest in instructions if kind == "RUN"]
+    installs = [r for r in runs if "pip install" in r]
+    ignored = set(re.sub(r"#.*", "", (ROOT / ".dockerignore").read_text()).split())
+    copied = {s for kind, rest in instructions if kind == "COPY" for s in rest.split()[:-1]}
+
+    assert "--require-hashes -r requirements/build.lock -r requirements/app.lock" in installs[0]
+    assert len(installs) == 2 and "--no-deps --no-build-isolation ." in installs[1]
+    assert {"requirements/app.lock", "requirements/build.lock"} <= copied
+    kinds = [kind for kind, _ in instructions]
+    last_user = len(kinds) - 1 - kinds[::-1].index("USER")
+    assert instructions[last_user] == ["USER", "bangfu"] and "RUN" not in kinds[last_user:]
+    assert "chown -R" not in " ".join(runs)  # the code stays root's
+    assert {".venv", ".git", "tests", "bench", "bangfu-data", "artifacts", ".env"} <= ignored
+    assert not [c for c in copied for i in ignored if fnmatch(c, i.removeprefix("**/"))]
+
+
+def test_the_migrate_service_makes_the_keys_once_and_leaves_them_be(tmp_path: Path) -> None:
+    migrate = SERVICES["migrate"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANGFU_")}
+    env |= {k: v.replace("/app/", f"{tmp_path}/") for k, v in migrate["environment"].items()}
+    env["BANGFU_DATABASE_URL"] = f"sqlite:///{tmp_path / 'store.sqlite'}"  # keys: any store
+    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"  # bangfu and python of this venv
+    keys = tmp_path / "keys"
+
+    run(migrate["command"], env=env, cwd=tmp_path)
+    made = {f.name: (f.read_bytes(), f.stat().st_mode & 0o777) for f in keys.iterdir()}
+    run(migrate["command"], env=env, cwd=tmp_path)
+
+    assert set(made) >= {"signing-key.pem", "master.key"}
+    assert {mode for _, mode in made.values()} == {0o600}
+    assert {f.name: (f.read_bytes(), f.stat().st_mode & 0o777) for f in keys.iterdir()} == made

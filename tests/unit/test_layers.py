@@ -6,25 +6,28 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = {"domain", "stores", "projections", "supervision", "bootstrap", "settings", "api", "cli"}
+OURS = {
+    "domain",
+    "stores",
+    "projections",
+    "supervision",
+    "schema",
+    "bootstrap",
+    "settings",
+    "api",
+    "cli",
+}
+_BELOW_BOOTSTRAP = {"domain", "stores", "projections", "supervision", "schema", "settings"}
 MAY_IMPORT = {
     "domain": {"domain"},
     "stores": {"domain", "stores"},
     "projections": {"domain", "stores", "projections"},
     "supervision": {"domain", "stores", "projections", "supervision"},
     "settings": {"domain"},
-    "bootstrap": {"domain", "stores", "projections", "supervision", "settings"},
-    "api": {"domain", "stores", "projections", "supervision", "settings", "bootstrap", "api"},
-    "cli": {
-        "domain",
-        "stores",
-        "projections",
-        "supervision",
-        "settings",
-        "bootstrap",
-        "api",
-        "cli",
-    },
+    "schema": {"domain", "stores", "projections", "supervision"},
+    "bootstrap": _BELOW_BOOTSTRAP,
+    "api": _BELOW_BOOTSTRAP | {"bootstrap", "api"},
+    "cli": _BELOW_BOOTSTRAP | {"bootstrap", "api", "cli"},
 }
 
 
