@@ -8,8 +8,9 @@ from typing import Any
 from uuid import UUID
 
 from domain.aggregate import Act, LedgerAggregate
+from domain.case_closures import CaseClosures, Closing, Reopening
 from domain.case_dates import PaymentDates
-from domain.errors import CaseClosedError, CaseNotClosedError, InvalidHouseholdError
+from domain.errors import InvalidHouseholdError
 from domain.household_changes import HouseholdChanges, MemberGoing, MemberJoining, Transfer
 
 # the household's parts, re-exported: the use cases and the API import them from here
@@ -19,7 +20,7 @@ from domain.households import Person as Person
 from domain.money import MAX_FUND_TOTAL_FEN, MAX_MOVEMENT_FEN, require_positive
 from domain.payments import PaymentReversalNoted, reversal_noted
 from domain.text import checked, checked_note
-from domain.vocabulary import CampaignKind, CaseStatus, ClosureReason, VisitKind
+from domain.vocabulary import CampaignKind, CaseStatus, VisitKind
 
 
 class Assessed(Act):
@@ -36,7 +37,7 @@ class Assessed(Act):
         case._assessed(self)
 
 
-class Case(PaymentDates, HouseholdChanges, LedgerAggregate):
+class Case(PaymentDates, HouseholdChanges, CaseClosures, LedgerAggregate):
     """One household's archive; payments and visits are refused once it is closed, and a
     payment is never dated before the filing nor inside a time the archive was closed."""
 
@@ -84,35 +85,11 @@ class Case(PaymentDates, HouseholdChanges, LedgerAggregate):
         def apply(self, case: Case) -> None:
             case.reversed_fen += self.amount_fen
 
-    class Closed(Act):  # 结档: exited (脱困/解困) or cancelled (退档, death, transfer...)
-        reason: str
-        note: str
+    class Closed(Closing):  # 结档
+        pass
 
-        def apply(self, case: Case) -> None:
-            case.status_value = ClosureReason(self.reason).status.value
-            case.closure_reason = self.reason
-            if case.closed_spans is not None:
-                case.closed_spans.append([self.business_date, None])
-
-    class Reopened(Act):  # 返困: a closed archive opens again on relapse
-        """v2 records the reason of the closure it ends: after an exit (脱困/解困) a reopening is
-        a relapse (返困); after a cancellation it is not. v1 events (Bangfu 0.1.0) did not, and
-        are read with ``closure_reason`` None (docs/event-versioning.md)."""
-
-        class_version = 2
-        note: str
-        closure_reason: str | None = None  # a ClosureReason value; None: not recorded (v1)
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            """An event stored by 0.1.0 does not say which closure it ended."""
-            state["closure_reason"] = None
-
-        def apply(self, case: Case) -> None:
-            case.status_value = CaseStatus.ACTIVE.value
-            case.closure_reason = None
-            if case.closed_spans:
-                case.closed_spans[-1][1] = self.business_date
+    class Reopened(Reopening):  # 返困 (class_version 2: docs/event-versioning.md)
+        pass
 
     class MemberJoined(MemberJoining):  # 家庭成员增加
         pass
@@ -165,14 +142,6 @@ class Case(PaymentDates, HouseholdChanges, LedgerAggregate):
         self.income_fen = assessment.income_fen
         self.flags = list(assessment.flags)
 
-    @property
-    def status(self) -> CaseStatus:
-        return CaseStatus(self.status_value)
-
-    @property
-    def is_open(self) -> bool:
-        return self.status is CaseStatus.ACTIVE
-
     @classmethod
     def register(
         cls,
@@ -200,12 +169,6 @@ class Case(PaymentDates, HouseholdChanges, LedgerAggregate):
             application_id=application_id,
             member_refs=list(member_refs),
         )
-
-    def _require_open(self, doing: str) -> None:
-        if not self.is_open:
-            raise CaseClosedError(
-                f"case {self.id} was closed ({self.closure_reason}); it cannot {doing}"
-            )
 
     # --- commands ----------------------------------------------------------------------------
     def reassess(
@@ -302,24 +265,6 @@ class Case(PaymentDates, HouseholdChanges, LedgerAggregate):
         """Show that an earlier payment was reversed (the payment itself stays on record)."""
         noted = reversal_noted(payment_id, reversal_id, amount_fen, reason)
         self._trigger(self.AssistanceReversed, actor, business_date, **noted)
-
-    def close(self, reason: ClosureReason, note: str, actor: str, business_date: date) -> None:
-        """Close the archive: exited (脱困/解困) or cancelled (退档, death, transfer...)."""
-        self._require_open("be closed again")
-        note = checked_note(note)
-        self._trigger(self.Closed, actor, business_date, reason=reason.value, note=note)
-
-    def reopen(self, note: str, actor: str, business_date: date) -> None:
-        """Reopen a closed archive on relapse (返困)."""
-        if self.is_open:
-            raise CaseNotClosedError(f"case {self.id} is open; only a closed case is reopened")
-        self._trigger(
-            self.Reopened,
-            actor,
-            business_date,
-            note=checked_note(note),
-            closure_reason=self.closure_reason,
-        )
 
     def note_erasure(self, reason: str, actor: str, business_date: date) -> None:
         """Record that the household's key was destroyed (its personal data is unreadable)."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import event
 
-from domain.aggregate import Act, LedgerAggregate
+from domain.aggregate import LedgerAggregate
 from domain.errors import InvalidInputError, NoParentFundError
+from domain.fund_moves import Moved, Transfer, transfer_fields
 from domain.fund_reservations import Reservation, ReservationRelease, Reservations
 from domain.money import MAX_FUND_TOTAL_FEN, require_positive
 from domain.payments import PaymentReversalNoted, reversal_noted
@@ -22,35 +23,6 @@ _CHILD_FUNDS = uuid5(NAMESPACE_URL, "https://bangfu.example/child-funds")
 def child_fund_id(parent_fund_id: UUID, centre_id: UUID) -> UUID:
     """The one fund a child centre holds for money allocated from a given parent fund."""
     return uuid5(_CHILD_FUNDS, f"{parent_fund_id}/{centre_id}")
-
-
-class Moved(Act):
-    """An event that moves a fund's balance: in (``sign`` +1) or out (-1), fed into one of the
-    fund's running totals (``total``), as the catalogue's Leg of the event says too."""
-
-    amount_fen: int
-    sign: ClassVar[int]
-    total: ClassVar[str]
-
-    def apply(self, fund: Fund) -> None:
-        fund.balance_fen += self.sign * self.amount_fen
-        setattr(fund, self.total, getattr(fund, self.total) + self.amount_fen)
-        if fund.day_net is not None:  # what moved on each business date, for as-of balances
-            day = self.business_date.isoformat()
-            fund.day_net[day] = fund.day_net.get(day, 0) + self.sign * self.amount_fen
-
-
-class Transfer(Moved):
-    """Money moved into or out of the ledger, or between a fund and its parent or child."""
-
-    movement_id: UUID
-    reference: str
-
-
-def _transfer(movement_id: UUID, amount_fen: int, reference: str) -> dict[str, Any]:
-    """The fields both sides of a transfer record."""
-    reference = checked(reference, "the reference")
-    return {"movement_id": movement_id, "amount_fen": amount_fen, "reference": reference}
 
 
 class Fund(Reservations, LedgerAggregate):
@@ -208,7 +180,7 @@ class Fund(Reservations, LedgerAggregate):
         """Record an appropriation (拨入) from outside the ledger."""
         self._require_room(amount_fen)
         payer = checked(payer, "the payer's name", required=True)
-        moved = _transfer(movement_id, amount_fen, reference)
+        moved = transfer_fields(movement_id, amount_fen, reference)
         self._trigger(self.Received, actor, business_date, payer=payer, **moved)
 
     def allocate_to(
@@ -224,7 +196,7 @@ class Fund(Reservations, LedgerAggregate):
         self._require_balance(amount_fen, business_date)
         self._require_room(amount_fen)
         child._require_room(amount_fen)
-        moved = _transfer(movement_id, amount_fen, reference)
+        moved = transfer_fields(movement_id, amount_fen, reference)
         to = {"to_fund_id": child.id, "to_centre_id": child.centre_id}
         self._trigger(self.AllocatedOut, actor, business_date, **to, **moved)
         child._trigger(child.AllocatedIn, actor, business_date, from_fund_id=self.id, **moved)
@@ -241,7 +213,7 @@ class Fund(Reservations, LedgerAggregate):
         """Return money to the parent fund (上缴), or to the payer when this fund has no parent."""
         self._require_balance(amount_fen, business_date)
         self._require_room(amount_fen)
-        moved = _transfer(movement_id, amount_fen, reference)
+        moved = transfer_fields(movement_id, amount_fen, reference)
         if (parent.id if parent else None) != self.parent_fund_id:
             raise NoParentFundError(
                 "money returns only to the fund's own parent fund "
