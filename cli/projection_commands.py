@@ -49,10 +49,26 @@ def project(
 
 
 @projections_app.command("status")
-def projections_status() -> None:
+def projections_status(
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="exit 1 when a view has failed or lags more than --max-lag events (for health "
+            "checks and cron)",
+        ),
+    ] = False,
+    max_lag: Annotated[
+        int | None,
+        typer.Option(
+            min=0, help="events a view may lag with --check (BANGFU_READY_MAX_LAG_EVENTS)"
+        ),
+    ] = None,
+) -> None:
     """Show each view's position and lag behind the log, and the event it stopped at if it
     cannot apply one."""
-    ledger = open_store(Settings())
+    settings = Settings()
+    ledger = open_store(settings)
     views = Views(ledger)
     head = ledger.recorder.max_notification_id() or 0
     failures = views.projector.failures()
@@ -88,6 +104,24 @@ def projections_status() -> None:
             highlight=False,
             soft_wrap=True,
         )
+    if check:
+        bound = settings.ready_max_lag_events if max_lag is None else max_lag
+        behind = [
+            view.name
+            for view in views.projector.views
+            if head - _position(views, view.name) > bound
+        ]
+        if failures or behind:
+            err.print(
+                f"[red]Not ready 未就绪:[/red] failed {', '.join(failures) or 'none'}; "
+                f"more than {bound} events behind {', '.join(behind) or 'none'}"
+            )
+            raise typer.Exit(1)
+
+
+def _position(views: Views, name: str) -> int:
+    state = views.projector.state(name)
+    return state.position if state else 0
 
 
 @projections_app.command("rebuild")
