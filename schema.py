@@ -67,6 +67,12 @@ SCHEMA = Schema(
             "audit view rebuilt: Case.Reopened v2 names the closure it ends",
             start_rebuild("audit"),
         ),
+        Migration(
+            4,
+            "archive and funds views rebuilt: indexes that page a province's archive and sum a "
+            "balance as of a date from the index alone",
+            start_rebuild("archive", "funds"),
+        ),
     )
 )
 """Bangfu's migrations; ``SCHEMA.latest`` is the schema version this code serves."""

@@ -220,13 +220,15 @@ class Reader:
         return self.views
 
 
-def reader(
+async def reader(
     request: Request,
     actor: ActorDep,
     ledger: LedgerDep,
     views: ViewsDep,
     min_position: MinPosition = None,
 ) -> Reader:
+    """Reads nothing, so it runs on the event loop: a plain ``def`` would cost every read a
+    round trip through the worker threads (FastAPI runs each sync dependency in one)."""
     wait_seconds = request.app.state.settings.read_wait_seconds
     return Reader(actor, ledger, views, min_position, wait_seconds)
 

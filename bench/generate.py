@@ -10,13 +10,14 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
+from bench.bulk_vault import BulkVault
 from domain.application import Ledger
 from domain.cases import Assessment, Case, Goods, Person
 from domain.centres import Centre
 from domain.funds import Fund
 from domain.id_numbers import make_id_number
 from domain.payments import pay
-from domain.person_index import PersonIndex
+from domain.person_index import PersonIndex, person_index_id
 from domain.vocabulary import (
     AssistanceType,
     CampaignKind,
@@ -26,6 +27,7 @@ from domain.vocabulary import (
     FundSource,
     VisitKind,
 )
+from stores.vault import Vault
 
 ACTOR = "bench-loader"
 YEAR = 2026
@@ -54,12 +56,28 @@ class Generated:
     cases: list[UUID] = field(default_factory=list)
 
 
+@dataclass
+class Tree:
+    """The centres and street funds the households are written under (reloadable by id)."""
+
+    streets: list[Centre]
+    street_funds: dict[UUID, list[Fund]]
+    households: int
+
+
 def generate(
     ledger: Ledger, target_events: int, seed: int = 7, tick: Callable[[int], None] = lambda n: None
 ) -> Generated:
     """Write about ``target_events`` events: a centre tree, matched funds, households."""
-    rng = random.Random(seed)
     out = Generated()
+    tree = plant(ledger, target_events, out)
+    tick(out.events)
+    households(ledger, tree, random.Random(seed), 0, tree.households, out, tick)
+    return out
+
+
+def plant(ledger: Ledger, target_events: int, out: Generated) -> Tree:
+    """Write the centre tree and its matched funds, sized for ``target_events``."""
     day = date(YEAR, 1, 5)
     city = Centre.found("市帮扶中心", CentreLevel.PREFECTURE, None, ACTOR, day)
     districts = [Centre.found(f"区{d}", CentreLevel.COUNTY, city, ACTOR, day) for d in range(10)]
@@ -72,8 +90,8 @@ def generate(
     out.centres = [c.id for c in centres]
     funds: list[Aggregate] = []
     street_funds: dict[UUID, list[Fund]] = {s.id: [] for s in streets}
-    households = max(1, target_events * 20 // 203 + 1)  # 10.15 events a household on average
-    amount = households * 4_000_00
+    count = max(1, target_events * 20 // 203 + 1)  # 10.15 events a household on average
+    amount = count * 4_000_00
     for source in (
         FundSource.CENTRAL_SPECIAL_FUND,
         FundSource.PROVINCIAL_MATCH,
@@ -105,12 +123,27 @@ def generate(
                 street_funds[street.id].append(leaf)
     out.street_funds = [f.id for fs in street_funds.values() for f in fs]
     out.events += _save(ledger, centres + funds)
-    tick(out.events)
+    return Tree(streets, street_funds, count)
+
+
+def households(
+    ledger: Ledger,
+    tree: Tree,
+    rng: random.Random,
+    start: int,
+    stop: int,
+    out: Generated,
+    tick: Callable[[int], None] = lambda n: None,
+    saved: Callable[[int], None] = lambda done: None,
+) -> None:
+    """Write households ``start`` to ``stop`` in saves of ~300; ``saved(done)`` after each."""
     batch: list[Aggregate] = []
     touched: dict[UUID, Fund] = {}
-    for n in range(households):
-        street = streets[n % len(streets)]
-        case, index = _household(ledger, rng, street, n)
+    assert isinstance(ledger.vault, Vault)
+    sealer = BulkVault.beside(ledger.vault)
+    for n in range(start, stop):
+        street = tree.streets[n % len(tree.streets)]
+        case, index = _household(ledger, sealer, rng, street, n)
         out.cases.append(case.id)
         batch += [case, index]
         for k in range(2):
@@ -125,7 +158,7 @@ def generate(
                 ACTOR,
                 visit_day,
             )
-            fund = street_funds[street.id][k % 4]
+            fund = tree.street_funds[street.id][k % 4]
             paid = rng.choice([500_00, 800_00, 1_000_00])
             kind = AssistanceType.WARMTH_VISIT if k == 0 else AssistanceType.LIVING_RELIEF
             payment = pay(fund, case, uuid4(), kind, paid, "P", ACTOR, visit_day)
@@ -136,24 +169,43 @@ def generate(
                 case.note_reversal(payment.id, reversal, paid, "错付", ACTOR, reversal_day)
             batch.append(payment)
             touched[fund.id] = fund
-        if len(batch) >= 300:
+        if len(batch) >= 300 or n == stop - 1:
+            sealer.flush()
             out.events += _save(ledger, batch + list(touched.values()))
             tick(out.events)
+            saved(n + 1)
             batch, touched = [], {}
-    out.events += _save(ledger, batch + list(touched.values()))
-    tick(out.events)
-    return out
+
+
+def id_number(n: int) -> str:
+    """The head of household ``n``'s ID number (unique up to 3.6 M households)."""
+    return make_id_number("220104", date(1950, 1, 1) + timedelta(days=n // 1000), n % 1000)
+
+
+def written(ledger: Ledger, n: int) -> bool:
+    """Whether household ``n`` is in the store (its person index, whose id is derived)."""
+    assert ledger.vault is not None
+    index_id = person_index_id(ledger.vault.person_ref(id_number(n)))
+    return bool(ledger.recorder.select_events(index_id, limit=1))
+
+
+def first_unwritten(ledger: Ledger, start: int, stop: int) -> int:
+    """The first household from ``start`` not in the store (they are saved in order)."""
+    lo, hi = start, stop
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (mid + 1, hi) if written(ledger, mid) else (lo, mid)
+    return lo
 
 
 def _household(
-    ledger: Ledger, rng: random.Random, street: Centre, n: int
+    ledger: Ledger, sealer: BulkVault, rng: random.Random, street: Centre, n: int
 ) -> tuple[Case, PersonIndex]:
     category = rng.choice(list(Category))
     assessment = Assessment(
         category, rng.choice(list(Cause)), (), rng.randint(1, 6), rng.randrange(0, 150_000, 100), ()
     )
-    born = date(1950, 1, 1) + timedelta(days=n // 1000)
-    person = Person(f"户主{n}", make_id_number("220104", born, n % 1000), "13800000000")
+    person = Person(f"户主{n}", id_number(n), "13800000000")
     filed = date(YEAR - 1, 1, 1) + timedelta(days=rng.randrange(365))
     assert ledger.vault is not None
     case_id, ref = uuid4(), ledger.vault.person_ref(person.id_number)
@@ -161,7 +213,7 @@ def _household(
         case_id,
         street.path,
         assessment,
-        ledger.vault.seal(case_id, person.as_dict()),
+        sealer.seal(case_id, person.as_dict()),
         ref,
         ACTOR,
         filed,

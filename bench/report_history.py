@@ -4,14 +4,11 @@ suspicious payments has findings."""
 
 from __future__ import annotations
 
-import base64
-import os
 import secrets
-from datetime import UTC, date, datetime
+from datetime import date
 from uuid import UUID
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
+from bench.bulk_vault import BulkVault
 from bench.forged import paid_before_filing
 from bench.generate import BenchLedger, Generated, generate
 from domain.access import Actor
@@ -25,36 +22,11 @@ from stores.vault import Vault
 ADMIN = Context(Actor("bench-auditor", Role.ADMIN))
 
 
-class BulkVault(Vault):
-    """The vault for loading in bulk: a new household's key is kept until ``flush`` writes
-    them all in one statement, not in a transaction of its own."""
-
-    pending: list[tuple[str, str, str]]
-
-    def _household_key(self, case_id: UUID, create: bool) -> bytes | None:
-        key, nonce = AESGCM.generate_key(bit_length=256), os.urandom(12)
-        wrapped = nonce + self._master.encrypt(nonce, key, str(case_id).encode())
-        moment = datetime.now(UTC).isoformat()
-        self.pending.append((str(case_id), base64.b64encode(wrapped).decode(), moment))
-        return key
-
-    def flush(self) -> None:
-        with self.db.transaction() as cursor:
-            cursor.executemany(
-                self.db.sql(
-                    f"INSERT INTO {self.table} (case_id, wrapped, created_at) VALUES (%s, %s, %s)"
-                ),
-                self.pending,
-            )
-        self.pending = []
-
-
 def write_history(url: str, events: int, irregulars: int) -> tuple[BenchLedger, Generated]:
     """About ``events`` events on the (empty) store at ``url``, and ``irregulars`` irregular
     households; the ledger is left open."""
     ledger, master = BenchLedger(env=store_env(url)), secrets.token_bytes(32)
     ledger.vault = vault = BulkVault(SqlDatabase(ledger), lambda create: master)
-    vault.pending = []
     data = generate(ledger, events)
     vault.flush()
     ledger.vault = Vault(SqlDatabase(ledger), lambda create: master)  # as the API has it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 from uuid import UUID
 
@@ -109,9 +110,24 @@ def serve(
             "else print new tokens and passwords for the demo users",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="server processes sharing the one listening socket (more than one needs "
+            "BANGFU_PROJECT_IN_PROCESS=false and `bangfu project` running beside them)",
+        ),
+    ] = 1,
 ) -> None:
     """Start the HTTP API (OpenAPI at /docs)."""
     settings = Settings()
+    if workers > 1 and settings.project_in_process:
+        err.print(
+            "[red]--workers above 1 needs the views kept by their own process:[/red] set "
+            "BANGFU_PROJECT_IN_PROCESS=false and run `bangfu project` beside the server."
+        )
+        raise typer.Exit(2)
     ledger = open_store(settings)
     host, port = host or settings.host, port or settings.port
     check_can_listen(host, port)  # before printing a URL that would not answer
@@ -133,12 +149,28 @@ def serve(
         f"Bangfu 帮扶 on {describe(settings.database_url)}: the web app 网页 {base_url}/app/ , "
         f"the API 接口文档 {base_url}/docs"
     )
+    # the request lines come from api/observability (ids, route templates): no access log of
+    # uvicorn's, which would print raw paths and query strings; its other lines go through ours
+    if workers > 1:  # uvicorn's workers: each builds its own app (api/app.py) on the socket
+        ledger.close()  # the store is open and current: the workers neither create nor migrate
+        os.environ |= {"BANGFU_CREATE_TABLES": "false", "BANGFU_MIGRATE_ON_START": "false"}
+        factory, patience = "api.app:app_from_environment", 60  # s: a busy host starts slowly
+        uvicorn.run(
+            factory,
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            timeout_worker_healthcheck=patience,  # uvicorn's 5 s kills workers still importing
+            log_level="info",
+            log_config=None,
+            access_log=False,
+        )
+        return
     from api.app import create_app  # the web app only where it is served: other commands start
     from api.projector import default_mode  # a second sooner without it
 
     app = create_app(ledger, settings, projector=default_mode(settings))
-    # the request lines come from api/observability (ids, route templates): no access log of
-    # uvicorn's, which would print raw paths and query strings; its other lines go through ours
     uvicorn.run(app, host=host, port=port, log_level="info", log_config=None, access_log=False)
 
 

@@ -6,6 +6,13 @@ grouped by area in domain/use_cases/. This class puts them together over one eve
 
 from __future__ import annotations
 
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import ProcessingEvent
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Recording
+
 from domain.campaigns import Campaign
 from domain.cases import Case
 from domain.funds import Fund
@@ -52,3 +59,42 @@ class Ledger(
 
     name = "Bangfu"
     snapshotting_intervals = {Fund: 100, Case: 100, Campaign: 100}  # noqa: RUF012 - the library's class var
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """The library's save, without its check of each object against a runtime protocol
+        (a fifth of a large write's time on Python 3.11): an aggregate or an event of ours is
+        known by its class; anything else is left to the library's check."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for obj in objs:
+            if isinstance(obj, Aggregate):
+                processing_event.events += obj.collect_events()
+                processing_event.aggregates[obj.id] = obj
+            elif isinstance(obj, Aggregate.Event):
+                processing_event.events.append(obj)
+            else:
+                processing_event.collect_events(obj)
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # the library's deprecated hook, as it calls it
+        return recordings
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """One snapshot of each aggregate whose save passed a multiple of its interval, of the
+        state just saved: the library's would replay the stream from the store once for each
+        multiple passed, and one write of a roster passes several on its fund."""
+        if self.snapshots is None:
+            return
+        due: dict[UUID, Any] = {}
+        for event in processing_event.events:
+            aggregate = processing_event.aggregates.get(event.originator_id)
+            interval = self.snapshotting_intervals.get(type(aggregate)) if aggregate else None
+            if interval and event.originator_version % interval == 0:
+                due[event.originator_id] = aggregate
+        for aggregate in due.values():
+            if aggregate.pending_events:  # not as saved: replay it from the store
+                self.take_snapshot(aggregate.id)
+                continue
+            snapshot_class: Any = getattr(type(aggregate), "Snapshot", self.snapshot_class)
+            self.snapshots.put([snapshot_class.take(aggregate)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -11,6 +12,10 @@ class PersonalDataVault(Protocol):
 
     def seal(self, case_id: UUID, data: dict[str, Any]) -> str:
         """Encrypt under the household's key, creating the key on first use."""
+        ...
+
+    def seal_many(self, items: Sequence[tuple[UUID, dict[str, Any]]]) -> list[str]:
+        """``seal`` each item, with one look-up of the households' keys (a roster's chunk)."""
         ...
 
     def open(self, case_id: UUID, sealed: str) -> dict[str, Any] | None:

@@ -5,8 +5,7 @@ What a row must meet against the ledger's state (the archive exists and is open,
 the fund's purpose and balance) is checked by the roster use cases (domain/use_cases/rosters.py)
 with the same rules as a single payment. A row's key (the roster's name and the row's 序号, or
 its row number) is the payment's idempotency key: the payment's id is derived from it, so a
-roster imported twice, by anyone, pays each row once.
-"""
+roster imported twice, by anyone, pays each row once."""
 
 from __future__ import annotations
 
@@ -16,10 +15,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Self
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.bank_accounts import card_number
+from domain.bank_accounts import bank_account_id, card_number
 from domain.errors import InvalidInputError
 from domain.money import parse_yuan
 from domain.text import checked
@@ -131,9 +131,13 @@ class RosterRow:
     business_date: date | None = None
     note: str = ""
 
-    @property
+    @cached_property
     def payment_id(self) -> UUID:
         return roster_payment_id(self.roster_key)
+
+    @cached_property
+    def account_id(self) -> UUID:  # the household's bank account
+        return bank_account_id(self.case_id)
 
 
 @dataclass(frozen=True)
@@ -291,6 +295,5 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(re.sub(r"[/.]", "-", text[:10]))
     except ValueError:
-        raise RowError(
-            RowProblem.BAD_VALUE, f"业务日期 {text[:20]!r} 不是日期 not a date"
-        ) from None
+        detail = f"业务日期 {text[:20]!r} 不是日期 not a date"
+        raise RowError(RowProblem.BAD_VALUE, detail) from None

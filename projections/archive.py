@@ -73,9 +73,12 @@ class ArchiveView(View):
         ),
     }
     indexes: ClassVar[list[tuple[str, str]]] = [
-        ("archive_cases", "centre_id, status"),
+        ("archive_cases", "centre_id, status, case_id"),  # a subtree's page, in case order
         ("archive_cases", "status, category"),
+        # a page by category walks it in case order, filtering centre and visit in the index
+        ("archive_cases", "category, case_id, centre_id, last_visit_on"),
     ]
+    build_indexes = ()  # apply reads by primary key only: a rebuild makes these when full
 
     def apply(self, cursor: Cursor, generation: int, batch: Batch) -> None:
         cases_table = self.table("archive_cases", generation)
@@ -182,14 +185,21 @@ class ArchiveFilter:
     year: int | None = None
 
 
-def _where(view: ArchiveView, g: int, f: ArchiveFilter) -> tuple[str, list[Any]]:
+def _where(view: ArchiveView, cursor: Cursor, g: int, f: ArchiveFilter) -> tuple[str, list[Any]]:
     clauses, params = ["1 = 1"], []
-    if f.centre_id:
+    if f.centre_id:  # the subtree's ids first: the planner then sees how many (a street: one)
+        subtree = [
+            r["centre_id"]
+            for r in view.fetch(
+                cursor,
+                f"SELECT centre_id FROM {view.table('archive_centres', g)} WHERE ancestor_id = %s",
+                (f.centre_id,),
+            )
+        ]
         clauses.append(
-            f"c.centre_id IN (SELECT centre_id FROM "
-            f"{view.table('archive_centres', g)} WHERE ancestor_id = %s)"
+            f"c.centre_id IN ({', '.join(['%s'] * len(subtree))})" if subtree else "1 = 0"
         )
-        params.append(f.centre_id)
+        params += subtree
     for column, value in (("status", f.status), ("category", f.category)):
         if value:
             clauses.append(f"c.{column} = %s")
@@ -215,20 +225,23 @@ def list_cases(
     view: ArchiveView, f: ArchiveFilter, limit: int = 50, after: str | None = None
 ) -> list[dict[str, Any]]:
     """One page of the archive, ordered by case id (keyset pagination with ``after``)."""
-    g = view.generation()
-    where, params = _where(view, g, f)
-    if after:
-        where += " AND c.case_id > %s"
-        params.append(after)
     year = f.year or date.today().year  # the API passes the ledger's year
-    rows = view.db.query(
-        f"SELECT c.*, COALESCE(y.received_fen, 0) AS year_fen "
-        f"FROM {view.table('archive_cases', g)} c "
-        f"LEFT JOIN {view.table('archive_case_years', g)} y "
-        f"ON y.case_id = c.case_id AND y.year = %s "
-        f"WHERE {where} ORDER BY c.case_id LIMIT %s",
-        [year, *params, limit],
-    )
+    with view.reading() as (cursor, g):
+        where, params = _where(view, cursor, g, f)
+        if after:
+            where += " AND c.case_id > %s"
+            params.append(after)
+        cases = view.table("archive_cases", g)
+        rows = view.fetch(  # the page's ids first, from an index alone where one covers them
+            cursor,
+            f"WITH page AS (SELECT c.case_id FROM {cases} c WHERE {where} "
+            f"ORDER BY c.case_id LIMIT %s) "
+            f"SELECT c.*, COALESCE(y.received_fen, 0) AS year_fen "
+            f"FROM page JOIN {cases} c ON c.case_id = page.case_id "
+            f"LEFT JOIN {view.table('archive_case_years', g)} y "
+            f"ON y.case_id = c.case_id AND y.year = %s ORDER BY c.case_id",
+            [*params, limit, year],
+        )
     return [_readable(r, year) for r in rows]
 
 
@@ -258,14 +271,15 @@ def _readable(row: dict[str, Any], year: int) -> dict[str, Any]:
 
 def summary(view: ArchiveView, f: ArchiveFilter) -> dict[str, dict[str, int]]:
     """Counts by category, primary cause and status for a subtree."""
-    g = view.generation()
-    where, params = _where(view, g, f)
     out: dict[str, dict[str, int]] = {}
-    for column in ("category", "primary_cause", "status"):
-        rows = view.db.query(
-            f"SELECT c.{column} AS k, COUNT(*) AS n FROM {view.table('archive_cases', g)} c "
-            f"WHERE {where} GROUP BY c.{column} ORDER BY c.{column}",
-            params,
-        )
-        out[column] = {r["k"]: int(r["n"]) for r in rows}
+    with view.reading() as (cursor, g):
+        where, params = _where(view, cursor, g, f)
+        for column in ("category", "primary_cause", "status"):
+            rows = view.fetch(
+                cursor,
+                f"SELECT c.{column} AS k, COUNT(*) AS n FROM {view.table('archive_cases', g)} c "
+                f"WHERE {where} GROUP BY c.{column} ORDER BY c.{column}",
+                params,
+            )
+            out[column] = {r["k"]: int(r["n"]) for r in rows}
     return out

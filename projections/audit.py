@@ -173,7 +173,13 @@ def events(
     view: AuditView, f: AuditFilter, limit: int = 100, after: int = 0
 ) -> list[dict[str, Any]]:
     """A page of the trail in commit order, after log position ``after``."""
-    g = view.generation()
+    with view.reading() as (cursor, g):
+        return [_readable(r) for r in view.fetch(cursor, *_events_query(view, g, f, limit, after))]
+
+
+def _events_query(
+    view: AuditView, g: int, f: AuditFilter, limit: int, after: int
+) -> tuple[str, list[Any]]:
     clauses: list[str] = ["e.position > %s"]
     params: list[Any] = [after]
     for column, value in (
@@ -197,23 +203,23 @@ def events(
     if f.recorded_to:
         clauses.append("e.recorded_at < %s")
         params.append(stamp(f.recorded_to))
-    rows = view.db.query(
+    return (
         f"SELECT e.* FROM {view.table('audit_events', g)} e WHERE {' AND '.join(clauses)} "
         f"ORDER BY e.position LIMIT %s",
         [*params, limit],
     )
-    return [_readable(r) for r in rows]
 
 
 def timeline(view: AuditView, case_id: str) -> list[dict[str, Any]]:
     """Every event of one household's archive in order, with fund names for payments."""
-    g = view.generation()
-    rows = view.db.query(
-        f"SELECT e.*, a.name AS fund_name FROM {view.table('audit_events', g)} e "
-        f"LEFT JOIN {view.table('audit_aggregates', g)} a ON a.aggregate_id = e.fund_id "
-        f"AND e.aggregate = %s WHERE e.originator_id = %s ORDER BY e.position",
-        (Case.__name__, case_id),
-    )
+    with view.reading() as (cursor, g):
+        rows = view.fetch(
+            cursor,
+            f"SELECT e.*, a.name AS fund_name FROM {view.table('audit_events', g)} e "
+            f"LEFT JOIN {view.table('audit_aggregates', g)} a ON a.aggregate_id = e.fund_id "
+            f"AND e.aggregate = %s WHERE e.originator_id = %s ORDER BY e.position",
+            (Case.__name__, case_id),
+        )
     return [_readable(r) | {"summary": _summary(r)} for r in rows]
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from projections.funds import FundsView
+    from stores.sql import Cursor
 
 TOTALS = [
     "received_fen",
@@ -66,9 +67,21 @@ def balance(
     view: FundsView, fund_id: str, as_of: str | None = None, known_at: datetime | None = None
 ) -> int | None:
     """The balance on business dates up to ``as_of``, as the books stood at ``known_at``."""
-    g = view.generation()
-    if _fund_row(view, g, fund_id) is None:
-        return None
+    with view.reading() as (cursor, g):
+        table = view.table("funds_funds", g)
+        if not view.fetch(cursor, f"SELECT 1 FROM {table} WHERE fund_id = %s", (fund_id,)):
+            return None
+        return _balance(view, cursor, g, fund_id, as_of, known_at)
+
+
+def _balance(
+    view: FundsView,
+    cursor: Cursor,
+    g: int,
+    fund_id: str,
+    as_of: str | None,
+    known_at: datetime | None,
+) -> int:
     where, params = "fund_id = %s", [fund_id]
     if as_of:
         where += " AND business_date <= %s"
@@ -76,12 +89,13 @@ def balance(
     if known_at:
         where += " AND recorded_at <= %s"
         params.append(stamp(known_at))
-    row = view.db.one(
+    rows = view.fetch(
+        cursor,
         f"SELECT COALESCE(SUM(amount_fen), 0) AS b "
         f"FROM {view.table('funds_postings', g)} WHERE {where}",
         params,
     )
-    return int(row["b"]) if row else 0
+    return int(rows[0]["b"]) if rows else 0
 
 
 def postings(

@@ -95,10 +95,12 @@ class FundsView(View):
         ),
     }
     indexes: ClassVar[list[tuple[str, str]]] = [
-        ("funds_postings", "fund_id, business_date"),
+        # a balance as of a date (and a moment) sums from this index alone
+        ("funds_postings", "fund_id, business_date, recorded_at, amount_fen"),
         ("funds_funds", "path"),
         ("funds_funds", "centre_id, fiscal_year"),
     ]
+    build_indexes = ()  # apply reads by primary key only: a rebuild makes these when full
 
     def apply(self, cursor: Cursor, generation: int, batch: Batch) -> None:
         t = {base: self.table(base, generation) for base in self.tables}

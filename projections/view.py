@@ -3,11 +3,11 @@ what a reader is told when the view is behind or has stopped at an event it cann
 
 from __future__ import annotations
 
-import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from eventsourcing.domain import AggregateEvent, DomainEvent
 
@@ -27,12 +27,10 @@ from domain.policy import Policy
 from domain.referrals import Referral
 from domain.schedules import Schedule
 from domain.users import TokenKey, User
+from projections.view_errors import ViewBehindError as ViewBehindError
+from projections.view_errors import ViewFailedError as ViewFailedError
 from stores.sql import Cursor, SqlDatabase
 
-if TYPE_CHECKING:
-    from projections.failures import ViewFailure
-
-log = logging.getLogger("bangfu.projections")
 Batch = Sequence[tuple[int, AggregateEvent]]
 
 
@@ -44,33 +42,6 @@ class Signal(Protocol):
     def clear(self) -> None: ...
     def is_set(self) -> bool: ...
     def wait(self, timeout: float | None = None) -> bool: ...
-
-
-class ViewBehindError(Exception):
-    """The view has not reached the asked-for log position in time."""
-
-    def __init__(self, view: str, position: int, wanted: int, message: str | None = None) -> None:
-        super().__init__(
-            message
-            or f"the {view} view is at log position {position}, not yet at {wanted}; "
-            "try again shortly"
-        )
-        self.view, self.position, self.wanted = view, position, wanted
-
-
-class ViewFailedError(ViewBehindError):
-    """The view stopped at an event it cannot apply, short of the asked-for log position."""
-
-    def __init__(self, position: int, failure: ViewFailure, wanted: int) -> None:
-        super().__init__(
-            failure.view,
-            position,
-            wanted,
-            f"the {failure.view} view stopped at log position {position}: {failure.describe()}; "
-            f"it is tried again now and then, and `bangfu projections rebuild {failure.view}` "
-            "rebuilds it",
-        )
-        self.failure = failure
 
 
 # A household's referrals to government channels (the referrals view reads them).
@@ -263,6 +234,18 @@ class View(ABC):
         if row is None:
             raise ViewBehindError(self.name, 0, 1)
         return int(row["generation"])
+
+    @contextmanager
+    def reading(self) -> Iterator[tuple[Cursor, int]]:
+        """A cursor and the generation readers use now, read in its transaction: a read of the
+        view takes one connection from the pool and one transaction, not two."""
+        with self.db.transaction(commit=False) as cursor:
+            yield cursor, self.generation(cursor)
+
+    def fetch(self, cursor: Cursor, statement: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        """The rows of one statement in ``cursor``'s transaction (with ``reading``)."""
+        cursor.execute(self.db.sql(statement), tuple(params))
+        return [dict(row) for row in cursor.fetchall()]
 
     def rows_by_key(
         self, cursor: Cursor, table: str, key: str, ids: set[str]

@@ -36,7 +36,7 @@ def store_env(database_url: str, *, create_tables: bool = True) -> dict[str, str
             "POSTGRES_POOL_SIZE": query.get("pool_size", ["10"])[0],
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_CONNECT_TIMEOUT": "10",
-            "APPLICATION_RECORDER_TOPIC": "stores.chain:ChainedPostgresRecorder",
+            "APPLICATION_RECORDER_TOPIC": "stores.bulk_events:BulkPostgresRecorder",
         }
         if "schema" in query:
             env["POSTGRES_SCHEMA"] = query["schema"][0]
@@ -54,7 +54,7 @@ def store_env(database_url: str, *, create_tables: bool = True) -> dict[str, str
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(file),
             "SQLITE_LOCK_TIMEOUT": "30",
-            "APPLICATION_RECORDER_TOPIC": "stores.chain:ChainedSQLiteRecorder",
+            "APPLICATION_RECORDER_TOPIC": "stores.bulk_events:BulkSQLiteRecorder",
         }
     raise StoreConfigError(
         f"{url!r}: BANGFU_DATABASE_URL must start with postgresql:// or sqlite:///"

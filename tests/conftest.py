@@ -13,6 +13,7 @@ from domain.application import Ledger
 from settings import Settings
 from stores import open_ledger
 from tests.scratch import SchemaPool
+from tests.store_templates import StoreTemplates
 
 PG_DSN = os.environ.get("BANGFU_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -48,6 +49,17 @@ def schema_pool() -> Iterator[SchemaPool]:
         pool.close()
 
 
+@pytest.fixture(scope="session")
+def store_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreTemplates]:
+    """An empty migrated store and the demo data set, each made once per store kind in this
+    test process and copied for each test that asks (tests/store_templates.py)."""
+    stores = StoreTemplates(PG_DSN, tmp_path_factory.mktemp("store-templates"))
+    try:
+        yield stores
+    finally:
+        stores.close()
+
+
 @pytest.fixture
 def postgres_url(schema_pool: SchemaPool) -> Iterator[str]:
     """A database URL naming a schema of its own that holds no rows (its tables may be made
@@ -79,7 +91,10 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def ledger(store_url: str, tmp_path: Path) -> Iterator[Ledger]:
+def ledger(store_url: str, tmp_path: Path, store_templates: StoreTemplates) -> Iterator[Ledger]:
+    """A ledger on an empty store at the code's schema version (a copy, tests/store_templates.py:
+    what create_app would migrate it to), its master key made in the test's folder."""
+    store_templates.copy_into(store_url, tmp_path / "master.key")
     the_ledger = open_ledger(store_url, master_key_file=tmp_path / "master.key")
     try:
         yield the_ledger

@@ -36,7 +36,10 @@ class CaseQuery(BaseModel):
     never_assisted: bool = False
 
 
-def case_filter(scope: SubtreeDep, query: Annotated[CaseQuery, Query()]) -> archive.ArchiveFilter:
+async def case_filter(
+    scope: SubtreeDep, query: Annotated[CaseQuery, Query()]
+) -> archive.ArchiveFilter:
+    """Reads nothing: on the event loop, not a worker thread (see ``api.deps.reader``)."""
     return archive.ArchiveFilter(centre_id=scope, **query.model_dump())
 
 

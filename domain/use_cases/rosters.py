@@ -1,73 +1,53 @@
 """Rosters (花名册): a dry run that reports every row, and an import that pays each valid row
 once, many rows from one fund in one write.
 
-Each row is first tried on copies of its fund and household with the very rules of a payment
-(nothing is saved), so a dry run reports what an import would refuse, cumulatively: a fund's
-balance runs out across the rows before it. An import then pays the rows that passed, a chunk
-at a time in one write; should a chunk be refused as a whole (another writer spent the fund
-meanwhile), its rows are paid one by one, each refusal reported on its row.
+A chunk of rows (from one fund) is read from the store ahead of its turn, all at once
+(domain/use_cases/roster_reads.py). Each row is then tried with the very rules of a payment on
+the chunk's own copies of its fund and households, so a dry run reports what an import would
+refuse, cumulatively: a fund's balance runs out across the rows before it. An import then saves
+the copies as the rows that passed left them, a chunk in one write; should the store refuse that
+write (another writer changed the fund or a household meanwhile), the chunk's rows are decided
+again on the state as saved, and paid one by one should that be refused as a whole, each refusal
+reported on its row (domain/use_cases/roster_payments.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from copy import deepcopy
-from dataclasses import dataclass, field
 from datetime import date
-from typing import cast
 from uuid import UUID
 
 from domain.access import Permission
-from domain.bank_accounts import BankAccount, bank_account_id, masked
+from domain.bank_accounts import BankAccount
 from domain.cases import Case
+from domain.clock import use_clock
 from domain.errors import BangfuError, ForbiddenError
 from domain.funds import Fund
 from domain.payment_standards import over_standard, standard
-from domain.payments import pay
-from domain.policy import PolicyBook
+from domain.payments import PaymentLinks, pay
 from domain.rosters import Roster, RosterReport, RosterRow, RowProblem, RowStatus
-from domain.use_cases.policy import PolicyUseCases
 from domain.use_cases.roster_payments import (
     Passed,
     RosterPayments,
     RowRefusedError,
+    Trial,
     problem_of,
     reference_of,
     row_report,
 )
+from domain.use_cases.roster_reads import Found, RosterReads, RosterRun
 from domain.writes import Context
 
 Progress = Callable[[int], None]
 """Told how many more rows are done."""
 
 
-@dataclass
-class _Run:
-    """What one dry run or import keeps from row to row."""
-
-    actor_only: Context  # each row is its own idempotent write: no request's key
-    funds: dict[UUID, Fund | None] = field(default_factory=dict)  # the copies rows are tried on
-    books: dict[tuple[UUID, ...], PolicyBook] = field(default_factory=dict)
-    year_totals: dict[tuple[UUID, str, int], int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Found:
-    """What the store holds for a row: whether it was paid, its case, its household's bank
-    account, and (for an import) its card sealed."""
-
-    paid: bool = False
-    case: Case | None = None
-    account: BankAccount | None = None
-    sealed: tuple[str, str, str] | None = None
-
-
-class RosterUseCases(RosterPayments, PolicyUseCases):
+class RosterUseCases(RosterPayments, RosterReads):
     """Rosters in: a dry run and an import, every row reported with its fate."""
 
-    roster_chunk = 200  # rows of one fund paid in one write
-    roster_readers = 8  # threads that read the rows' cases ahead (each a query at a time)
+    roster_chunk = 1000  # rows of one fund paid in one write
 
     def check_roster(
         self, ctx: Context, roster: Roster, progress: Progress | None = None
@@ -86,26 +66,30 @@ class RosterUseCases(RosterPayments, PolicyUseCases):
     ) -> RosterReport:
         if roster.fund_id is not None:  # the roster's own fund: refused as a whole if not allowed
             self.fund(ctx.actor, roster.fund_id, Permission.RECORD_MONEY)
-        run = _Run(Context(ctx.actor))
+        run = RosterRun(Context(ctx.actor))
         reports = list(roster.refused)
         chunks = list(self._chunks(roster.rows))
         with ThreadPoolExecutor(self.roster_readers, "roster") as pool:
-            ahead = [self._read_ahead(pool, run, rows, dry_run) for _, rows in chunks[:1]]
+            ahead = [self._read_ahead(pool, run, rows, not dry_run) for _, rows in chunks[:1]]
             for n, (fund_id, rows) in enumerate(chunks):
                 if n + 1 < len(chunks):  # read the next rows while this chunk is paid
-                    ahead.append(self._read_ahead(pool, run, chunks[n + 1][1], dry_run))
-                passed = []
-                tried: dict[UUID, Case] = {}  # each household as the rows before left it
-                for row, found in zip(rows, ahead.pop(0), strict=True):
-                    try:
-                        passed.append(self._check_row(run, roster, row, found.result(), tried))
-                    except RowRefusedError as refused:
-                        reports.append(refused.report)
+                    ahead.append(self._read_ahead(pool, run, chunks[n + 1][1], not dry_run))
+                found = [f for part in ahead.pop(0) for f in part.result()]
+                trial, passed = Trial(), []
+                with use_clock(self.clock):
+                    for row, f in zip(rows, found, strict=True):
+                        try:
+                            passed.append(self._check_row(run, roster, row, f, trial))
+                        except RowRefusedError as refused:
+                            reports.append(refused.report)
                 if dry_run:
                     reports += [row_report(p.row, RowStatus.VALID) for p in passed]
+                    trial.discard()
                 elif passed:
-                    reports += self._record_rows(run.actor_only, fund_id, passed)
+                    reports += self._record_rows(run.actor_only, fund_id, passed, trial)
                     run.funds.pop(fund_id, None)  # the next rows are tried on the fund as saved
+                    run.written |= {p.row.case_id for p in passed}
+                    run.written |= {p.row.account_id for p in passed}
                 if progress is not None:
                     progress(len(rows))
         return RosterReport(roster.name, dry_run, sorted(reports, key=lambda r: r.row))
@@ -121,18 +105,18 @@ class RosterUseCases(RosterPayments, PolicyUseCases):
         if chunk:
             yield chunk[0].fund_id, chunk
 
-    # --- each row tried on copies -----------------------------------------------------------------
+    # --- each row tried on the chunk's copies ----------------------------------------------------
     def _check_row(
-        self, run: _Run, roster: Roster, row: RosterRow, found: _Found, tried: dict[UUID, Case]
+        self, run: RosterRun, roster: Roster, row: RosterRow, found: Found, trial: Trial
     ) -> Passed:
-        fund = self._fund_to_try(run, row)
+        fund = trial.fund = self._fund_to_try(run, row)
         day = self._row_day(row, roster)
         if found.paid:
             detail = f"payment {row.payment_id}"
             raise RowRefusedError(row, RowProblem.ALREADY_PAID, detail, RowStatus.SKIPPED)
-        if found.case is None:
+        case = trial.cases.get(row.case_id) or self._latest(run, Case, row.case_id, found.case)
+        if case is None:
             raise RowRefusedError(row, RowProblem.UNKNOWN_ARCHIVE, str(row.case_id))
-        case = tried.get(row.case_id) or found.case
         if fund.centre_id not in case.centre_path:
             raise RowRefusedError(row, RowProblem.OUTSIDE_FUND_TREE, f"fund {fund.name!r}")
         if not case.is_open:
@@ -142,27 +126,59 @@ class RosterUseCases(RosterPayments, PolicyUseCases):
             detail = "个人信息已销毁，不能登记银行卡 personal data erased: no card can be recorded"
             raise RowRefusedError(row, RowProblem.REFUSED, detail)
         counted = self._check_standard(run, case, row, day)
-        trial = deepcopy(case)
+        marked = len(case.pending_events)
+        before = deepcopy(case) if marked else None  # a household's second row in the chunk
         try:
-            pay(
-                fund, trial, row.payment_id, row.assistance_type, row.amount_fen,
+            payment = pay(
+                fund, case, row.payment_id, row.assistance_type, row.amount_fen,
                 reference_of(row), run.actor_only.actor.name, day,
+                PaymentLinks(roster_key=row.roster_key),
             )  # fmt: skip
-        except BangfuError as e:
+        except BangfuError as e:  # the fund refused after the household noted the payment
+            if len(case.pending_events) > marked:
+                trial.cases[case.id] = before if before is not None else self._load_case(case.id)
             raise RowRefusedError(row, problem_of(e), e.detail) from None
-        fund.collect_events()  # the copies keep their state, not their trial events
-        trial.collect_events()
-        tried[case.id] = trial
+        trial.cases[case.id] = case
+        trial.payments.append(payment)
         if counted is not None:
             run.year_totals[counted[0]] = counted[1]
-        # what the write that pays the row will need, kept ready for it
-        self.committed.put([found.case], replace=False)
-        if found.account is not None:
-            self.committed.put([found.account], replace=False)
-        new_account = bool(row.bank_card) and found.account is None
-        return Passed(row, day, new_account, found.sealed)
+        account_id = row.account_id
+        account = trial.accounts.get(account_id) or self._latest(
+            run, BankAccount, account_id, found.account
+        )
+        passed = Passed(row, day, row.bank_card != "" and account is None, found.sealed)
+        if found.card_ref is not None:
+            self._try_account(run, trial, passed, case, account, found.card_ref)
+        return passed
 
-    def _fund_to_try(self, run: _Run, row: RosterRow) -> Fund:
+    def _try_account(
+        self,
+        run: RosterRun,
+        trial: Trial,
+        p: Passed,
+        case: Case,
+        account: BankAccount | None,
+        card_ref: str,
+    ) -> None:
+        """The household's bank account with the row's card on record (the same: no change)."""
+        if account is not None and account.account_ref == card_ref:
+            return
+        if p.sealed is None:  # the card on record when read, changed by a row above since
+            p.sealed = self._sealed(p.row, card_ref)
+        source, actor = f"花名册 roster {p.row.roster_key}", run.actor_only.actor.name
+        if account is None:
+            path = case.centre_path
+            account = BankAccount.record(case.id, path, p.sealed, source, actor, p.day)
+        else:
+            account.replace(p.sealed, source, actor, p.day)
+        trial.accounts[account.id] = account
+
+    def _load_case(self, case_id: UUID) -> Case:
+        found = self._load(case_id)
+        assert isinstance(found, Case)  # it was read before
+        return found
+
+    def _fund_to_try(self, run: RosterRun, row: RosterRow) -> Fund:
         """A copy of the row's fund as last saved, once the user may pay from it."""
         if row.fund_id not in run.funds:
             found = self.committed.get(row.fund_id) or self._load(row.fund_id)
@@ -184,40 +200,8 @@ class RosterUseCases(RosterPayments, PolicyUseCases):
         except BangfuError as e:
             raise RowRefusedError(row, RowProblem.BAD_VALUE, e.detail) from None
 
-    # --- what the store holds for each row, read ahead by several threads ----------------------
-    def _read_ahead(
-        self, pool: ThreadPoolExecutor, run: _Run, rows: list[RosterRow], dry_run: bool
-    ) -> list[Future[_Found]]:
-        return [pool.submit(self._look_up, run, row, not dry_run) for row in rows]
-
-    def _look_up(self, run: _Run, row: RosterRow, seal: bool) -> _Found:
-        """Whether the row was paid; its case as last saved, and the policy at its centre; its
-        household's bank account; and (``seal``) its card sealed under the household's key."""
-        if self.recorder.select_events(row.payment_id, limit=1):
-            return _Found(paid=True)
-        case = self.committed.get(row.case_id) or self._load(row.case_id)
-        if not isinstance(case, Case):
-            return _Found()
-        if tuple(case.centre_path) not in run.books:  # two threads may both read it: no harm
-            run.books[tuple(case.centre_path)] = self.policy_book(case.centre_path)
-        if not row.bank_card:
-            return _Found(case=case)
-        account_id = bank_account_id(case.id)
-        account = self.committed.get(account_id)
-        if account is None and self.recorder.select_events(account_id, limit=1):
-            account = self._load(account_id)
-        if not seal or case.personal_data_erased:
-            return _Found(case=case, account=cast("BankAccount | None", account))
-        vault = self._vault()
-        sealed = (
-            vault.seal(case.id, {"bank_card": row.bank_card, "holder": row.name}),
-            vault.person_ref(f"bank card {row.bank_card}"),
-            masked(row.bank_card),
-        )
-        return _Found(case=case, account=cast("BankAccount | None", account), sealed=sealed)
-
     def _check_standard(
-        self, run: _Run, case: Case, row: RosterRow, day: date
+        self, run: RosterRun, case: Case, row: RosterRow, day: date
     ) -> tuple[tuple[UUID, str, int], int] | None:
         """Within the row's own standard and the one local policy sets for the kind (a year's
         standard counts the household's rows of the kind before it in the roster): the year's

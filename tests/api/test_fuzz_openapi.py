@@ -1,13 +1,14 @@
 """Fuzz every operation of the OpenAPI document with schemathesis, in process, on PostgreSQL.
 
-Each operation gets its explicit examples, schemathesis' coverage cases (boundaries, missing and
-wrong-typed values) and a few generated cases, valid and invalid, as an admin of a small world.
+Each operation gets its explicit examples and a few generated cases, valid and invalid, as an
+admin of a small world. Schemathesis' coverage cases (boundaries, missing and wrong-typed values:
+about 7,300 cases and 95 s) run in `python -m bench.fuzz`, not in the suite.
 A case fails on any 5xx, on a status the document does not declare, or on a body that does not
 match the declared schema. What the fuzzing aims at is the HTTP layer (parsing, validation,
 statuses, response schemas), the same code whichever store is behind it, so the suite runs it
 on PostgreSQL alone, the production store; every other API test covers both stores, and
 `python -m bench.fuzz --store both` runs the same harness much longer on each store, with the
-stateful phase too. BANGFU_FUZZ_EXAMPLES sets the generated cases per operation."""
+coverage and stateful phases too. BANGFU_FUZZ_EXAMPLES sets the generated cases per operation."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def test_every_operation_survives_fuzzing(api: Api, world: World) -> None:
         api.tokens["admin"],
         world_ids(api, world),
         examples=EXAMPLES,
-        phases=("examples", "coverage", "fuzzing"),
+        phases=("examples", "fuzzing"),
         seed=2026,
     )
 

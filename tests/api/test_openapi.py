@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.api.support import Api
+from api.app import create_app
+from settings import Settings
+from stores import open_ledger
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 WRITES = {"post", "put", "patch", "delete"}
@@ -25,9 +28,20 @@ def operations(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-@pytest.fixture
-def document(api: Api) -> dict[str, Any]:
-    response = api.client.get("/openapi.json")
+@pytest.fixture(scope="module")
+def document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The document as the app serves it: made once, on SQLite (routes and schemas are the same
+    whichever store is behind the app; every route runs on both stores in its own tests)."""
+    folder = tmp_path_factory.mktemp("openapi")
+    ledger = open_ledger(f"sqlite:///{folder}/bangfu.sqlite", master_key_file=folder / "master.key")
+    settings = Settings(
+        signing_key_file=folder / "signing-key.pem", master_key_file=folder / "master.key"
+    )
+    try:
+        with TestClient(create_app(ledger, settings)) as client:
+            response = client.get("/openapi.json")
+    finally:
+        ledger.close()
     assert response.status_code == 200
     body: dict[str, Any] = response.json()
     return body

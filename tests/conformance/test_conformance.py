@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from supervision.package_verify import verify_package
-from supervision.signing import ExpectedKey
+from supervision.signing import ExpectedKey, Signer
 from tests.conformance import minimal_verifier, vectors
+from tests.store_templates import StoreTemplates
 
 VECTORS = Path(__file__).parent / "vectors"
 KIT: list[dict[str, Any]] = json.loads((VECTORS / "vectors.json").read_text(encoding="utf-8"))
@@ -69,13 +70,14 @@ def test_a_package_signed_again_with_another_key_fails_once_the_published_key_is
 
 
 def test_fresh_packages_of_every_scope_pass_and_deletions_hidden_from_the_scope_fail(
-    store_url: str, tmp_path: Path
+    store_url: str, tmp_path: Path, store_templates: StoreTemplates
 ) -> None:
-    ledger, signer, data = vectors.demo_ledger(store_url, tmp_path)
-    try:
+    # a copy of the demo (vectors.demo_ledger builds the same one for the kit), with its
+    # earlier checkpoints
+    with store_templates.demo(store_url, tmp_path) as (ledger, data):
+        signer = Signer(tmp_path / "signing-key.pem")
+        vectors.earlier_checkpoints(ledger, signer)
         genuine = {n: p for n, (_, p) in vectors.genuine_packages(ledger, signer, data).items()}
-    finally:
-        ledger.close()
 
     deletions = vectors.forge(
         genuine,

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from cli.demo import DemoBuilder, DemoData
+from cli.demo import DemoData
 from domain.application import Ledger
 from supervision.package import export
 from supervision.scope import Scope
 from supervision.signing import Signer
+from tests.store_templates import StoreTemplates
 
 
 @pytest.fixture
-def demo(ledger: Ledger, tmp_path: Path) -> tuple[Ledger, DemoData, Signer]:
-    """The demo data set with 12 households, and the key that signs its packages."""
-    return ledger, DemoBuilder(ledger, households=12).build(), Signer(tmp_path / "key.pem")
+def demo(
+    store_url: str, tmp_path: Path, store_templates: StoreTemplates
+) -> Iterator[tuple[Ledger, DemoData, Signer]]:
+    """The demo data set with 12 households (a copy of this process's, made once per store),
+    its ledger, and the key that signs its packages."""
+    with store_templates.demo(store_url, tmp_path) as (ledger, data):
+        yield ledger, data, Signer(tmp_path / "key.pem")
 
 
 @pytest.fixture

@@ -1,8 +1,13 @@
-"""The demo data set loads on both stores, and money is conserved over it."""
+"""The demo data set loads on both stores, and money is conserved over it.
+
+The demo is built once per store and test process (tests/store_templates.py: a build that fails
+fails these tests) and each test reads a copy of it."""
 
 from __future__ import annotations
 
-from cli.demo import DemoBuilder
+from pathlib import Path
+
+from cli.demo import DemoData
 from domain.access import SYSTEM
 from domain.application import Ledger
 from domain.cases import Case
@@ -11,12 +16,15 @@ from domain.money import yuan
 from projections import Views, conservation
 from projections.campaign_coverage import coverage
 from stores.log import LogReader
+from supervision.signing import Signer
+from tests.store_templates import StoreTemplates
 
 
-def test_money_is_never_created_or_destroyed_over_the_demo_data(ledger: Ledger) -> None:
-    data = DemoBuilder(ledger, households=25).build()
-
-    check = conservation.check(ledger)
+def test_money_is_never_created_or_destroyed_over_the_demo_data(
+    store_url: str, tmp_path: Path, store_templates: StoreTemplates
+) -> None:
+    with store_templates.demo(store_url, tmp_path, households=25) as (ledger, data):
+        check = conservation.check(ledger)
 
     assert check.funds == len(data.funds)
     assert check.appropriated_fen > 0 and check.paid_fen > 0 and check.reversed_fen > 0
@@ -28,8 +36,10 @@ def test_money_is_never_created_or_destroyed_over_the_demo_data(ledger: Ledger) 
     assert check.holds
 
 
-def test_the_conservation_sums_match_a_direct_count_of_the_funds(ledger: Ledger) -> None:
-    data = DemoBuilder(ledger, households=10).build()
+def test_the_conservation_sums_match_a_direct_count_of_the_funds(
+    demo: tuple[Ledger, DemoData, Signer],
+) -> None:
+    ledger, data, _ = demo
 
     check = conservation.check(ledger)
 
@@ -43,9 +53,9 @@ def test_the_conservation_sums_match_a_direct_count_of_the_funds(ledger: Ledger)
 
 
 def test_every_household_on_the_demo_campaigns_roster_is_reached_or_has_a_reason(
-    ledger: Ledger,
+    demo: tuple[Ledger, DemoData, Signer],
 ) -> None:
-    data = DemoBuilder(ledger, households=12).build()
+    ledger, data, _ = demo
     views = Views(ledger)
     views.projector.run_once()
 
@@ -74,8 +84,10 @@ def test_every_household_on_the_demo_campaigns_roster_is_reached_or_has_a_reason
     assert len(data.tokens) == 5
 
 
-def test_each_demo_user_signs_in_with_the_password_the_demo_made(ledger: Ledger) -> None:
-    data = DemoBuilder(ledger, households=5).build()
+def test_each_demo_user_signs_in_with_the_password_the_demo_made(
+    demo: tuple[Ledger, DemoData, Signer],
+) -> None:
+    ledger, data, _ = demo
 
     signed_in = {
         name: ledger.sign_in(name, password).name for name, password in data.passwords.items()

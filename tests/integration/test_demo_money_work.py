@@ -11,19 +11,20 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from cli.demo import DemoBuilder
+from cli.demo import DemoData
 from domain.access import SYSTEM
 from domain.application import Context, Ledger
 from domain.rosters import RowProblem, RowStatus
 from domain.schedules import MonthStatus
 from domain.use_cases.bank_files import ReturnStatus
 from projections import conservation
+from supervision.signing import Signer
 
 
 def test_the_demo_escalates_a_request_to_the_top_pays_each_month_once_and_reverses_two_returns(
-    ledger: Ledger,
+    demo: tuple[Ledger, DemoData, Signer],
 ) -> None:
-    data = DemoBuilder(ledger, households=12).build()
+    ledger, data, _ = demo
     work = data.money
     assert data.city_fund is not None and work.roster is not None
 

@@ -33,7 +33,7 @@ def assert_nothing_lost_or_doubled(f: Figures) -> None:
 def test_killing_the_server_under_load_loses_and_doubles_nothing_acknowledged() -> None:
     require_postgres()
     result = run(
-        kills=3,
+        kills=2,
         clients=4,
         cases=20,
         seed=20261130,

@@ -15,7 +15,7 @@ from cli.demo import DemoBuilder
 from domain.application import Ledger
 from projections import Views, archive
 from projections.runner import View
-from stores import open_ledger
+from tests.store_templates import StoreTemplates
 
 BANGFU = str(Path(sys.executable).parent / "bangfu")
 
@@ -67,8 +67,14 @@ def test_views_built_while_events_arrive_equal_views_rebuilt_from_scratch(ledger
     } == {2}
 
 
-def test_a_rebuild_switches_over_while_readers_keep_reading_the_old_view(ledger: Ledger) -> None:
-    DemoBuilder(ledger, households=20).build()
+def test_a_rebuild_switches_over_while_readers_keep_reading_the_old_view(
+    store_url: str, tmp_path: Path, store_templates: StoreTemplates
+) -> None:
+    with store_templates.demo(store_url, tmp_path, households=25) as (ledger, _):
+        rebuild_while_reading(ledger)
+
+
+def rebuild_while_reading(ledger: Ledger) -> None:
     views = Views(ledger, batch_size=50)
     views.projector.run_once()
     expected = archive.list_cases(views.archive, archive.ArchiveFilter(), limit=1000)
@@ -101,10 +107,13 @@ def test_a_rebuild_switches_over_while_readers_keep_reading_the_old_view(ledger:
 
 
 def test_a_killed_projector_resumes_with_no_event_lost_or_counted_twice(
-    store_url: str, tmp_path: Path
+    store_url: str, tmp_path: Path, store_templates: StoreTemplates
 ) -> None:
-    ledger = open_ledger(store_url, master_key_file=tmp_path / "master.key")
-    DemoBuilder(ledger, households=40).build()
+    with store_templates.demo(store_url, tmp_path, households=25) as (ledger, _):
+        kill_the_projector_and_resume(ledger, store_url, tmp_path)
+
+
+def kill_the_projector_and_resume(ledger: Ledger, store_url: str, tmp_path: Path) -> None:
     head = ledger.recorder.max_notification_id() or 0
     Views(ledger)  # create the view tables once, before the projector process starts
     env = {k: v for k, v in os.environ.items() if not k.startswith("BANGFU_")}
@@ -138,4 +147,3 @@ def test_a_killed_projector_resumes_with_no_event_lost_or_counted_twice(
         views.projector.rebuild(name)
     assert everything(views) == resumed
     print(f"\nkilled at {killed_at} of {head}; resumed and matched a rebuild")
-    ledger.close()

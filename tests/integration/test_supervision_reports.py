@@ -11,26 +11,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.forged import paid_before_filing
-from cli.demo import DemoBuilder, DemoData
+from cli.demo import DemoData
 from domain.access import Actor
 from domain.application import Context, Ledger
 from domain.cases import Assessment, Case
 from domain.vocabulary import AssistanceType, Category, Cause, ClosureReason, Role
 from supervision import compliance, provenance
 from supervision.records import from_ledger
+from tests.store_templates import StoreTemplates
 
 ADMIN = Context(Actor("auditor-test", Role.ADMIN))
 NO_LATE = compliance.Standards(late_recording_days=100_000)
 
 
 @pytest.fixture
-def demo(ledger: Ledger) -> Iterator[tuple[Ledger, DemoData]]:
-    yield ledger, DemoBuilder(ledger, households=25).build()
+def demo(
+    store_url: str, tmp_path: Path, store_templates: StoreTemplates
+) -> Iterator[tuple[Ledger, DemoData]]:
+    """A copy of the demo with 25 households (built once per store and test process)."""
+    with store_templates.demo(store_url, tmp_path, households=25) as demo:
+        yield demo
 
 
 def records(ledger: Ledger) -> list[dict[str, Any]]:

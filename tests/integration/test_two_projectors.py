@@ -12,12 +12,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from uuid import UUID
 
-from cli.demo import DemoBuilder
+from cli.demo import DemoData
 from domain.access import Actor
 from domain.application import Context, Ledger
 from domain.cases import Goods
 from domain.vocabulary import Role, VisitKind
 from projections import Views
+from supervision.signing import Signer
 from tests.integration.test_projections import everything
 
 BANGFU = str(Path(sys.executable).parent / "bangfu")
@@ -40,9 +41,9 @@ def visit_every_open_case(ledger: Ledger, cases: list[UUID], rounds: range) -> N
 
 
 def test_two_projector_processes_apply_each_batch_once(
-    ledger: Ledger, store_url: str, tmp_path: Path
+    demo: tuple[Ledger, DemoData, Signer], store_url: str, tmp_path: Path
 ) -> None:
-    data = DemoBuilder(ledger, households=12).build()
+    ledger, data, _ = demo
     open_cases = data.cases[1:]  # the demo closes the first one
     visit_every_open_case(ledger, open_cases, range(3))
     views = Views(ledger)  # the view tables exist before either process starts
