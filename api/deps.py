@@ -162,12 +162,22 @@ SubtreeOf = Annotated[
 ]
 
 
-def subtree(ledger: LedgerDep, actor: ActorDep, centre_id: SubtreeOf = None) -> str | None:
+def subtree(ledger: Ledger, actor: Actor, centre_id: UUID | None = None) -> str | None:
     """The subtree a list covers (``centre_scope``), checked before anything is read."""
     return centre_scope(ledger, actor, centre_id)
 
 
-SubtreeDep = Annotated[str | None, Depends(subtree)]
+async def _subtree_of_request(
+    ledger: LedgerDep, actor: ActorDep, centre_id: SubtreeOf = None
+) -> str | None:
+    """``subtree`` as a dependency: the user's own subtree (no ``centre_id``) reads nothing,
+    so it is answered on the event loop; a centre asked for is read in a worker thread."""
+    if centre_id is None:
+        return subtree(ledger, actor)
+    return await run_in_threadpool(subtree, ledger, actor, centre_id)
+
+
+SubtreeDep = Annotated[str | None, Depends(_subtree_of_request)]
 
 
 async def get_views(request: Request) -> Views:

@@ -66,6 +66,7 @@ class Tally:
     seconds: float = 0.0  # from the first request sent to the last answer
     sending_seconds: float = 0.0  # from the first request sent to the last
     connections: int = 0
+    stale_retries: int = 0  # reused connections the server had closed (keep-alive), sent again
 
     def record(self, call: Call, status: str, ms: float, body: bytes) -> None:
         self.latencies[call.kind].append(ms)
@@ -144,19 +145,31 @@ class Pool:
         self.turn = 0
 
     async def call(self, call: Call, due: float) -> None:
-        """Send ``call`` on some port's idle connection; its latency counts from ``due``."""
+        """Send ``call`` on some port's idle connection; its latency counts from ``due``.
+
+        A reused connection that the server closed while it sat idle (uvicorn ends keep-alive
+        connections after 5 s) answers nothing at all: like any HTTP client, the call is sent
+        again once on a new connection (safe: payments carry an Idempotency-Key) and counted in
+        ``stale_retries``. A connection that breaks after sending part of an answer is an error."""
         self.turn += 1
         port = self.ports[self.turn % len(self.ports)]
         idle = self.idle[port]
         conn: Connection | None = idle.pop() if idle else None
+        reused = conn is not None
         try:
-            if conn is None:
-                if self.opened[port] >= MAX_CONNECTIONS:
-                    raise OSError("too many connections")
-                self.opened[port] += 1
-                self.tally.connections += 1
-                conn = await Connection.open(port)
-            status, body = await asyncio.wait_for(conn.send(call), TIMEOUT)
+            try:
+                if conn is None:
+                    conn = await self._open(port)
+                status, body = await asyncio.wait_for(conn.send(call), TIMEOUT)
+            except asyncio.IncompleteReadError as e:
+                if not (reused and not e.partial):
+                    raise
+                self.tally.stale_retries += 1
+                conn.close()  # type: ignore[union-attr]
+                self.opened[port] -= 1
+                conn = None
+                conn = await self._open(port)
+                status, body = await asyncio.wait_for(conn.send(call), TIMEOUT)
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as e:
             if conn is not None:
                 conn.close()
@@ -167,6 +180,13 @@ class Pool:
             return
         self.tally.record(call, status, _ms(due), body)
         idle.append(conn)
+
+    async def _open(self, port: int) -> Connection:
+        if self.opened[port] >= MAX_CONNECTIONS:
+            raise OSError("too many connections")
+        self.opened[port] += 1
+        self.tally.connections += 1
+        return await Connection.open(port)
 
     def close(self) -> None:
         for conns in self.idle.values():

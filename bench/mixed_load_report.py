@@ -64,6 +64,7 @@ def overview(run: Any) -> tuple[list[str], list[list[str]]]:
         "requests",
         "p50 / p95 / p99 / max ms (all)",
         "non-2xx",
+        "resent on a fresh connection (keep-alive closed by the server)",
         *[f"CPU {k}" for k in CPU_ORDER],
         "view lag at end (catch-up)",
     ]
@@ -75,6 +76,7 @@ def overview(run: Any) -> tuple[list[str], list[list[str]]]:
             f"{p.tally.answered:,}",
             _ms(p.all_latencies()),
             str(p.tally.errors()),
+            str(p.tally.stale_retries),
             *[f"{p.cpu.get(k, 0):.2f}" for k in CPU_ORDER],
             f"{p.lag_at_end:,} events ({p.catch_up_seconds:.1f} s)",
         ]

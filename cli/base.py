@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import logging
 import socket
 import sqlite3
 from collections.abc import Iterator
@@ -63,9 +64,16 @@ err = Console(stderr=True)
 def _log_the_command(ctx: typer.Context) -> None:
     """Set up logging (api/observability/logs.py) and log one line when the command ends:
     its name, exit status and duration; imported here, so that `bangfu --help` stays quick."""
-    from api.observability.logs import LogSettingsError, command_logged, configure_from
+    from api.observability.logs import (
+        COMMANDS_LOGGER,
+        URL_LOGGERS,
+        LogSettingsError,
+        command_logged,
+        configure_from,
+    )
 
     name = ctx.meta.get("bangfu.command") or ctx.invoked_subcommand or "bangfu"
+    ctx.with_resource(_logging_restored((COMMANDS_LOGGER, *URL_LOGGERS)))  # closed last
     try:
         configure_from(Settings(), name.split()[0])
     except LogSettingsError as e:
@@ -73,6 +81,26 @@ def _log_the_command(ctx: typer.Context) -> None:
     except ValueError:  # another setting is wrong: the command itself will say which
         pass
     ctx.with_resource(command_logged(name))
+
+
+@contextmanager
+def _logging_restored(names: tuple[str, ...]) -> Iterator[None]:
+    """Put logging back as it was when the command ends: the root logger's handlers and level
+    and those of ``names``. A command run inside another program (a test's CliRunner) must not
+    leave that program a handler on its own stderr, closed by then, and the root at INFO."""
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    levels = [(logger, logger.level) for logger in (root, *map(logging.getLogger, names))]
+    try:
+        yield
+    finally:
+        for added in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(added)
+            added.close()
+        for removed in [h for h in handlers if h not in root.handlers]:
+            root.addHandler(removed)
+        for logger, level in levels:
+            logger.setLevel(level)
 
 
 @contextmanager

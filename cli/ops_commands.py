@@ -7,6 +7,7 @@ import typer
 from bootstrap import prepare_store
 from cli.base import OPENING_ERRORS, app, console, fail, open_app, refuse_store
 from projections.rebuild import rebuild_key
+from projections.view_errors import RebuildRunningError
 from schema import SCHEMA
 from settings import Settings
 from stores import describe
@@ -65,7 +66,11 @@ def finish_rebuilds(settings: Settings) -> None:
         for key in sorted(projector.states()):
             if key.endswith(rebuild_key("")):
                 name = key.removesuffix(rebuild_key(""))
-                applied = projector.rebuild(name)
+                try:
+                    applied = projector.rebuild(name)
+                except RebuildRunningError:
+                    console.print(f"the {name} view is being rebuilt by another process")
+                    continue
                 console.print(f"rebuilt the {name} view ({applied} events)")
     finally:
         bangfu.close()

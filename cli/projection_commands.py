@@ -17,6 +17,7 @@ from cli.base import app, console, err, open_app, open_store, progress_bar
 from projections import Views
 from projections.rebuild import rebuild_key
 from projections.view import ViewFailedError
+from projections.view_errors import RebuildRunningError
 from settings import Settings
 from stores import describe
 
@@ -155,6 +156,10 @@ def projections_rebuild(
                     restart=restart,
                     starting=partial(_starting, view_name, head, progress, task),
                 )
+            except RebuildRunningError as e:
+                progress.stop()
+                err.print(f"[red]{escape(str(e))}[/red]")
+                raise typer.Exit(1) from None
             except ViewFailedError as e:
                 progress.stop()
                 err.print(

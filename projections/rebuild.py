@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from projections.view import Batch, View, ViewFailedError, ViewState
+from projections.view_errors import RebuildRunningError
+from stores.run_locks import RunLockHeldError, run_lock
 from stores.sql import Cursor, SqlDatabase
 
 if TYPE_CHECKING:
@@ -33,8 +35,26 @@ def rebuild(
     where it starts: 0 for a fresh start), unless ``restart``. A view stopped at an event it
     cannot apply is tried again this way: if the rebuild meets the event too, it raises
     ViewFailedError and the view in use stays as it was; if it succeeds, the failure is
-    cleared."""
+    cleared.
+
+    One rebuild of a view runs at a time, across processes: a second one raises
+    RebuildRunningError at once (stores/run_locks.py)."""
     view = projector.view(name)
+    try:
+        with run_lock(projector.db, f"rebuild {name}"):
+            return _rebuild(projector, view, progress, restart, starting)
+    except RunLockHeldError:
+        raise RebuildRunningError(name) from None
+
+
+def _rebuild(
+    projector: Projector,
+    view: View,
+    progress: Callable[[int], None],
+    restart: bool,
+    starting: Callable[[int], None],
+) -> int:
+    name = view.name
     key = rebuild_key(name)
     found = generations(view, table_names(projector.db))  # listed before the states are read
     current, saved = projector.state(name), projector.state(key)

@@ -1,5 +1,5 @@
 """What a reader of a view is told when the view is behind, or has stopped at an event it
-cannot apply (projections/view.py re-exports both)."""
+cannot apply (projections/view.py re-exports both), and what a second rebuild of a view is told."""
 
 from __future__ import annotations
 
@@ -34,3 +34,16 @@ class ViewFailedError(ViewBehindError):
             "rebuilds it",
         )
         self.failure = failure
+
+
+class RebuildRunningError(RuntimeError):
+    """A rebuild of this view is running in another process (or thread): a second one would
+    build the same generation's tables over it, so it is refused at once."""
+
+    def __init__(self, view: str) -> None:
+        super().__init__(
+            f"a rebuild of the {view} view is running elsewhere; it switches readers over when "
+            "it is done (`bangfu projections status` shows it), or, if it was stopped, the "
+            "next rebuild resumes it"
+        )
+        self.view = view

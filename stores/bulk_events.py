@@ -5,8 +5,9 @@ written with COPY instead of one INSERT of an unnest'ed array (about 4x the rows
 A batch written by COPY keeps every guarantee of the library's insert: the events table is locked
 (EXCLUSIVE) for the transaction, so that notification ids are given in commit order; the ids are
 taken from the table's own sequence under that lock; a version already stored fails the whole
-batch (the primary key), which the application sees as a lost race; the hash chain is extended
-in the same transaction (stores/chain.py); and listeners are notified. The events' digests are
+batch (the primary key), which the application sees as a lost race; the writer's reads
+(``expected_versions``) are checked under the lock as stores/chain.py checks them; the hash chain
+is extended in the same transaction; and listeners are notified. The events' digests are
 computed before the transaction, and the garbage collector does not run inside it: a full
 collection of a large import's heap takes seconds, and the lock would be held that long (or the
 server would end the session as idle in its transaction).
@@ -15,7 +16,7 @@ server would end the session as idle in its transaction).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
@@ -24,7 +25,14 @@ from eventsourcing.persistence import InterfaceError, OperationalError, StoredEv
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
-from stores.chain import GENESIS, ChainedPostgresRecorder, ChainedSQLiteRecorder, digest, link
+from stores.chain import (
+    GENESIS,
+    ChainedPostgresRecorder,
+    ChainedSQLiteRecorder,
+    check_versions,
+    digest,
+    link,
+)
 
 _SQLITE_IDS = 500  # ids in one IN (...) list
 
@@ -68,11 +76,13 @@ class BulkPostgresRecorder(ChainedPostgresRecorder):
         if len(stored_events) < self.copy_from or self.datastore.enable_db_functions:
             ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
             return ids
-        copied: list[int] = self._copy_events(stored_events)
+        copied: list[int] = self._copy_events(stored_events, kwargs.get("expected_versions"))
         return copied
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def _copy_events(self, stored_events: Sequence[StoredEvent]) -> list[int]:
+    def _copy_events(
+        self, stored_events: Sequence[StoredEvent], expected: Mapping[UUID, int] | None = None
+    ) -> list[int]:
         schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
         digests = [
             digest(e.originator_id, e.originator_version, e.topic, e.state) for e in stored_events
@@ -84,6 +94,8 @@ class BulkPostgresRecorder(ChainedPostgresRecorder):
             conn.cursor() as curs,
         ):
             self._lock_table(curs)
+            if expected:  # what the writer read is still as it read it, or nothing is written
+                check_versions(expected, self._versions(curs, expected))
             self._notify_channel(curs)
             # the ids the table's sequence would give, taken at once (no other writer while
             # the lock is held)

@@ -6,16 +6,23 @@ link(n)   = SHA-256( link(n-1) | position | digest(n) ), from an all-zero genesi
 The events table is locked while events are inserted (PostgreSQL), and SQLite has one writer at
 a time, so concurrent writers still produce one valid chain. Keeping the digest apart lets an
 audit package prove a few events against a signed checkpoint without revealing the others.
+
+In the same transaction, under that lock, a writer's reads are checked: ``expected_versions``
+(passed to ``insert_events`` by domain/writes.py) maps each aggregate the writer read and does
+not write to the version it read (0: absent). When any stored version differs, nothing is written
+and IntegrityError is raised, which the application takes for a lost race. One query for the
+whole set, an index lookup on the events table's primary key (originator_id, originator_version).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import json
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 from psycopg import Cursor
@@ -52,6 +59,13 @@ def chain_links(
     return links
 
 
+def check_versions(expected: Mapping[UUID, int], stored: Mapping[UUID, int]) -> None:
+    """Raise IntegrityError when an aggregate read is no longer at the version read."""
+    stale = sorted(str(i) for i, version in expected.items() if stored.get(i, 0) != version)
+    if stale:
+        raise IntegrityError(f"aggregates read were changed by another writer: {stale}")
+
+
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
     """Writes the chain links in the same transaction, under the events table's lock."""
 
@@ -72,6 +86,33 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         self._insert_links = SQL(
             "INSERT INTO {0}.{1} (position, digest, link) VALUES (%s, %s, %s)"
         ).format(Identifier(datastore.schema), Identifier(self.chain_table_name))
+        self._max_versions = SQL(
+            "SELECT originator_id, max(originator_version) AS version FROM {0}.{1} "
+            "WHERE originator_id = ANY(%s) GROUP BY originator_id"
+        ).format(Identifier(datastore.schema), Identifier(events_table_name))
+
+    def stored_versions(self, originator_ids: Collection[UUID]) -> dict[UUID, int]:
+        """The latest stored version of each id (an absent one: not in the answer)."""
+        with self.datastore.transaction(commit=False) as curs:
+            return self._versions(curs, originator_ids)
+
+    def _versions(self, curs: Cursor[DictRow], originator_ids: Collection[UUID]) -> dict[UUID, int]:
+        as_uuid = self.datastore.originator_id_type == "uuid"
+        ids = list(originator_ids) if as_uuid else [str(i) for i in originator_ids]
+        curs.execute(self._max_versions, (ids,))
+        return {UUID(str(row["originator_id"])): row["version"] for row in curs.fetchall()}
+
+    def _insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        """Runs first in the insert's transaction: the writer's reads are checked under the
+        events table's lock, before any event goes in. (Not in the hook after the insert: the
+        library swallows an error raised there until its transaction has committed.)"""
+        super()._insert_events(curs, stored_events, **kwargs)
+        expected: Mapping[UUID, int] | None = kwargs.get("expected_versions")
+        if expected:
+            self._lock_table(curs)  # taken again by the insert: one lock, held to the commit
+            check_versions(expected, self._versions(curs, expected))
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -95,6 +136,21 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     ) -> None:
         super().__init__(datastore, events_table_name)
 
+    def stored_versions(self, originator_ids: Collection[UUID]) -> dict[UUID, int]:
+        """The latest stored version of each id (an absent one: not in the answer)."""
+        with self.datastore.transaction(commit=False) as c:
+            return self._versions(c, originator_ids)
+
+    def _versions(self, c: SQLiteCursor, originator_ids: Collection[UUID]) -> dict[UUID, int]:
+        # eventsourcing's SQLite keeps originator ids as 32 hex digits
+        c.execute(
+            f"SELECT originator_id, MAX(originator_version) AS version FROM "
+            f"{self.events_table_name} WHERE originator_id IN "
+            "(SELECT value FROM json_each(?)) GROUP BY originator_id",
+            (json.dumps([i.hex for i in originator_ids]),),
+        )
+        return {UUID(row["originator_id"]): row["version"] for row in c.fetchall()}
+
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
@@ -106,6 +162,9 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
+        expected: Mapping[UUID, int] | None = kwargs.get("expected_versions")
+        if expected:  # after the insert: this transaction holds the one writer's lock
+            check_versions(expected, self._versions(c, expected))
         if ids:
             c.execute(f"SELECT link FROM {self.chain_table_name} ORDER BY position DESC LIMIT 1")
             row = c.fetchone()

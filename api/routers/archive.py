@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from api import columns
 from api.deps import FIRST_YEAR, LAST_YEAR, Day, ReaderDep, SubtreeDep
-from api.exports import Format, Lang, page, tabular
+from api.exports import Format, Lang, page, ready_json, tabular
 from api.responses import CasePage, CaseSummary, TimelineEntry
 from api.routers import listing
 from domain.access import Actor
@@ -80,7 +80,7 @@ def list_cases(
     rows = with_names(read.ledger, read.actor, found)
     if format != "json":
         return tabular(rows, columns.ARCHIVE, format, lang, "archive")
-    return page(rows, limit, "id")
+    return ready_json(page(rows, limit, "id"))
 
 
 @router.get("/summary", response_model=CaseSummary)
@@ -94,7 +94,7 @@ def summary(read: ReaderDep, f: CaseFilterDep) -> dict[str, dict[str, int]]:
     response_model=list[TimelineEntry],
     response_model_exclude_unset=True,
 )
-def timeline(case_id: UUID, read: ReaderDep) -> list[dict[str, Any]]:
+def timeline(case_id: UUID, read: ReaderDep) -> Any:
     """Every event of the household in order, readable, with who and when."""
     read.ledger.case(read.actor, case_id)
-    return audit.timeline(read.caught_up("audit").audit, str(case_id))
+    return ready_json(audit.timeline(read.caught_up("audit").audit, str(case_id)))

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api import columns
-from api.deps import MAX_POSITION, ActorDep, Moment, ReaderDep, SubtreeDep
-from api.exports import Format, Lang, page, tabular
+from api.deps import MAX_POSITION, ActorDep, Moment, Reader, ReaderDep, SubtreeDep
+from api.exports import Format, Lang, page, ready_json, tabular
 from api.responses import AuditPage, CheckpointOut, PublicKeyOut
 from api.routers import listing
 from api.routers.supervision import settled
@@ -71,12 +71,16 @@ def audit_events(
         recorded_from=recorded_from,
         recorded_to=recorded_to,
     )
-    fetch = limit if format == "json" else 1_000_000
-    rows = audit.events(read.caught_up("audit").audit, f, fetch, after)
-    if format != "json":
-        shown_rows = [r | {"data": orjson.dumps(r["data"]).decode()} for r in rows]
-        return tabular(shown_rows, columns.AUDIT_EVENTS, format, lang, "audit-events")
-    return page(rows, limit, "position")
+    if format == "json":
+        return ready_json(trail_page(read, f, limit, after))
+    rows = audit.events(read.caught_up("audit").audit, f, 1_000_000, after)
+    shown_rows = [r | {"data": orjson.dumps(r["data"]).decode()} for r in rows]
+    return tabular(shown_rows, columns.AUDIT_EVENTS, format, lang, "audit-events")
+
+
+def trail_page(read: Reader, f: audit.AuditFilter, limit: int, after: int) -> dict[str, Any]:
+    """A page of the trail (``AuditPage``'s shape), for the API and the web app's trail page."""
+    return page(audit.events(read.caught_up("audit").audit, f, limit, after), limit, "position")
 
 
 @router.get("/public-key", response_model=PublicKeyOut)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -33,6 +35,20 @@ def test_several_workers_are_refused_while_the_server_would_keep_the_views_itsel
     assert result.exit_code == 2
     assert "BANGFU_PROJECT_IN_PROCESS=false" in result.output
     assert not (tmp_path / "bangfu.sqlite").exists()  # refused before the store was opened
+
+
+def test_a_command_run_inside_a_test_leaves_no_log_handler_behind_on_a_closed_stream(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = logging.getLogger()
+    before = (list(root.handlers), root.level)
+
+    result = CliRunner().invoke(app, ["serve", "--workers", "2"], env=environment(tmp_path))
+    logging.getLogger("bangfu.projections").warning("funds: stopped at position 7")
+
+    assert result.exit_code == 2
+    assert (list(root.handlers), root.level) == before  # serve had set INFO on the root
+    assert "Logging error" not in capsys.readouterr().err
 
 
 def test_two_workers_answer_on_one_port_when_the_projector_runs_apart(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """A rebuild killed half-way resumes where it stopped, ends equal to a clean rebuild, and leaves
-no orphan tables."""
+no orphan tables; a second rebuild of the same view is refused while one runs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import logging
 import os
 import signal
 import subprocess
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from bench.generate import generate
 from cli.main import app
 from projections import Views
 from projections.rebuild import generations, table_names
+from projections.view_errors import RebuildRunningError
 from stores import open_ledger
 from tests.integration.bangfu import BANGFU
 from tests.integration.test_projections import contents
@@ -74,4 +77,37 @@ def test_a_killed_rebuild_resumes_where_it_stopped_and_equals_a_clean_rebuild(
     batches = [r.__dict__ for r in caplog.records if r.__dict__.get("view") == "audit@rebuild"]
     assert sum(b["events"] for b in batches) == head and batches[-1]["position"] == head
     assert all(b["events"] > 0 and b["ms"] >= 0 for b in batches)  # no line for an empty one
+    ledger.close()
+
+
+def test_a_second_rebuild_of_a_view_is_refused_at_once_while_the_first_runs_on(
+    store_url: str, tmp_path: Path
+) -> None:
+    ledger = open_ledger(store_url, master_key_file=tmp_path / "master.key")
+    generate(ledger, 600)
+    head = ledger.recorder.max_notification_id() or 0
+    first, second = Views(ledger, batch_size=50), Views(ledger, batch_size=50)
+    begun, go_on = threading.Event(), threading.Event()
+
+    def held_after_a_batch(n: int) -> None:
+        begun.set()
+        assert go_on.wait(60)
+
+    running = ThreadPoolExecutor(1).submit(first.projector.rebuild, "audit", held_after_a_batch)
+    assert begun.wait(60), "the first rebuild never began"
+    ours = {"BANGFU_DATABASE_URL": store_url, "BANGFU_DATA_DIR": str(tmp_path)}
+
+    with pytest.raises(RebuildRunningError, match="a rebuild of the audit view is running"):
+        second.projector.rebuild("audit")
+    refused = CliRunner(env=ours).invoke(app, ["projections", "rebuild", "audit"])
+    another_view = second.projector.rebuild("funds")  # other views are not held up
+    go_on.set()
+
+    assert refused.exit_code == 1 and "a rebuild of the audit view is running" in refused.output
+    assert another_view == head
+    assert running.result(timeout=120) == head
+    state = second.projector.state("audit")
+    assert state is not None and (state.generation, state.position) == (2, head)
+    assert len(contents(second.audit)["audit_events"]) == head
+    assert second.projector.rebuild("audit") == head  # the lock went with the first one
     ledger.close()

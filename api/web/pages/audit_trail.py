@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import MAX_POSITION
-from api.routers.audit import audit_events
+from api.routers.audit import trail_page
 from api.routers.supervision import settled
 from api.web.forms import Form
 from api.web.i18n import language_of
@@ -33,6 +33,7 @@ from domain.catalogue import event_class
 from domain.errors import InvalidInputError
 from domain.money import parse_yuan
 from domain.payments import Payment
+from projections.audit import AuditFilter
 
 router = APIRouter(include_in_schema=False)
 
@@ -89,20 +90,16 @@ def trail(request: Request, visitor: AuditorDep, read: ReaderDep) -> HTMLRespons
     if form.ok:
         scope = subtree(read.ledger, actor, centre_id)
         settled(read, "audit")
-        page = audit_events(
-            read,
-            scope,
-            by,
-            kind,
-            fund_id,
-            case_id,
-            recorded["recorded_from"],
-            recorded["recorded_to"],
-            PAGE,
-            after,
-            "json",
-            "en",
+        f = AuditFilter(
+            actor=by,
+            type=kind,
+            centre_id=scope,
+            fund_id=str(fund_id) if fund_id else None,
+            case_id=str(case_id) if case_id else None,
+            recorded_from=recorded["recorded_from"],
+            recorded_to=recorded["recorded_to"],
         )
+        page = trail_page(read, f, PAGE, after)
         rows, next_after = page["items"], page["next"]
     views = settled(read, "funds")
     funds = fund_choices(views, mine)
