@@ -25,6 +25,11 @@ Read from the store when /metrics is scraped (``StoreCollector``), a few indexed
   (the last `bangfu verify` that found no fault; absent until one has);
 * ``bangfu_db_pool_size``, ``_available``, ``_max``, ``_waiting``: PostgreSQL's connection pool
   (nothing on SQLite);
+* ``bangfu_write_commands_total``, ``bangfu_write_batches_total`` (the transactions group commit
+  saved them in) and ``bangfu_write_races_lost_total`` (batches decided again because another
+  process changed first what they read or wrote): this process's own, so sum them over
+  several servers; a count of lost races that grows with the commands means the processes
+  fight over the same records (a hot fund paid through two servers);
 * ``process_*``: this process's memory, CPU and open files.
 
 /metrics asks for no sign-in unless ``BANGFU_METRICS_TOKEN`` is set (then a bearer token): it
@@ -124,6 +129,7 @@ class StoreCollector(Collector):
         return []  # nothing to check against other collectors; do not query at registration
 
     def collect(self) -> Iterator[Metric]:
+        yield from self._writes()
         yield from self._pool()
         try:
             families = list(self._store())
@@ -199,6 +205,19 @@ class StoreCollector(Collector):
             "The log position the newest checkpoint signs",
             int(row["position"]),
         )
+
+    def _writes(self) -> Iterator[Metric]:
+        ledger = self.bangfu.ledger
+        for name, value, documentation in (
+            ("commands", ledger.committer.jobs, "Write commands this process decided"),
+            ("batches", ledger.committer.batches, "Transactions group commit saved them in"),
+            (
+                "races_lost",
+                ledger.lost_races,
+                "Batches decided again: another process changed first what they read or wrote",
+            ),
+        ):
+            yield CounterMetricFamily(f"bangfu_write_{name}", documentation, value=value)
 
     def _pool(self) -> Iterator[Metric]:
         pool = getattr(getattr(self.bangfu.ledger.factory, "datastore", None), "pool", None)

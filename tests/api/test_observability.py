@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -21,10 +22,12 @@ from api.app import create_app
 from api.observability.logs import configure
 from domain.access import SYSTEM
 from domain.application import Ledger
+from domain.policy_parameters import Parameter
 from domain.vocabulary import Role
 from settings import Settings
 from stores import open_ledger
-from tests.api.support import Api, case_body, centre_tree
+from tests.api.support import Api, case_body, central_fund, centre_tree, payment_body
+from tests.integration.test_concurrent_payments import ADMIN
 from tests.integration.test_projection_failures import save_unappliable_receipt
 
 BANGFU = str(Path(sys.executable).parent / "bangfu")
@@ -216,3 +219,38 @@ def test_postgresql_shows_its_pool_and_a_metrics_token_guards_the_metrics(
     assert 0 <= shown["bangfu_db_pool_available"] <= shown["bangfu_db_pool_size"]
     assert shown["bangfu_db_pool_waiting"] == 0
     assert shown["bangfu_log_head_position"] >= 1
+
+
+def test_the_metrics_count_writes_and_a_race_lost_to_another_process(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        signing_key_file=tmp_path / "signing-key.pem", master_key_file=tmp_path / "master.key"
+    )
+    ledger = open_ledger(sqlite_url, master_key_file=settings.master_key_file)
+    there = open_ledger(sqlite_url, master_key_file=settings.master_key_file)  # a 2nd server
+    try:
+        with TestClient(create_app(ledger, settings, projector="none")) as client:
+            api = Api(client, ledger)
+            api.user("admin", Role.ADMIN)
+            city, _, _, street = centre_tree(api)
+            fund = central_fund(api, city, "10000.00")
+            case = api.created("/cases", case_body(street))
+            before = samples(client)
+            paid = api.post("/payments", payment_body(fund, case, "800.00", "2026-02-01"))
+            # the other server sets an approval line this one remembers as not set
+            there.set_policy(
+                ADMIN, UUID(city), Parameter.APPROVAL_ABOVE, None, 500_00, date(2026, 1, 10), "审批"
+            )
+            refused = api.post("/payments", payment_body(fund, case, "800.00", "2026-02-01"))
+            after = samples(client)
+    finally:
+        there.close()
+        ledger.close()
+
+    assert paid.status_code == 201, paid.text
+    assert refused.json()["type"] == "urn:bangfu:problem:approval-required", refused.text
+    assert after["bangfu_write_commands_total"] - before["bangfu_write_commands_total"] == 2
+    assert after["bangfu_write_batches_total"] - before["bangfu_write_batches_total"] == 2
+    assert before["bangfu_write_races_lost_total"] == 0
+    assert after["bangfu_write_races_lost_total"] == 1  # decided again, and refused

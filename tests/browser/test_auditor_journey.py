@@ -50,7 +50,8 @@ def test_an_auditor_follows_the_money_and_downloads_a_verified_audit_package(
     page.click("ol.chain > li:last-child > a")  # the street's fund that paid it
     page.wait_for_selector("#balance-chart canvas")
     page.fill("#f-as_of", "2026-02-28")
-    page.click("form.toolbar button[type=submit]")
+    with page.expect_navigation():
+        page.click("form.toolbar button[type=submit]")
     page.wait_for_selector("#balance-chart canvas")
     as_of = page.locator("#as-of-balance").inner_text()
     assert ("截至 2026-02-28 的余额" if lang == "zh" else "Balance as of 2026-02-28") in as_of
@@ -67,7 +68,8 @@ def test_an_auditor_follows_the_money_and_downloads_a_verified_audit_package(
     page.select_option("#f-kind", Payment.Made.__name__)
     page.fill("#f-actor", "demo-loader")
     page.fill("#f-date_from", "2026-01-01")
-    page.click("form.filters button[type=submit]")
+    with page.expect_navigation():  # the filtered page, loaded, before its rows are counted
+        page.click("form.filters button[type=submit]")
     assert "actor=demo-loader" in page.url
     assert page.locator("#trail-table tbody tr").count() == 50  # a full first page
     assert page.locator("a[rel=next]").count() == 1
