@@ -73,6 +73,7 @@ def test_an_auditor_follows_the_money_and_downloads_a_verified_audit_package(
     assert "actor=demo-loader" in page.url
     assert page.locator("#trail-table tbody tr").count() == 50  # a full first page
     assert page.locator("a[rel=next]").count() == 1
+    v.screenshot("audit-trail")
 
     v.go("/app/audit/package")
     page.select_option("#f-fund_id", index=1)

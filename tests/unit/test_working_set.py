@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.group_commit import Committed, WorkingSet
+from domain.working_set import Committed, WorkingSet
 
 
 class Jar(Aggregate):
