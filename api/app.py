@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from api import problems, routing
 from api.guards import RefuseControlCharacters, refuse_duplicate_keys
+from api.observability.gc_pauses import settle_heap
 from api.observability.logs import configure_from
 from api.observability.metrics import Metrics
 from api.observability.requests import RequestLog
@@ -134,4 +135,6 @@ def app_from_environment() -> FastAPI:
     the settings from the environment, the views kept by `bangfu project`."""
     settings = Settings()
     configure_from(settings, "serve")
-    return create_app(settings=settings, projector="none")
+    app = create_app(settings=settings, projector="none")
+    settle_heap()
+    return app

@@ -32,6 +32,7 @@ from bench import write_path as wp
 from bench.mixed_load_client import TIMEOUT, Tally, closed_loop, open_loop, run
 from bench.mixed_load_report import Phase, write_report
 from bench.mixed_load_setup import KINDS, Data, Mix, health, prepare
+from bench.mixed_load_timeline import Sampler, counters_table, table, worker_counters
 from bench.processes import Bangfu, child_pids, logged, own_database, serving
 from bench.write_path import Client, Monitor, cli, free_port, load_average, proc_cpu_seconds
 
@@ -121,6 +122,7 @@ class Run:
     phases: list[Phase] = field(default_factory=list)
     kinds: list[Phase] = field(default_factory=list)  # each kind alone, 4 clients, 1 serve
     check: list[str] = field(default_factory=list)
+    timeline: list[str] = field(default_factory=list)  # (c) second by second
     passed: bool = True
 
 
@@ -221,8 +223,16 @@ def bench(run: Run, data_dir: Path, monitor: Monitor) -> None:
         probes(run, servers, meter, admin, mix, "(b) 2 serves")
         print(f"(c) held: {a.rate:g} req/s for {a.minutes:g} min; load average {load_average()}")
         run.notes["load average at the start of (c)"] = load_average()
-        load = open_loop([servers.port], a.rate, a.minutes * 60, mix.make)
-        run.phases.append(measure("(c) 2 serves: held", servers, meter, admin, load, "open"))
+        tally, counted = Tally(), worker_counters(servers.port, 2)
+        sampler = Sampler(servers.serve.pid, servers.projector.pid, a.spy, a.rate, tally)
+        sampler.start()
+        load = open_loop([servers.port], a.rate, a.minutes * 60, mix.make, tally)
+        try:
+            run.phases.append(measure("(c) 2 serves: held", servers, meter, admin, load, "open"))
+        finally:
+            sampler.stop()
+        run.timeline = table(sampler, tally)
+        run.timeline += counters_table(counted, worker_counters(servers.port, 2))
         run.notes["load average at the end of (c)"] = load_average()
         check_exactly_once(run, admin, auditor, data)
     finally:
@@ -232,7 +242,16 @@ def bench(run: Run, data_dir: Path, monitor: Monitor) -> None:
         servers.projector.stop()
     for name in ("serve-1", "serve-2", "project"):
         log = (data_dir / f"{name}.log").read_text(errors="replace")
-        run.notes[f"{name} log"] = f"{log.count('Traceback')} tracebacks"
+        pauses = [line for line in log.splitlines() if "gc pause" in line]
+        run.notes[f"{name} log"] = (
+            f"{log.count('Traceback')} tracebacks, {len(pauses)} GC pauses over 100 ms"
+            + (f" (the longest: {max(pauses, key=_pause_ms)})" if pauses else "")
+        )
+
+
+def _pause_ms(line: str) -> float:
+    at = line.find('"ms":')
+    return float(line[at + 5 :].split(",")[0].strip("} ")) if at >= 0 else 0.0
 
 
 def main() -> None:
@@ -245,6 +264,7 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=300)
     parser.add_argument("--history", type=int, default=2, help="payments a household at setup")
     parser.add_argument("--keep", action="store_true", help="keep the database and data dir")
+    parser.add_argument("--spy", action="store_true", help="py-spy dump the workers in a stall")
     args = parser.parse_args()
     if not (0 < args.minutes <= 60 and 0 < args.rate <= 5000 and 1 <= args.clients <= 256):
         parser.error("--minutes 0..60, --rate 0..5000, --clients 1..256")

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 HOST = "127.0.0.1"
 TIMEOUT = 30.0  # seconds: an answer slower than this counts as an error
 MAX_CONNECTIONS = 256  # per port: an open loop that needs more is refused, counted as errors
+STAGGER = 0.025  # seconds between the closed loop's clients' first requests
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,13 @@ class Tally:
     sending_seconds: float = 0.0  # from the first request sent to the last
     connections: int = 0
     stale_retries: int = 0  # reused connections the server had closed (keep-alive), sent again
+    origin: float = 0.0  # perf_counter when the load began: ``answers`` count from it
+    answers: list[tuple[float, float, float]] = field(default_factory=list)  # (due, done, ms)
 
-    def record(self, call: Call, status: str, ms: float, body: bytes) -> None:
+    def record(self, call: Call, status: str, due: float, body: bytes) -> None:
+        done = time.perf_counter()
+        ms = (done - due) * 1000
+        self.answers.append((due - self.origin, done - self.origin, ms))
         self.latencies[call.kind].append(ms)
         self.statuses[call.kind][status] += 1
         if status == "201" and call.fund is not None:
@@ -176,9 +182,9 @@ class Pool:
                 self.tally.unanswered_payments += call.fund is not None
             if conn is not None or str(e) != "too many connections":
                 self.opened[port] -= 1
-            self.tally.record(call, f"socket {type(e).__name__}: {e}"[:80], _ms(due), b"")
+            self.tally.record(call, f"socket {type(e).__name__}: {e}"[:80], due, b"")
             return
-        self.tally.record(call, status, _ms(due), body)
+        self.tally.record(call, status, due, body)
         idle.append(conn)
 
     async def _open(self, port: int) -> Connection:
@@ -194,17 +200,18 @@ class Pool:
                 conn.close()
 
 
-def _ms(since: float) -> float:
-    return (time.perf_counter() - since) * 1000
-
-
 async def open_loop(
-    ports: list[int], rate: float, seconds: float, make: Callable[[int], Call]
+    ports: list[int],
+    rate: float,
+    seconds: float,
+    make: Callable[[int], Call],
+    tally: Tally | None = None,
 ) -> Tally:
-    """``rate`` requests a second for ``seconds``, each due at its time (see the module)."""
-    tally, total = Tally(), max(1, round(rate * seconds))
+    """``rate`` requests a second for ``seconds``, each due at its time (see the module);
+    into ``tally`` when given (another thread may watch it)."""
+    tally, total = tally or Tally(), max(1, round(rate * seconds))
     pool, tasks = Pool(ports, tally), []
-    started = time.perf_counter()
+    started = tally.origin = time.perf_counter()
     for n in range(total):
         due = started + n / rate
         if (wait := due - time.perf_counter()) > 0:
@@ -228,13 +235,17 @@ async def closed_loop(
     pool = Pool(ports, tally)
     deadline = time.perf_counter() + seconds
 
-    async def client() -> None:
+    async def client(n: int) -> None:
+        # one after another, as clients arrive over time: 16 connections opened at once would
+        # all be taken by whichever `serve` worker woke first (asyncio accepts every connection
+        # waiting on a listening socket it shares with the other workers), none by the other
+        await asyncio.sleep(n * STAGGER)
         while time.perf_counter() < deadline:
             tally.sent += 1
             await pool.call(make(next(serial)), time.perf_counter())
 
-    started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(clients)))
+    started = tally.origin = time.perf_counter()
+    await asyncio.gather(*(client(n) for n in range(clients)))
     tally.seconds = time.perf_counter() - started
     pool.close()
     return tally

@@ -172,6 +172,7 @@ def write_report(run: Any) -> None:
     for p in run.phases:
         if "health" not in p.name:
             lines += _table(f"{p.name}, by request kind", *by_kind(p))
+    lines += run.timeline
     problems = [f"{p.name}: {n} x {k}" for p in run.phases for k, n in p.tally.problems.items()]
     lines += ["## Answers other than 2xx", "", *(f"- {t}" for t in problems or ["none"]), ""]
     lines += ["## Exactly once and views", "", *(f"- {t}" for t in run.check), ""]

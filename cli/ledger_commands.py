@@ -168,9 +168,11 @@ def serve(
         )
         return
     from api.app import create_app  # the web app only where it is served: other commands start
+    from api.observability.gc_pauses import settle_heap
     from api.projector import default_mode  # a second sooner without it
 
     app = create_app(ledger, settings, projector=default_mode(settings))
+    settle_heap()
     uvicorn.run(app, host=host, port=port, log_level="info", log_config=None, access_log=False)
 
 

@@ -2,14 +2,20 @@
 domain/group_commit.py): each command decided in turn over one working set, those that passed
 saved in one transaction that also checks what they only read (domain/working_set.py), bounded
 retries of races lost to another process, and refusals resting on kept entries checked before
-they are answered."""
+they are answered.
+
+Where the store offers writers' turns (PostgreSQL, stores/chain.py), each batch is decided and
+saved in this process's turn, after dropping from the kept entries what other processes wrote
+since its last turn: with several processes paying from one fund, a batch then decides on the
+fund as it is instead of losing a race and being decided again."""
 
 from __future__ import annotations
 
 import random
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 from uuid import UUID
 
@@ -32,6 +38,25 @@ class BatchCommits(Application[UUID]):
     clock: Clock
     committed: Committed  # aggregates (and absences) as last seen, checked at save
     _local: threading.local  # the working set of the batch being decided
+    _turn_after: int | None = None  # the log position this process's last turn began at
+    _own_positions: set[int] | None = None  # what this process saved since then
+
+    @contextmanager
+    def _writers_turn(self) -> Iterator[None]:
+        """This process's turn to decide and save a batch, where the store has turns: what the
+        others wrote since its last turn is dropped from the kept entries first."""
+        turn = getattr(self.recorder, "writers_turn", None)
+        if turn is None:
+            yield
+            return
+        with turn(self._turn_after) as began:
+            own = self._own_positions or set()
+            if began.changes is None:
+                self.committed.clear()
+            else:
+                self.committed.drop({i for at, i in began.changes if at not in own})
+            self._turn_after, self._own_positions = began.head, set()
+            yield
 
     def _load(self, aggregate_id: UUID) -> Aggregate | None:
         try:
@@ -101,6 +126,8 @@ class BatchCommits(Application[UUID]):
                 return
             self.committed.put(working.aggregates.values())
             self.committed.put_absent(working.absences())
+            if self._own_positions is not None:
+                self._own_positions.update(r.notification.id for r in recordings)
             for doubt in refused:  # what the save found current needs no second look
                 doubt.reads = {i: v for i, v in doubt.reads.items() if i not in checked}
             doubts += refused

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from uuid import UUID
@@ -33,6 +34,7 @@ class Job(Generic[T]):
 
     decide: Callable[[], Any]  # runs the command's rules over the working set
     absent: frozenset[UUID] = frozenset()  # ids its caller found missing from the store
+    needs_turn: bool = True  # False: it only creates aggregates no other writer can know of
     answer: T | None = None
     error: BaseException | None = None
     events: list[Any] = field(default_factory=list)  # what the command adds, in its order
@@ -64,10 +66,22 @@ class GroupCommitter:
     The first caller to find no batch under way leads: it takes the waiting jobs (its own among
     them) and commits them; the callers that arrive meanwhile wait, and when the batch is done
     one of those whose job is still waiting leads the next. A lone caller so commits its own
-    command with no hand-over to another thread, and concurrent callers still share commits."""
+    command with no hand-over to another thread, and concurrent callers still share commits.
 
-    def __init__(self, run_batch: Callable[[list[Job[Any]]], None], max_batch: int = 64) -> None:
+    ``turn``, when given, is entered by the leader before it takes the waiting jobs and left
+    after their batch: the writers' turn among processes (domain/batches.py). The commands that
+    arrive while the leader waits for it join its batch. When no waiting job needs the turn
+    (each only creates what no other writer can know of, such as the record of a read), the
+    leader takes those jobs at once, without the turn."""
+
+    def __init__(
+        self,
+        run_batch: Callable[[list[Job[Any]]], None],
+        max_batch: int = 64,
+        turn: Callable[[], AbstractContextManager[object]] = nullcontext,
+    ) -> None:
         self._run_batch = run_batch
+        self._enter_turn = turn
         self.max_batch = max_batch
         self._waiting: list[Job[Any]] = []
         self._turn = threading.Condition()
@@ -96,22 +110,34 @@ class GroupCommitter:
                 if job.done:
                     break
                 self._leading = True
-                batch, self._waiting = (
-                    self._waiting[: self.max_batch],
-                    self._waiting[self.max_batch :],
-                )
-            self._lead(batch)
+            self._lead()
         return job.wait()
 
-    def _lead(self, batch: list[Job[Any]]) -> None:
-        self._local.committing = True
+    def _take(self, *, turn: bool = True) -> list[Job[Any]]:
+        """The waiting jobs of the next batch (without the turn: only those needing none)."""
+        with self._turn:
+            if turn:
+                batch = self._waiting[: self.max_batch]
+            else:
+                batch = [j for j in self._waiting if not j.needs_turn][: self.max_batch]
+            taken = {id(j) for j in batch}
+            self._waiting = [j for j in self._waiting if id(j) not in taken]
         self.in_batch = len(batch)
+        return batch
+
+    def _lead(self) -> None:
+        self._local.committing = True
+        batch: list[Job[Any]] = []
+        with self._turn:
+            turn = any(j.needs_turn for j in self._waiting)
         try:
-            self._run_batch(batch)
+            with self._enter_turn() if turn else nullcontext():
+                batch = self._take(turn=turn)
+                self._run_batch(batch)
             self.batches += 1
             self.jobs += len(batch)
         except BaseException as error:  # every caller must hear back
-            for job in batch:
+            for job in batch or self._take():
                 if not job.done:
                     job.refuse(error)
         finally:

@@ -88,6 +88,10 @@ class Committed:
         while len(self._items) > self.size:
             self._items.popitem(last=False)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def drop(self, ids: Iterable[UUID]) -> None:
         with self._lock:
             for aggregate_id in ids:

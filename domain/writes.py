@@ -61,7 +61,7 @@ class LedgerCore(BatchCommits):
         self.listeners: list[Callable[[int], None]] = []  # told each new log position
         self.vault: PersonalDataVault | None = None  # set by stores.open_ledger
         self._local = threading.local()  # the working set of the batch being decided
-        self.committer = GroupCommitter(self._commit, self.max_batch)
+        self.committer = GroupCommitter(self._commit, self.max_batch, self._writers_turn)
         self.committed = Committed()  # aggregates (and absences) as last seen, checked at save
 
     def close(self) -> None:
@@ -89,14 +89,20 @@ class LedgerCore(BatchCommits):
 
     # --- the write path: group commit, idempotency, bounded retries of lost races ---------------
     def _write(
-        self, ctx: Context, change: Callable[[], Change[R]], *touches: UUID | None
+        self,
+        ctx: Context,
+        change: Callable[[], Change[R]],
+        *touches: UUID | None,
+        creates_only: bool = False,
     ) -> Outcome[R]:
         """Decide the command in a batch with the others waiting (group commit); answer once
         its events are committed (see domain/group_commit.py).
 
         The aggregates the command ``touches`` are loaded here first, in the caller's thread
         and in parallel with other callers, so that the committer finds them ready; a repeated
-        request (same Idempotency-Key) is answered here without queueing."""
+        request (same Idempotency-Key) is answered here without queueing. ``creates_only``: the
+        command reads nothing and only creates aggregates of new random ids, so it needs no
+        writers' turn (domain/batches.py)."""
         absent: frozenset[UUID] = frozenset()
         if ctx.idempotency_key is not None:
             earlier = self._idempotent_replay(ctx)
@@ -110,7 +116,9 @@ class LedgerCore(BatchCommits):
                     self.committed.put([found], replace=False)
                 else:
                     self.committed.put_absent([aggregate_id], replace=False)
-        job: Job[Outcome[R]] = Job(lambda: self._decide(ctx, change), absent)
+        job: Job[Outcome[R]] = Job(
+            lambda: self._decide(ctx, change), absent, needs_turn=not creates_only
+        )
         return self.committer.submit(job)
 
     def _write_sealed(

@@ -12,13 +12,22 @@ In the same transaction, under that lock, a writer's reads are checked: ``expect
 not write to the version it read (0: absent). When any stored version differs, nothing is written
 and IntegrityError is raised, which the application takes for a lost race. One query for the
 whole set, an index lookup on the events table's primary key (originator_id, originator_version).
+
+Writers' turns (PostgreSQL): several processes that write to one store (``serve --workers``, the
+CLI beside a server) take turns to decide and save a batch, under one transaction-level advisory
+lock, and each turn begins by reading which aggregates others wrote since the writer's last turn
+(``writers_turn``). A writer that drops those from what it keeps decides on current state and
+does not lose a race it would otherwise lose on every batch that touches a fund both pay from.
+The checks above still stand behind it, for writers that take no turn (COPY imports).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -30,6 +39,18 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 GENESIS = "0" * 64
+WRITERS_LOCK = "bangfu: writers' turn"  # the advisory lock's name (with the schema's)
+MAX_CHANGES = 10_000  # more written by others since a writer's last turn: it forgets everything
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What a writer learns when its turn begins: the newest log position, and the aggregates
+    written since the position it gave (position, id), or None when it gave none or when there
+    were more than MAX_CHANGES (then nothing it keeps is known to be current)."""
+
+    head: int
+    changes: list[tuple[int, UUID]] | None
 
 
 def originator_hex(originator_id: UUID | str) -> str:
@@ -90,6 +111,37 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             "SELECT originator_id, max(originator_version) AS version FROM {0}.{1} "
             "WHERE originator_id = ANY(%s) GROUP BY originator_id"
         ).format(Identifier(datastore.schema), Identifier(events_table_name))
+
+        self._head = SQL("SELECT COALESCE(MAX(notification_id), 0) AS head FROM {0}.{1}").format(
+            Identifier(datastore.schema), Identifier(events_table_name)
+        )
+        self._written_after = SQL(
+            "SELECT notification_id, originator_id FROM {0}.{1} WHERE notification_id > %s "
+            "ORDER BY notification_id LIMIT %s"
+        ).format(Identifier(datastore.schema), Identifier(events_table_name))
+
+    @contextmanager
+    def writers_turn(self, after: int | None) -> Iterator[Turn]:
+        """Hold the writers' turn (see the module) for the block: it ends with the block, or
+        with this process's connection. Yields what was written since log position ``after``."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                (f"{WRITERS_LOCK}|{self.datastore.schema}",),
+            )
+            changes: list[tuple[int, UUID]] | None = None
+            if after is not None:
+                curs.execute(self._written_after, (after, MAX_CHANGES + 1))
+                rows = curs.fetchall()
+                if len(rows) <= MAX_CHANGES:
+                    changes = [(r["notification_id"], UUID(str(r["originator_id"]))) for r in rows]
+            if changes is not None:
+                head = changes[-1][0] if changes else after or 0
+            else:
+                curs.execute(self._head)
+                row = curs.fetchone()
+                head = int(row["head"]) if row else 0
+            yield Turn(head, changes)
 
     def stored_versions(self, originator_ids: Collection[UUID]) -> dict[UUID, int]:
         """The latest stored version of each id (an absent one: not in the answer)."""

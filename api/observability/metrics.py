@@ -29,7 +29,11 @@ Read from the store when /metrics is scraped (``StoreCollector``), a few indexed
   saved them in) and ``bangfu_write_races_lost_total`` (batches decided again because another
   process changed first what they read or wrote): this process's own, so sum them over
   several servers; a count of lost races that grows with the commands means the processes
-  fight over the same records (a hot fund paid through two servers);
+  fight over the same records (a hot fund paid through two servers: on PostgreSQL the
+  writers' turns should keep it near zero);
+* ``bangfu_gc_pause_seconds{generation}``: how long Python's garbage collector stopped this
+  process (api/observability/gc_pauses.py; a pause over 100 ms is also logged);
+* ``bangfu_process_id``: tells the workers of ``bangfu serve --workers N`` apart;
 * ``process_*``: this process's memory, CPU and open files.
 
 /metrics asks for no sign-in unless ``BANGFU_METRICS_TOKEN`` is set (then a bearer token): it
@@ -39,6 +43,7 @@ shows only aggregate numbers, route templates, view and event class names; no pe
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import Counter as Tally
@@ -57,6 +62,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from psycopg_pool import ConnectionPool
 
+from api.observability.gc_pauses import GcPauseCollector
 from api.observability.verifications import Verifications, parse_stamp
 from bootstrap import App
 from domain.application import Ledger
@@ -208,6 +214,9 @@ class StoreCollector(Collector):
 
     def _writes(self) -> Iterator[Metric]:
         ledger = self.bangfu.ledger
+        yield _gauge(
+            "bangfu_process_id", "This process's id (tells serve workers apart)", os.getpid()
+        )
         for name, value, documentation in (
             ("commands", ledger.committer.jobs, "Write commands this process decided"),
             ("batches", ledger.committer.batches, "Transactions group commit saved them in"),
@@ -241,6 +250,7 @@ class Metrics:
         self.http = HttpMetrics(self.registry)
         self.store = StoreCollector(bangfu)
         self.registry.register(self.store)
+        self.registry.register(GcPauseCollector())
         ProcessCollector(registry=self.registry)
 
     def exposition(self) -> bytes:

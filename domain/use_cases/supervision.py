@@ -36,7 +36,7 @@ class SupervisionUseCases(LedgerCore):
             )
             return Change(Created(read.id), [read])
 
-        self._write(Context(actor), change)
+        self._write(Context(actor), change, creates_only=True)  # a new record, read nothing
         return self._vault().open_many(sealed)
 
     def may_read_personal_data(self, actor: Actor) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import os
@@ -19,6 +20,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.app import create_app
+from api.observability import gc_pauses
 from api.observability.logs import configure
 from domain.access import SYSTEM
 from domain.application import Ledger
@@ -254,3 +256,44 @@ def test_the_metrics_count_writes_and_a_race_lost_to_another_process(
     assert after["bangfu_write_batches_total"] - before["bangfu_write_batches_total"] == 2
     assert before["bangfu_write_races_lost_total"] == 0
     assert after["bangfu_write_races_lost_total"] == 1  # decided again, and refused
+
+
+def test_the_metrics_count_the_garbage_collectors_pauses_and_a_long_one_is_logged(
+    sqlite_url: str, tmp_path: Path, logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(
+        signing_key_file=tmp_path / "signing-key.pem", master_key_file=tmp_path / "master.key"
+    )
+    ledger = open_ledger(sqlite_url, master_key_file=settings.master_key_file)
+    try:
+        with TestClient(create_app(ledger, settings, projector="none")) as client:
+            Api(client, ledger).user("admin", Role.ADMIN)
+            before = samples(client)
+            monkeypatch.setattr(gc_pauses, "SLOW", 0.0)  # every pause counts as long
+            gc.collect()
+            monkeypatch.setattr(gc_pauses, "SLOW", 0.1)
+            after = samples(client)
+    finally:
+        ledger.close()
+
+    full = 'bangfu_gc_pause_seconds_count{generation="2"}'
+    assert after[full] - before[full] >= 1
+    assert after['bangfu_gc_pause_seconds_bucket{generation="2",le="+Inf"}'] == after[full]
+    assert after['bangfu_gc_pause_seconds_sum{generation="2"}'] > 0
+    logged = lines(logs, "gc pause")
+    assert logged and logged[-1]["generation"] == 2 and logged[-1]["ms"] >= 0
+
+
+def test_a_server_freezes_what_start_up_made_and_collects_young_objects_less_often() -> None:
+    thresholds = gc.get_threshold()
+    try:
+        gc_pauses.settle_heap()
+        frozen = gc.get_freeze_count()
+        settled = gc.get_threshold()
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+    assert frozen > 0  # the modules and the app: never scanned again
+    assert settled == gc_pauses.SERVING_THRESHOLDS
+    assert settled[0] > thresholds[0]

@@ -1,4 +1,5 @@
-"""What the integration tests of audit packages share: the demo data set and its package."""
+"""What integration tests share: the demo data set and its audit package, and a second ledger
+on the same store (another process)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from cli.demo import DemoData
 from domain.application import Ledger
+from stores import open_ledger
 from supervision.package import export
 from supervision.scope import Scope
 from supervision.signing import Signer
@@ -32,3 +34,13 @@ def whole_package(demo: tuple[Ledger, DemoData, Signer], tmp_path: Path) -> Path
     out = tmp_path / "all.zip"
     export(ledger, signer, out, Scope())
     return out
+
+
+@pytest.fixture
+def there(ledger: Ledger, store_url: str, tmp_path: Path) -> Iterator[Ledger]:
+    """A second ledger on the fixture ledger's store: another process (``serve --workers 2``)."""
+    other = open_ledger(store_url, master_key_file=tmp_path / "master.key")
+    try:
+        yield other
+    finally:
+        other.close()

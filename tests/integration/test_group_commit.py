@@ -257,7 +257,10 @@ def test_a_fund_changed_by_another_process_is_decided_again_from_the_store(
 
         here.pay(ADMIN, fund, cases[2], pay, TEN_YUAN, "P-3", DAY)
 
-        assert here.lost_races == races + 1  # its remembered fund was stale: decided again
+        # its remembered fund was stale: on PostgreSQL dropped when its writers' turn began
+        # (stores/chain.py); on SQLite the save lost its race and the batch was decided again
+        turns = store_url.startswith("postgresql")
+        assert here.lost_races == races + (0 if turns else 1)
         with pytest.raises(InsufficientFundsError):  # and it knows the fund is empty now
             here.pay(ADMIN, fund, cases[0], pay, TEN_YUAN, "P-4", DAY)
         stored: Fund = there.repository.get(fund)

@@ -5,7 +5,6 @@ refusal decided on a remembered fund is checked against the store before it is a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -25,16 +24,6 @@ from tests.integration.test_money_rules import FEB_1, JAN_10, LIVING, fund_and_c
 
 APPROVAL = Parameter.APPROVAL_ABOVE
 WARMTH_VISIT = AssistanceType.WARMTH_VISIT
-
-
-@pytest.fixture
-def there(ledger: Ledger, store_url: str, tmp_path: Path) -> Iterator[Ledger]:
-    """A second ledger on the fixture ledger's store: another process (``serve --workers 2``)."""
-    other = open_ledger(store_url, master_key_file=tmp_path / "master.key")
-    try:
-        yield other
-    finally:
-        other.close()
 
 
 def events_stored(ledger: Ledger) -> int:
