@@ -130,6 +130,8 @@ def command(args: Any) -> str:
         text += f" --kind-seconds {args.kind_seconds:g}"
     if args.clients != 16:
         text += f" --clients {args.clients}"
+    if args.households != 3000:
+        text += f" --households {args.households}"
     return text
 
 
