@@ -174,49 +174,27 @@ def events(
 ) -> list[dict[str, Any]]:
     """A page of the trail in commit order, after log position ``after``."""
     with view.reading() as (cursor, g):
-        centres: list[str] | None = None
-        if f.centre_id:  # the subtree's centres first: one (a street) lets an index scan stop
-            found = view.fetch(
-                cursor,
-                f"SELECT centre_id FROM {view.table('audit_centres', g)} WHERE ancestor_id = %s",
-                (f.centre_id,),
-            )
-            centres = [r["centre_id"] for r in found]
-        query = _events_query(view, g, f, limit, after, centres)
+        query = _events_query(view, cursor, g, f, limit, after)
         return [_readable(r) for r in view.fetch(cursor, *query)]
 
 
 def _events_query(
-    view: AuditView,
-    g: int,
-    f: AuditFilter,
-    limit: int,
-    after: int,
-    centres: list[str] | None = None,
+    view: AuditView, cursor: Cursor, g: int, f: AuditFilter, limit: int, after: int
 ) -> tuple[str, list[Any]]:
-    """The page's query; ``centres``: the subtree's centres when the caller has them (one
-    centre is matched by equality: the index on (centre_id, position) then reads the page's
-    rows in order and stops, instead of every event of the centre)."""
+    """The page's query. A subtree of one centre (a street) is matched by equality, so that the
+    index on (centre_id, position) reads the page's rows in order and stops."""
     clauses: list[str] = ["e.position > %s"]
     params: list[Any] = [after]
-    for column, value in (
-        ("actor", f.actor),
-        ("type", f.type),
-        ("fund_id", f.fund_id),
-        ("case_id", f.case_id),
-    ):
-        if value:
+    for column in ("actor", "type", "fund_id", "case_id"):
+        if value := getattr(f, column):
             clauses.append(f"e.{column} = %s")
             params.append(value)
-    if f.centre_id and centres is not None and len(centres) == 1:
-        clauses.append("e.centre_id = %s")
-        params.append(centres[0])
-    elif f.centre_id:
-        clauses.append(
-            f"e.centre_id IN (SELECT centre_id FROM "
-            f"{view.table('audit_centres', g)} WHERE ancestor_id = %s)"
-        )
-        params.append(f.centre_id)
+    if f.centre_id:
+        subtree = f"SELECT centre_id FROM {view.table('audit_centres', g)} WHERE ancestor_id = %s"
+        centres = [r["centre_id"] for r in view.fetch(cursor, subtree, (f.centre_id,))]
+        one = len(centres) == 1
+        clauses.append("e.centre_id = %s" if one else f"e.centre_id IN ({subtree})")
+        params.append(centres[0] if one else f.centre_id)
     if f.recorded_from:
         clauses.append("e.recorded_at >= %s")
         params.append(stamp(f.recorded_from))
