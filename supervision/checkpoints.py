@@ -95,18 +95,9 @@ class Checkpoints:
         if row is None:
             raise ValueError(f"the chain has no link at position {position}")
         key = self.usable_key(signer)
-        found = self.db.one(
-            f"SELECT * FROM {self.table} WHERE position = %s AND key_id = %s",
-            (position, key.key_id),
-        )
+        found = self._stored(position, key.key_id)
         if found is not None:
-            return Checkpoint(
-                int(found["position"]),
-                found["link"],
-                found["taken_at"],
-                found["key_id"],
-                found["signature"],
-            )
+            return found
         return self._sign(key, position, self.scope_chain.extend(position))
 
     def usable_key(self, signer: Signer) -> SigningKey:
@@ -158,7 +149,21 @@ class Checkpoints:
                     checkpoint.signature,
                 ),
             )
-        return checkpoint
+            inserted = cursor.rowcount == 1
+        # Another process (the scheduler, an export) signed this position with this key between
+        # sign_at's look and this insert: the checkpoint that counts is the one stored.
+        return checkpoint if inserted else self._stored(position, key.key_id) or checkpoint
+
+    def _stored(self, position: int, key_id: str) -> Checkpoint | None:
+        found = self.db.one(
+            f"SELECT * FROM {self.table} WHERE position = %s AND key_id = %s", (position, key_id)
+        )
+        if found is None:
+            return None
+        return Checkpoint(
+            int(found["position"]), found["link"], found["taken_at"], found["key_id"],
+            found["signature"],
+        )  # fmt: skip
 
     def all(self) -> list[Checkpoint]:
         """Every checkpoint of both versions, by position (version 1 first at a position)."""

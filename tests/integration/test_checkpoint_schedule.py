@@ -54,3 +54,23 @@ def test_a_checkpoint_is_taken_after_the_interval_even_for_a_few_events(
     later = scheduler.tick()
 
     assert later is not None and later.position == 20
+
+
+def test_an_export_that_signs_a_position_the_scheduler_signed_meanwhile_gets_the_stored_checkpoint(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    _, scheduler = centres_and_scheduler(
+        ledger, tmp_path, every_events=10_000, every_seconds=10_000
+    )
+    export = Checkpoints(ledger)
+    extend = export.scope_chain.extend
+
+    def scheduler_signs_first(position: int) -> str:
+        scheduler.checkpoints.sign_at(scheduler.signer, position)  # between the look and the insert
+        return extend(position)
+
+    export.scope_chain.extend = scheduler_signs_first  # type: ignore[method-assign,assignment]
+
+    signed = export.sign_at(Signer(tmp_path / "k.pem"), 10)
+
+    assert Checkpoints(ledger).all() == [signed]
