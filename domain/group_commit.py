@@ -34,7 +34,6 @@ class Job(Generic[T]):
 
     decide: Callable[[], Any]  # runs the command's rules over the working set
     absent: frozenset[UUID] = frozenset()  # ids its caller found missing from the store
-    needs_turn: bool = True  # False: it only creates aggregates no other writer can know of
     answer: T | None = None
     error: BaseException | None = None
     events: list[Any] = field(default_factory=list)  # what the command adds, in its order
@@ -70,9 +69,7 @@ class GroupCommitter:
 
     ``turn``, when given, is entered by the leader before it takes the waiting jobs and left
     after their batch: the writers' turn among processes (domain/batches.py). The commands that
-    arrive while the leader waits for it join its batch. When no waiting job needs the turn
-    (each only creates what no other writer can know of, such as the record of a read), the
-    leader takes those jobs at once, without the turn."""
+    arrive while the leader waits for it join its batch."""
 
     def __init__(
         self,
@@ -113,26 +110,19 @@ class GroupCommitter:
             self._lead()
         return job.wait()
 
-    def _take(self, *, turn: bool = True) -> list[Job[Any]]:
-        """The waiting jobs of the next batch (without the turn: only those needing none)."""
+    def _take(self) -> list[Job[Any]]:
+        """The waiting jobs of the next batch."""
         with self._turn:
-            if turn:
-                batch = self._waiting[: self.max_batch]
-            else:
-                batch = [j for j in self._waiting if not j.needs_turn][: self.max_batch]
-            taken = {id(j) for j in batch}
-            self._waiting = [j for j in self._waiting if id(j) not in taken]
+            batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
         self.in_batch = len(batch)
         return batch
 
     def _lead(self) -> None:
         self._local.committing = True
         batch: list[Job[Any]] = []
-        with self._turn:
-            turn = any(j.needs_turn for j in self._waiting)
         try:
-            with self._enter_turn() if turn else nullcontext():
-                batch = self._take(turn=turn)
+            with self._enter_turn():
+                batch = self._take()
                 self._run_batch(batch)
             self.batches += 1
             self.jobs += len(batch)

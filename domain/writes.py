@@ -62,10 +62,14 @@ class LedgerCore(BatchCommits):
         self.vault: PersonalDataVault | None = None  # set by stores.open_ledger
         self._local = threading.local()  # the working set of the batch being decided
         self.committer = GroupCommitter(self._commit, self.max_batch, self._writers_turn)
+        # commands that only create aggregates of new random ids (records of reads) read
+        # nothing another writer changes: their own batches, never behind a wait for the turn
+        self.creations = GroupCommitter(self._commit, self.max_batch)
         self.committed = Committed()  # aggregates (and absences) as last seen, checked at save
 
     def close(self) -> None:
         self.committer.close()
+        self.creations.close()
         super().close()
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
@@ -102,7 +106,7 @@ class LedgerCore(BatchCommits):
         and in parallel with other callers, so that the committer finds them ready; a repeated
         request (same Idempotency-Key) is answered here without queueing. ``creates_only``: the
         command reads nothing and only creates aggregates of new random ids, so it needs no
-        writers' turn (domain/batches.py)."""
+        writers' turn (domain/batches.py) and is committed in batches of its own kind."""
         absent: frozenset[UUID] = frozenset()
         if ctx.idempotency_key is not None:
             earlier = self._idempotent_replay(ctx)
@@ -116,10 +120,8 @@ class LedgerCore(BatchCommits):
                     self.committed.put([found], replace=False)
                 else:
                     self.committed.put_absent([aggregate_id], replace=False)
-        job: Job[Outcome[R]] = Job(
-            lambda: self._decide(ctx, change), absent, needs_turn=not creates_only
-        )
-        return self.committer.submit(job)
+        job: Job[Outcome[R]] = Job(lambda: self._decide(ctx, change), absent)
+        return (self.creations if creates_only else self.committer).submit(job)
 
     def _write_sealed(
         self, ctx: Context, change: Callable[[], Change[R]], key_id: UUID, *touches: UUID | None

@@ -218,8 +218,16 @@ class StoreCollector(Collector):
             "bangfu_process_id", "This process's id (tells serve workers apart)", os.getpid()
         )
         for name, value, documentation in (
-            ("commands", ledger.committer.jobs, "Write commands this process decided"),
-            ("batches", ledger.committer.batches, "Transactions group commit saved them in"),
+            (
+                "commands",
+                ledger.committer.jobs + ledger.creations.jobs,
+                "Write commands this process decided",
+            ),
+            (
+                "batches",
+                ledger.committer.batches + ledger.creations.batches,
+                "Transactions group commit saved them in",
+            ),
             (
                 "races_lost",
                 ledger.lost_races,

@@ -6,6 +6,7 @@ its current balance instead of losing a race on nearly every payment."""
 from __future__ import annotations
 
 import threading
+from uuid import UUID
 
 import pytest
 
@@ -40,26 +41,54 @@ def test_two_processes_paying_in_turn_from_one_fund_lose_no_race_and_pay_it_exac
     assert len(paid) == 20
 
 
+def paying_in_a_thread(
+    here: Ledger, fund: UUID, case: UUID
+) -> tuple[threading.Thread, threading.Event]:
+    """A payment of ¥10 started on its own thread, and the event set once it is saved."""
+    paid = threading.Event()
+
+    def pay() -> None:
+        here.pay(ADMIN, fund, case, WARMTH_VISIT, 10_00, "P-1", DAY)
+        paid.set()
+
+    payer = threading.Thread(target=pay)
+    payer.start()
+    return payer, paid
+
+
 def test_a_payment_waits_while_another_process_holds_the_writers_turn(
     ledger: Ledger, there: Ledger
 ) -> None:
     here = ledger
     fund, cases = small_fund_with_cases(here, 100_00, cases=1)
-    done = threading.Event()
-
-    def pay() -> None:
-        here.pay(ADMIN, fund, cases[0], WARMTH_VISIT, 10_00, "P-1", DAY)
-        done.set()
 
     with there.recorder.writers_turn(None):  # type: ignore[attr-defined]
-        payer = threading.Thread(target=pay)
-        payer.start()
-        waited = not done.wait(1.0)
+        payer, paid = paying_in_a_thread(here, fund, cases[0])
+        waited = not paid.wait(1.0)
     payer.join(timeout=30)
 
     assert waited, "the payment was saved while the other process held the turn"
-    assert done.is_set()
+    assert paid.is_set()
     assert here.fund(ADMIN.actor, fund).balance_fen == 90_00
+
+
+def test_a_record_of_a_read_is_saved_while_a_payment_of_the_same_process_waits_for_the_turn(
+    ledger: Ledger, there: Ledger
+) -> None:
+    here = ledger
+    fund, cases = small_fund_with_cases(here, 100_00, cases=1)
+    sealed = {cases[0]: here.case(ADMIN.actor, cases[0]).person_sealed}
+
+    with there.recorder.writers_turn(None):  # type: ignore[attr-defined]
+        payer, paid = paying_in_a_thread(here, fund, cases[0])
+        while here.committer.in_batch == 0 and here.committer.waiting == 0:
+            threading.Event().wait(0.01)  # until the payment is queued behind the turn
+        read = here.read_personal_data(ADMIN.actor, sealed, "a page of the archive")
+        paid_meanwhile = paid.is_set()
+    payer.join(timeout=30)
+
+    assert read[cases[0]] is not None and not paid_meanwhile
+    assert paid.is_set()
 
 
 def test_a_process_forgets_what_another_wrote_since_its_last_turn_and_keeps_the_rest(

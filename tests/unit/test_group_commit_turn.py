@@ -63,26 +63,3 @@ def test_a_turn_that_cannot_be_had_refuses_the_waiting_commands() -> None:
     with pytest.raises(ConnectionError, match="the store is down"):
         committer.submit(Job(lambda: None))
     assert committer.waiting == 0
-
-
-def test_commands_that_only_create_are_committed_without_the_turn_and_others_wait_for_it() -> None:
-    turns: list[str] = []
-
-    @contextmanager
-    def turn() -> Iterator[None]:
-        turns.append("entered")
-        yield
-
-    batches: list[list[str]] = []
-
-    def run(batch: list[Job[Any]]) -> None:
-        batches.append([job.decide() for job in batch])
-        for job in batch:
-            job.resolve("ok")
-
-    committer = GroupCommitter(run, turn=turn)
-    committer.submit(Job(lambda: "read record", needs_turn=False))
-    assert (turns, batches) == ([], [["read record"]])
-
-    committer.submit(Job(lambda: "payment"))
-    assert (turns, batches[-1]) == (["entered"], ["payment"])
