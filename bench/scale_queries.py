@@ -185,6 +185,10 @@ def calls(p: Picks) -> dict[str, Call]:
             {"after": r.randrange(p.head), "limit": 100},
         ),
         "audit page: one fund": lambda r: ("/audit/events", {"fund_id": r.choice(p.streets)}),
+        "audit page: a district, from a random position": lambda r: (
+            "/audit/events",
+            {"centre_id": r.choice(p.district_centres), "after": r.randrange(p.head)},
+        ),
         "provenance: a central fund's tree": lambda r: (
             f"/supervision/provenance/{r.choice(p.roots)}",
             {},

@@ -21,28 +21,14 @@ from projections.sql_batches import insert_rows
 from projections.view import Batch, View
 from stores.sql import Cursor
 
-_HIDDEN = {
-    "originator_id",
-    "originator_version",
-    "timestamp",
-    "originator_topic",
-    "actor",
-    "business_date",
-}
+_HIDDEN = {  # the row's own columns, left out of its data
+    "originator_id", "originator_version", "timestamp", "originator_topic",
+    "actor", "business_date",
+}  # fmt: skip
 COLUMNS = [
-    "position",
-    "originator_id",
-    "aggregate",
-    "type",
-    "version",
-    "actor",
-    "recorded_at",
-    "business_date",
-    "centre_id",
-    "fund_id",
-    "case_id",
-    "data",
-]
+    "position", "originator_id", "aggregate", "type", "version", "actor", "recorded_at",
+    "business_date", "centre_id", "fund_id", "case_id", "data",
+]  # fmt: skip
 
 
 class AuditView(View):
@@ -156,6 +142,9 @@ def _kind(cls: type[DomainEvent]) -> tuple[str, str, str | None, frozenset[str]]
     return aggregate, kind, what.centre_field, frozenset(_HIDDEN | set(what.credentials))
 
 
+MERGED = 32  # centres of a subtree whose pages are read one by one and merged
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     """What an auditor can ask of the trail."""
@@ -181,29 +170,39 @@ def events(
 def _events_query(
     view: AuditView, cursor: Cursor, g: int, f: AuditFilter, limit: int, after: int
 ) -> tuple[str, list[Any]]:
-    """The page's query. A subtree of one centre (a street) is matched by equality, so that the
-    index on (centre_id, position) reads the page's rows in order and stops."""
+    """The page's query. A subtree of up to ``MERGED`` centres is read centre by centre, each
+    centre's next rows from the index on (centre_id, position) in order, and the pages merged:
+    a district's page no longer reads every event of the district. A larger subtree (a city, the
+    province) holds most events and is read in log order, filtered."""
     clauses: list[str] = ["e.position > %s"]
     params: list[Any] = [after]
     for column in ("actor", "type", "fund_id", "case_id"):
         if value := getattr(f, column):
             clauses.append(f"e.{column} = %s")
             params.append(value)
-    if f.centre_id:
-        subtree = f"SELECT centre_id FROM {view.table('audit_centres', g)} WHERE ancestor_id = %s"
-        centres = [r["centre_id"] for r in view.fetch(cursor, subtree, (f.centre_id,))]
-        one = len(centres) == 1
-        clauses.append("e.centre_id = %s" if one else f"e.centre_id IN ({subtree})")
-        params.append(centres[0] if one else f.centre_id)
     if f.recorded_from:
         clauses.append("e.recorded_at >= %s")
         params.append(stamp(f.recorded_from))
     if f.recorded_to:
         clauses.append("e.recorded_at < %s")
         params.append(stamp(f.recorded_to))
+    table = view.table("audit_events", g)
+    if f.centre_id:
+        subtree = f"SELECT centre_id FROM {view.table('audit_centres', g)} WHERE ancestor_id = %s"
+        centres = [r["centre_id"] for r in view.fetch(cursor, subtree, (f.centre_id,))]
+        if 1 <= len(centres) <= MERGED:
+            where = " AND ".join(["e.centre_id = %s", *clauses])
+            parts = " UNION ALL ".join(
+                f"SELECT * FROM (SELECT e.* FROM {table} e WHERE {where} "
+                f"ORDER BY e.position LIMIT %s) AS part{n}"
+                for n in range(len(centres))
+            )
+            merged = [p for c in centres for p in (c, *params, limit)]
+            return f"{parts} ORDER BY position LIMIT %s", [*merged, limit]
+        clauses.append(f"e.centre_id IN ({subtree})")
+        params.append(f.centre_id)
     return (
-        f"SELECT e.* FROM {view.table('audit_events', g)} e WHERE {' AND '.join(clauses)} "
-        f"ORDER BY e.position LIMIT %s",
+        f"SELECT e.* FROM {table} e WHERE {' AND '.join(clauses)} ORDER BY e.position LIMIT %s",
         [*params, limit],
     )
 
