@@ -35,10 +35,15 @@ SERVING_THRESHOLDS = (50_000, 20, 10)  # CPython's defaults: (700, 10, 10)
 
 
 class _Pauses:
-    """The process's collections: counts by bucket and generation, and their sum."""
+    """The process's collections: counts by bucket and generation, and their sum.
+
+    The hook takes no lock: a collection starts wherever an allocation triggers it, also in a
+    thread holding any lock (reading these counts, say), so a lock here could wait for itself.
+    None is needed: one collection runs at a time, so only one hook call updates the counts at
+    a time, and a reader copies them (a copy taken in the middle of an update is off by that
+    one collection until the next read)."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
         self.counts = [[0] * (len(BUCKETS) + 1) for _ in range(3)]
         self.sums = [0.0, 0.0, 0.0]
         self.started = 0.0
@@ -50,9 +55,8 @@ class _Pauses:
         seconds = time.perf_counter() - self.started
         generation = int(info.get("generation", 0))
         bucket = next((i for i, b in enumerate(BUCKETS) if seconds <= b), len(BUCKETS))
-        with self.lock:
-            self.counts[generation][bucket] += 1
-            self.sums[generation] += seconds
+        self.counts[generation][bucket] += 1
+        self.sums[generation] += seconds
         if seconds > SLOW:
             log.warning(
                 "gc pause",
@@ -89,14 +93,14 @@ class GcPauseCollector(Collector):
             "Time Python's garbage collector stopped this process, by generation",
             labels=["generation"],
         )
-        with _PAUSES.lock:
-            for generation in range(3):
-                running, buckets = 0, []
-                bounds = [*map(str, BUCKETS), "+Inf"]
-                for bound, n in zip(bounds, _PAUSES.counts[generation], strict=True):
-                    running += n
-                    buckets.append((bound, running))
-                family.add_metric([str(generation)], buckets, _PAUSES.sums[generation])
+        counts, sums = [list(c) for c in _PAUSES.counts], list(_PAUSES.sums)
+        bounds = [*map(str, BUCKETS), "+Inf"]
+        for generation in range(3):
+            running, buckets = 0, []
+            for bound, n in zip(bounds, counts[generation], strict=True):
+                running += n
+                buckets.append((bound, running))
+            family.add_metric([str(generation)], buckets, sums[generation])
         yield family
 
 
