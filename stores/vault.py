@@ -221,9 +221,15 @@ class Vault:
 
     def _wrapped_keys(self, case_ids: Iterable[UUID]) -> dict[str, str | None]:
         """The stored (wrapped) keys of these households, in queries of 500 ids (SQLite's
-        limit on parameters); an erased one's is None, one never made is missing."""
+        limit on parameters; PostgreSQL takes them as one array, one statement prepared once
+        for any number); an erased one's is None, one never made is missing."""
         ids = sorted({str(case_id) for case_id in case_ids})
         wrapped: dict[str, str | None] = {}
+        if self.db.is_postgres:
+            rows = self.db.query(
+                f"SELECT case_id, wrapped FROM {self.table} WHERE case_id = ANY(%s)", [ids]
+            )
+            return {str(r["case_id"]): r["wrapped"] for r in rows}
         for n in range(0, len(ids), 500):
             part = ids[n : n + 500]
             marks = ", ".join(["%s"] * len(part))
