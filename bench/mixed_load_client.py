@@ -114,6 +114,7 @@ class Connection:
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
+        self.answering = False  # the head of an answer to the last call has arrived
 
     @classmethod
     async def open(cls, port: int) -> Connection:
@@ -121,8 +122,10 @@ class Connection:
         return cls(reader, writer)
 
     async def send(self, call: Call) -> tuple[str, bytes]:
+        self.answering = False
         self.writer.write(call.wire())
         head = await self.reader.readuntil(b"\r\n\r\n")
+        self.answering = True
         lines = head.decode("latin-1").split("\r\n")
         status = lines[0].split(" ", 2)[1]
         headers = {
@@ -154,9 +157,10 @@ class Pool:
         """Send ``call`` on some port's idle connection; its latency counts from ``due``.
 
         A reused connection that the server closed while it sat idle (uvicorn ends keep-alive
-        connections after 5 s) answers nothing at all: like any HTTP client, the call is sent
-        again once on a new connection (safe: payments carry an Idempotency-Key) and counted in
-        ``stale_retries``. A connection that breaks after sending part of an answer is an error."""
+        connections after 5 s) answers nothing at all, or is reset when the call crossed the
+        close: like any HTTP client, the call is sent again once on a new connection (safe:
+        payments carry an Idempotency-Key) and counted in ``stale_retries``. A connection that
+        breaks after sending part of an answer is an error."""
         self.turn += 1
         port = self.ports[self.turn % len(self.ports)]
         idle = self.idle[port]
@@ -167,8 +171,9 @@ class Pool:
                 if conn is None:
                     conn = await self._open(port)
                 status, body = await asyncio.wait_for(conn.send(call), TIMEOUT)
-            except asyncio.IncompleteReadError as e:
-                if not (reused and not e.partial):
+            except (asyncio.IncompleteReadError, ConnectionResetError) as e:
+                partial = e.partial if isinstance(e, asyncio.IncompleteReadError) else b""
+                if not (reused and not partial and not conn.answering):  # type: ignore[union-attr]
                     raise
                 self.tally.stale_retries += 1
                 conn.close()  # type: ignore[union-attr]
