@@ -5,10 +5,9 @@ retries of races lost to another process, and refusals resting on kept entries c
 they are answered.
 
 Where the store offers writers' turns (PostgreSQL, stores/chain.py), each batch is decided and
-saved in this process's turn, after bringing the kept entries up to date with what other
-processes wrote since its last turn (their new events applied; dropped when that cannot be
-done): with several processes paying from one fund, a batch then decides on the fund as it is
-instead of losing a race and being decided again, and without reloading it."""
+saved in this process's turn, after dropping from the kept entries what other processes wrote
+since its last turn: with several processes paying from one fund, a batch then decides on the
+fund as it is instead of losing a race and being decided again."""
 
 from __future__ import annotations
 
@@ -29,8 +28,6 @@ from domain.commands import Change, Decided, Outcome
 from domain.errors import BusyError
 from domain.group_commit import Job
 from domain.working_set import Committed, Doubt, WorkingSet, active
-
-CATCH_UP = 20  # kept aggregates a turn brings up to date at most; more are dropped
 
 
 class BatchCommits(Application[UUID]):
@@ -57,28 +54,9 @@ class BatchCommits(Application[UUID]):
             if began.changes is None:
                 self.committed.clear()
             else:
-                self._catch_up({i for at, i in began.changes if at not in own})
+                self.committed.drop({i for at, i in began.changes if at not in own})
             self._turn_after, self._own_positions = began.head, set()
             yield
-
-    def _catch_up(self, changed: set[UUID]) -> None:
-        """Apply to each kept aggregate that another process changed the events it saved (one
-        small query each, where a reload replays every event since the last snapshot: up to
-        100 for the fund everyone pays from); drop what cannot be brought up to date: an
-        absence, events that do not follow on, more than ``CATCH_UP`` entries, a failed read."""
-        kept = self.committed.versions(changed)
-        if len(kept) > CATCH_UP:
-            self.committed.drop(kept)
-            return
-        stale = []
-        for aggregate_id, version in kept.items():
-            try:
-                newer = self.events.get(aggregate_id, gt=version) if version else None
-                if newer is None or not self.committed.advance(aggregate_id, version, newer):
-                    stale.append(aggregate_id)
-            except Exception:  # the batch then loads it from the store, or fails there
-                stale.append(aggregate_id)
-        self.committed.drop(stale)
 
     def _load(self, aggregate_id: UUID) -> Aggregate | None:
         try:

@@ -84,31 +84,6 @@ class Committed:
                     self._items.move_to_end(aggregate.id)
             self._trim()
 
-    def versions(self, ids: Iterable[UUID]) -> dict[UUID, int]:
-        """The versions of the entries kept among ``ids`` (0: known absent)."""
-        with self._lock:
-            kept = {i: self._items[i] for i in ids if i in self._items}
-        return {i: a.version if a is not None else 0 for i, a in kept.items()}
-
-    def advance(self, aggregate_id: UUID, version: int, events: Iterable[Any]) -> bool:
-        """Apply to the aggregate kept at ``version`` the events saved after it, in order (on
-        a copy, put in its place); False, and nothing changed, when it is no longer kept at
-        that version or the events do not follow on from it."""
-        with self._lock:
-            kept = self._items.get(aggregate_id)
-        if kept is None or kept.version != version:
-            return False
-        fresh: Aggregate = deepcopy(kept)
-        for event in events:
-            if event.originator_version != fresh.version + 1:
-                return False
-            fresh = event.mutate(fresh)
-        with self._lock:
-            if self._items.get(aggregate_id) is not kept:
-                return False
-            self._items[aggregate_id] = fresh
-        return True
-
     def _trim(self) -> None:
         while len(self._items) > self.size:
             self._items.popitem(last=False)
