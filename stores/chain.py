@@ -31,9 +31,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
@@ -69,15 +70,20 @@ def link(previous: str, position: int, event_digest: str) -> str:
     return hashlib.sha256(f"{previous}|{position}|{event_digest}".encode()).hexdigest()
 
 
+def chain(previous: str, ids: Sequence[int], digests: Sequence[str]) -> list[tuple[int, str, str]]:
+    """The rows (position, digest, link) that extend the chain from link ``previous``."""
+    links = []
+    for position, event_digest in zip(ids, digests, strict=True):
+        previous = link(previous, position, event_digest)
+        links.append((position, event_digest, previous))
+    return links
+
+
 def chain_links(
     previous: str, ids: Sequence[int], events: Sequence[StoredEvent]
 ) -> list[tuple[int, str, str]]:
-    links = []
-    for position, event in zip(ids, events, strict=True):
-        d = digest(event.originator_id, event.originator_version, event.topic, event.state)
-        previous = link(previous, position, d)
-        links.append((position, d, previous))
-    return links
+    digests = [digest(e.originator_id, e.originator_version, e.topic, e.state) for e in events]
+    return chain(previous, ids, digests)
 
 
 def check_versions(expected: Mapping[UUID, int], stored: Mapping[UUID, int]) -> None:
@@ -124,23 +130,32 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     def writers_turn(self, after: int | None) -> Iterator[Turn]:
         """Hold the writers' turn (see the module) for the block: it ends with the block, or
         with this process's connection. Yields what was written since log position ``after``."""
-        with self.datastore.transaction(commit=False) as curs:
+        with (
+            self.datastore.get_connection() as conn,
+            conn.pipeline() as pipeline,  # the lock and both reads in one round trip
+            conn.transaction(force_rollback=True),
+            conn.cursor() as curs,
+            conn.cursor() as newest,
+            conn.cursor() as written,
+        ):
             curs.execute(
                 "SELECT pg_advisory_xact_lock(hashtext(%s))",
                 (f"{WRITERS_LOCK}|{self.datastore.schema}",),
             )
+            newest.execute(self._head)  # before the changes: never past one of them
+            if after is not None:
+                written.execute(self._written_after, (after, MAX_CHANGES + 1))
+            # a sync, not the flush a fetch would send: the session is then idle in its
+            # transaction, and the server's idle timeout ends a turn whose holder hangs
+            pipeline.sync()
+            row = newest.fetchone()
+            head = int(row["head"]) if row else 0
             changes: list[tuple[int, UUID]] | None = None
             if after is not None:
-                curs.execute(self._written_after, (after, MAX_CHANGES + 1))
-                rows = curs.fetchall()
+                rows = written.fetchall()
                 if len(rows) <= MAX_CHANGES:
                     changes = [(r["notification_id"], UUID(str(r["originator_id"]))) for r in rows]
-            if changes is not None:
-                head = changes[-1][0] if changes else after or 0
-            else:
-                curs.execute(self._head)
-                row = curs.fetchone()
-                head = int(row["head"]) if row else 0
+                    head = changes[-1][0] if changes else after
             yield Turn(head, changes)
 
     def stored_versions(self, originator_ids: Collection[UUID]) -> dict[UUID, int]:
@@ -149,32 +164,68 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             return self._versions(curs, originator_ids)
 
     def _versions(self, curs: Cursor[DictRow], originator_ids: Collection[UUID]) -> dict[UUID, int]:
+        self._send_versions(curs, originator_ids)
+        return self._received_versions(curs)
+
+    def _send_versions(self, curs: Cursor[DictRow], originator_ids: Collection[UUID]) -> None:
         as_uuid = self.datastore.originator_id_type == "uuid"
         ids = list(originator_ids) if as_uuid else [str(i) for i in originator_ids]
         curs.execute(self._max_versions, (ids,))
+
+    @staticmethod
+    def _received_versions(curs: Cursor[DictRow]) -> dict[UUID, int]:
         return {UUID(str(row["originator_id"])): row["version"] for row in curs.fetchall()}
 
-    def _insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> None:
-        """Runs first in the insert's transaction: the writer's reads are checked under the
-        events table's lock, before any event goes in. (Not in the hook after the insert: the
-        library swallows an error raised there until its transaction has committed.)"""
-        super()._insert_events(curs, stored_events, **kwargs)
-        expected: Mapping[UUID, int] | None = kwargs.get("expected_versions")
-        if expected:
-            self._lock_table(curs)  # taken again by the insert: one lock, held to the commit
-            check_versions(expected, self._versions(curs, expected))
-
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        if ids:
-            curs.execute(self._last_link)
-            row = curs.fetchone()
-            links = chain_links(row["link"] if row else GENESIS, ids, stored_events)
-            curs.executemany(self._insert_links, links)
+        """One transaction in two round trips (each one a wait, and under load a wait for the
+        interpreter as well, while the table's lock is held): the lock, the check of the
+        writer's reads, the chain's last link and the insert go in one pipeline; the links and
+        the commit in the second. The digests are computed before the transaction."""
+        expected: Mapping[UUID, int] = kwargs.get("expected_versions") or {}
+        if not stored_events and not expected:
+            return None
+        digests = [
+            digest(e.originator_id, e.originator_version, e.topic, e.state) for e in stored_events
+        ]
+        rows = [
+            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for e in stored_events
+        ]
+        failed: Exception | None = None
+        ids: list[int] | None = None
+        with self.datastore.get_connection() as conn:
+            with (
+                conn.pipeline() as pipeline,
+                conn.transaction(),
+                conn.cursor() as curs,
+                conn.cursor() as versions,
+                conn.cursor() as last,
+                conn.cursor() as insert,
+            ):
+                self._lock_table(curs)
+                if expected:
+                    self._send_versions(versions, expected)
+                if rows:
+                    self._notify_channel(curs)
+                    last.execute(self._last_link)
+                    insert.execute(self.insert_events_statement, (rows,))
+                try:
+                    pipeline.sync()  # a version stored twice fails here: a lost race
+                except Exception as error:  # raised below, after the pipeline (as the library)
+                    failed = error
+                if failed is None:
+                    if expected:  # raised inside the transaction: nothing is committed
+                        check_versions(expected, self._received_versions(versions))
+                    if rows:
+                        ids = [row["notification_id"] for row in insert.fetchall()]
+                        previous = last.fetchone()
+                        links = chain(previous["link"] if previous else GENESIS, ids, digests)
+                        curs.executemany(self._insert_links, links)
+            if failed is not None:
+                raise failed
         return ids
 
 
